@@ -1,0 +1,543 @@
+"""The PubMed record, mirrored, plus what curators own.
+
+Source tables (everything but ``Curation``) are written only by ``articles.ingest`` and are
+replaced wholesale when PubMed sends a new version. Curator-owned data lives in its own
+tables keyed by PMID so that no ingest can overwrite it.
+"""
+
+import zlib
+
+from django.db import models
+from django.urls import reverse
+
+
+class Journal(models.Model):
+    key = models.CharField(max_length=300, unique=True)  # records.Journal.key
+    title = models.TextField(blank=True)
+    iso_abbreviation = models.CharField(max_length=200, blank=True)
+    medline_ta = models.CharField(max_length=200, blank=True)
+    issn_print = models.CharField(max_length=20, blank=True)
+    issn_electronic = models.CharField(max_length=20, blank=True)
+    issn_linking = models.CharField(max_length=20, blank=True)
+    nlm_unique_id = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.iso_abbreviation or self.medline_ta or self.title or self.key
+
+    @property
+    def short_title(self) -> str:
+        return self.iso_abbreviation or self.medline_ta or self.title
+
+
+class MeshDescriptor(models.Model):
+    ui = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "MeSH descriptor"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeshQualifier(models.Model):
+    ui = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "MeSH qualifier"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicationType(models.Model):
+    ui = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible(self) -> "ArticleQuerySet":
+        """Articles the public may browse: not withdrawn by a PubMed DeleteCitation."""
+        return self.filter(deleted_at__isnull=True)
+
+    def for_list(self) -> "ArticleQuerySet":
+        """What a list row shows: journal and authors, in two queries whatever the page size."""
+        return self.select_related("journal").prefetch_related(
+            models.Prefetch(
+                "authors",
+                queryset=Author.objects.filter(role=Author.Role.AUTHOR).order_by("position"),
+                to_attr="author_list",
+            ),
+        )
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Journal article"
+        BOOK = "book", "Book or chapter"
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        SEASON = "season", "Season"
+        RANGE = "range", "Range (MedlineDate)"
+        YEAR = "year", "Year"
+        UNKNOWN = "", "Unknown"
+
+    pmid = models.PositiveIntegerField("PMID", primary_key=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
+    title_html = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    vernacular_title = models.TextField(blank=True)
+    journal = models.ForeignKey(
+        Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    volume = models.CharField(max_length=100, blank=True)
+    issue = models.CharField(max_length=100, blank=True)
+    pagination = models.CharField(max_length=200, blank=True)
+    start_page = models.CharField(max_length=50, blank=True)
+    end_page = models.CharField(max_length=50, blank=True)
+    pub_date_raw = models.CharField("publication date as written", max_length=100, blank=True)
+    pub_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    pub_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    pub_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    pub_date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    pub_date = models.DateField("publication date (first day, for sorting)", null=True)
+    epub_date = models.DateField("electronic publication date", null=True, blank=True)
+    citation_status = models.CharField(max_length=40, blank=True)
+    citation_owner = models.CharField(max_length=20, blank=True)
+    publication_status = models.CharField(max_length=40, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    has_abstract = models.BooleanField(default=False)
+    abstract_copyright = models.TextField(blank=True)
+    other_abstracts = models.JSONField(default=list, blank=True)
+    book = models.JSONField(null=True, blank=True)
+    authors_complete = models.BooleanField(default=True)
+    article_dates = models.JSONField(default=list, blank=True)
+    history = models.JSONField(default=list, blank=True)
+    date_completed = models.DateField(null=True, blank=True)
+    date_revised = models.DateField(null=True, blank=True)
+    citation_subsets = models.JSONField(default=list, blank=True)
+    coi_statement = models.TextField(blank=True)
+    is_retracted = models.BooleanField(default=False)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    pmcid = models.CharField("PMCID", max_length=20, blank=True)
+    source_xml = models.BinaryField(editable=False)  # zlib-compressed record XML
+    source_hash = models.CharField(max_length=40, editable=False)
+    source_file = models.CharField(max_length=300, blank=True)
+    first_ingested_at = models.DateTimeField()
+    last_changed_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pub_date", "-pmid"]
+        indexes = [
+            # The default list order: newest first.
+            models.Index(fields=["-pub_date", "-pmid"], name="article_pub_date_idx"),
+            # Year facet and year-range filter.
+            models.Index(fields=["pub_year"], name="article_pub_year_idx"),
+            # DOI look-ups (/api, reference resolution).
+            models.Index(fields=["doi"], name="article_doi_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="article_version_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pub_month__isnull=True)
+                | models.Q(pub_month__gte=1, pub_month__lte=12),
+                name="article_pub_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pmid}: {self.title[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"pmid": self.pmid})
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def source_xml_text(self) -> str:
+        return zlib.decompress(bytes(self.source_xml)).decode("utf-8")
+
+
+class AbstractSection(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="abstract_sections")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=200, blank=True)
+    nlm_category = models.CharField(max_length=40, blank=True)
+    html = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="abstractsection_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"Section {self.position + 1}"
+
+
+class Author(models.Model):
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        EDITOR = "editor", "Editor"
+        INVESTIGATOR = "investigator", "Investigator"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authors")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.AUTHOR)
+    position = models.PositiveIntegerField()
+    last_name = models.CharField(max_length=200, blank=True)
+    fore_name = models.CharField(max_length=200, blank=True)
+    initials = models.CharField(max_length=40, blank=True)
+    suffix = models.CharField(max_length=40, blank=True)
+    collective_name = models.TextField(blank=True)
+    orcid = models.CharField("ORCID", max_length=40, blank=True)
+    identifiers = models.JSONField(default=list, blank=True)  # [[source, value], ...]
+    equal_contrib = models.BooleanField(default=False)
+    valid = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["article", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "role", "position"], name="author_unique_position"
+            ),
+        ]
+        indexes = [
+            # Author search ([au]) and the first-author sort.
+            models.Index(fields=["last_name", "initials"], name="author_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.collective_name:
+            return self.collective_name
+        return " ".join(p for p in (self.fore_name, self.last_name, self.suffix) if p)
+
+    @property
+    def short_name(self) -> str:
+        """PubMed's short form: "Suzuki Y"."""
+        if self.collective_name:
+            return self.collective_name
+        return " ".join(p for p in (self.last_name, self.initials, self.suffix) if p)
+
+
+class Affiliation(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="affiliations")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    identifiers = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["author", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "position"], name="affiliation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:100]
+
+
+class MeshHeading(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mesh_headings")
+    position = models.PositiveSmallIntegerField()
+    descriptor = models.ForeignKey(
+        MeshDescriptor, on_delete=models.PROTECT, related_name="headings"
+    )
+    major = models.BooleanField(default=False)
+    descriptor_type = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "MeSH heading"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="meshheading_unique"),
+        ]
+        indexes = [
+            # Disease/therapy filters: articles having a descriptor.
+            models.Index(fields=["descriptor", "article"], name="meshheading_descriptor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.descriptor_id}{'*' if self.major else ''}"
+
+
+class MeshHeadingQualifier(models.Model):
+    heading = models.ForeignKey(MeshHeading, on_delete=models.CASCADE, related_name="qualifiers")
+    position = models.PositiveSmallIntegerField()
+    qualifier = models.ForeignKey(MeshQualifier, on_delete=models.PROTECT, related_name="+")
+    major = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["heading", "position"]
+        verbose_name = "MeSH heading qualifier"
+        constraints = [
+            models.UniqueConstraint(fields=["heading", "position"], name="meshqualifier_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualifier_id}{'*' if self.major else ''}"
+
+
+class ArticlePublicationType(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="article_publication_types"
+    )
+    position = models.PositiveSmallIntegerField()
+    publication_type = models.ForeignKey(
+        PublicationType, on_delete=models.PROTECT, related_name="article_links"
+    )
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="articlepubtype_unique"),
+        ]
+        indexes = [
+            # Publication-type filter (Case Reports, Review...).
+            models.Index(fields=["publication_type", "article"], name="articlepubtype_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.publication_type_id
+
+
+class SupplementaryConcept(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="supplementary_concepts"
+    )
+    position = models.PositiveSmallIntegerField()
+    ui = models.CharField(max_length=16)
+    name = models.CharField(max_length=300)
+    type = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="suppconcept_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Substance(models.Model):
+    """ChemicalList/Chemical: PubMed's "Substances"."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="substances")
+    position = models.PositiveSmallIntegerField()
+    ui = models.CharField(max_length=16, blank=True)
+    name = models.CharField(max_length=300)
+    registry_number = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="substance_unique"),
+        ]
+        indexes = [
+            # Therapy filter by substance.
+            models.Index(fields=["ui", "article"], name="substance_ui_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Keyword(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="keywords")
+    position = models.PositiveSmallIntegerField()
+    owner = models.CharField(max_length=20, blank=True)
+    major = models.BooleanField(default=False)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="keyword_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Grant(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="grants")
+    position = models.PositiveSmallIntegerField()
+    grant_id = models.CharField(max_length=200, blank=True)
+    acronym = models.CharField(max_length=20, blank=True)
+    agency = models.TextField(blank=True)
+    country = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.grant_id, self.agency) if p)
+
+
+class ArticleId(models.Model):
+    class Source(models.TextChoices):
+        ARTICLE_ID = "articleid", "ArticleIdList"
+        ELOCATION = "elocation", "ELocationID"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="ids")
+    position = models.PositiveSmallIntegerField()
+    id_type = models.CharField(max_length=30)
+    value = models.CharField(max_length=300)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ARTICLE_ID)
+    valid = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "article identifier"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="articleid_unique"),
+        ]
+        indexes = [
+            # DOI / PMCID / PII look-ups.
+            models.Index(fields=["id_type", "value"], name="articleid_value_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id_type}: {self.value}"
+
+
+class Reference(models.Model):
+    """ReferenceList/Reference. ``cited`` holds the cited PMID whether or not we have it:
+    the link resolves as soon as that article is ingested, in either order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveIntegerField()
+    citation = models.TextField(blank=True)
+    article_ids = models.JSONField(default=list, blank=True)  # [[id_type, value], ...]
+    cited = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="cited_by",
+    )
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="reference_unique"),
+        ]
+        indexes = [
+            # "Cited by" on the article page.
+            models.Index(fields=["cited"], name="reference_cited_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.citation[:100]
+
+
+class CommentCorrection(models.Model):
+    """CommentsCorrections: errata, retractions, comments, updates. ``target`` is the other
+    record's PMID, linked like ``Reference.cited``."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments_corrections"
+    )
+    position = models.PositiveIntegerField()
+    ref_type = models.CharField(max_length=40)
+    source = models.TextField(blank=True)
+    target = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "comment or correction"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="commentcorrection_unique"
+            ),
+        ]
+        indexes = [
+            # Retraction and erratum notices pointing at an article.
+            models.Index(fields=["target", "ref_type"], name="commentcorr_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref_type}: {self.source}"
+
+
+class DeletedCitation(models.Model):
+    """Tombstone for a PMID NLM withdrew (DeleteCitation). The article row, if any, stays,
+    hidden from browsing, with its curation."""
+
+    pmid = models.PositiveIntegerField("PMID", primary_key=True)
+    deleted_at = models.DateTimeField()
+    source_file = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return f"PMID {self.pmid} deleted"
+
+
+class Curation(models.Model):
+    """What curators own about an article. Ingest never writes here."""
+
+    class Status(models.TextChoices):
+        UNREVIEWED = "unreviewed", "Unreviewed"
+        INCLUDED = "included", "Included"
+        MAYBE = "maybe", "Maybe"
+        EXCLUDED = "excluded", "Excluded"
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="curation"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNREVIEWED)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # Status facet and the triage queue.
+            models.Index(fields=["status"], name="curation_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.get_status_display()}"

@@ -12,15 +12,15 @@ from django.urls import reverse
 
 
 class Journal(models.Model):
-    key = models.CharField(max_length=300, unique=True)  # records.Journal.key
+    key = models.TextField(unique=True)  # records.Journal.key
     title = models.TextField(blank=True)
-    iso_abbreviation = models.CharField(max_length=200, blank=True)
-    medline_ta = models.CharField(max_length=200, blank=True)
+    iso_abbreviation = models.TextField(blank=True)
+    medline_ta = models.TextField(blank=True)
     issn_print = models.CharField(max_length=20, blank=True)
     issn_electronic = models.CharField(max_length=20, blank=True)
     issn_linking = models.CharField(max_length=20, blank=True)
     nlm_unique_id = models.CharField(max_length=30, blank=True)
-    country = models.CharField(max_length=100, blank=True)
+    country = models.TextField(blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -35,7 +35,7 @@ class Journal(models.Model):
 
 class MeshDescriptor(models.Model):
     ui = models.CharField(max_length=16, primary_key=True)
-    name = models.CharField(max_length=300)
+    name = models.TextField()
 
     class Meta:
         ordering = ["name"]
@@ -47,7 +47,7 @@ class MeshDescriptor(models.Model):
 
 class MeshQualifier(models.Model):
     ui = models.CharField(max_length=16, primary_key=True)
-    name = models.CharField(max_length=200)
+    name = models.TextField()
 
     class Meta:
         ordering = ["name"]
@@ -59,7 +59,7 @@ class MeshQualifier(models.Model):
 
 class PublicationType(models.Model):
     ui = models.CharField(max_length=16, primary_key=True)
-    name = models.CharField(max_length=200)
+    name = models.TextField()
 
     class Meta:
         ordering = ["name"]
@@ -74,13 +74,87 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
     def for_list(self) -> "ArticleQuerySet":
-        """What a list row shows: journal and authors, in two queries whatever the page size."""
-        return self.select_related("journal").prefetch_related(
-            models.Prefetch(
-                "authors",
-                queryset=Author.objects.filter(role=Author.Role.AUTHOR).order_by("position"),
-                to_attr="author_list",
-            ),
+        """What a list row shows: journal and the first authors, in two queries whatever the
+        page size or the length of author lists. ``first_authors`` holds one author more than
+        a row names, which is how the row knows to add "et al."."""
+        from articles.citations import SHORT_AUTHOR_LIMIT
+
+        return (
+            self.select_related("journal")
+            .defer("source_xml")
+            .prefetch_related(
+                models.Prefetch(
+                    "authors",
+                    queryset=Author.objects.filter(role=Author.Role.AUTHOR).order_by("position")[
+                        : SHORT_AUTHOR_LIMIT + 1
+                    ],
+                    to_attr="first_authors",
+                ),
+            )
+        )
+
+    def for_detail(self) -> "ArticleQuerySet":
+        """Everything the article page shows, in a fixed number of queries however long the
+        record. Children sort by position alone: their default ordering starts with the
+        article, which would join every child table back to articles_article.
+
+        ``cited_visible`` / ``target_visible`` say whether a cited record or a correction
+        notice is stored and visible, so a page links locally only to what it can show. They
+        are subqueries rather than a prefetch of ``cited``: Django 5.2 prefetches a foreign
+        key on SQLite as one OR term per value, and a review citing 1,000+ PMIDs then fails
+        with "Expression tree is too large"."""
+        return (
+            self.select_related("journal")
+            .defer("source_xml")
+            .prefetch_related(
+                models.Prefetch("authors", queryset=Author.objects.order_by("role", "position")),
+                models.Prefetch(
+                    "authors__affiliations", queryset=Affiliation.objects.order_by("position")
+                ),
+                models.Prefetch(
+                    "abstract_sections", queryset=AbstractSection.objects.order_by("position")
+                ),
+                models.Prefetch(
+                    "mesh_headings",
+                    queryset=MeshHeading.objects.select_related("descriptor").order_by("position"),
+                ),
+                models.Prefetch(
+                    "mesh_headings__qualifiers",
+                    queryset=MeshHeadingQualifier.objects.select_related("qualifier").order_by(
+                        "position"
+                    ),
+                ),
+                models.Prefetch(
+                    "article_publication_types",
+                    queryset=ArticlePublicationType.objects.select_related(
+                        "publication_type"
+                    ).order_by("position"),
+                ),
+                models.Prefetch(
+                    "supplementary_concepts",
+                    queryset=SupplementaryConcept.objects.order_by("position"),
+                ),
+                models.Prefetch("substances", queryset=Substance.objects.order_by("position")),
+                models.Prefetch("keywords", queryset=Keyword.objects.order_by("position")),
+                models.Prefetch("grants", queryset=Grant.objects.order_by("position")),
+                models.Prefetch("ids", queryset=ArticleId.objects.order_by("position")),
+                models.Prefetch(
+                    "references",
+                    queryset=Reference.objects.order_by("position").annotate(
+                        cited_visible=models.Exists(
+                            Article.objects.visible().filter(pk=models.OuterRef("cited_id"))
+                        )
+                    ),
+                ),
+                models.Prefetch(
+                    "comments_corrections",
+                    queryset=CommentCorrection.objects.order_by("position").annotate(
+                        target_visible=models.Exists(
+                            Article.objects.visible().filter(pk=models.OuterRef("target_id"))
+                        )
+                    ),
+                ),
+            )
         )
 
 
@@ -106,12 +180,12 @@ class Article(models.Model):
     journal = models.ForeignKey(
         Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
-    volume = models.CharField(max_length=100, blank=True)
-    issue = models.CharField(max_length=100, blank=True)
-    pagination = models.CharField(max_length=200, blank=True)
-    start_page = models.CharField(max_length=50, blank=True)
-    end_page = models.CharField(max_length=50, blank=True)
-    pub_date_raw = models.CharField("publication date as written", max_length=100, blank=True)
+    volume = models.TextField(blank=True)
+    issue = models.TextField(blank=True)
+    pagination = models.TextField(blank=True)
+    start_page = models.TextField(blank=True)
+    end_page = models.TextField(blank=True)
+    pub_date_raw = models.TextField("publication date as written", blank=True)
     pub_year = models.PositiveSmallIntegerField(null=True, blank=True)
     pub_month = models.PositiveSmallIntegerField(null=True, blank=True)
     pub_day = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -134,11 +208,11 @@ class Article(models.Model):
     citation_subsets = models.JSONField(default=list, blank=True)
     coi_statement = models.TextField(blank=True)
     is_retracted = models.BooleanField(default=False)
-    doi = models.CharField("DOI", max_length=200, blank=True)
+    doi = models.TextField("DOI", blank=True)
     pmcid = models.CharField("PMCID", max_length=20, blank=True)
     source_xml = models.BinaryField(editable=False)  # zlib-compressed record XML
     source_hash = models.CharField(max_length=40, editable=False)
-    source_file = models.CharField(max_length=300, blank=True)
+    source_file = models.TextField(blank=True)
     first_ingested_at = models.DateTimeField()
     last_changed_at = models.DateTimeField()
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -185,9 +259,11 @@ class Article(models.Model):
 
 
 class AbstractSection(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="abstract_sections")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="abstract_sections"
+    )
     position = models.PositiveSmallIntegerField()
-    label = models.CharField(max_length=200, blank=True)
+    label = models.TextField(blank=True)
     nlm_category = models.CharField(max_length=40, blank=True)
     html = models.TextField(blank=True)
     text = models.TextField(blank=True)
@@ -208,15 +284,17 @@ class Author(models.Model):
         EDITOR = "editor", "Editor"
         INVESTIGATOR = "investigator", "Investigator"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authors")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="authors"
+    )
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.AUTHOR)
     position = models.PositiveIntegerField()
-    last_name = models.CharField(max_length=200, blank=True)
-    fore_name = models.CharField(max_length=200, blank=True)
-    initials = models.CharField(max_length=40, blank=True)
-    suffix = models.CharField(max_length=40, blank=True)
+    last_name = models.TextField(blank=True)
+    fore_name = models.TextField(blank=True)
+    initials = models.TextField(blank=True)
+    suffix = models.TextField(blank=True)
     collective_name = models.TextField(blank=True)
-    orcid = models.CharField("ORCID", max_length=40, blank=True)
+    orcid = models.TextField("ORCID", blank=True)
     identifiers = models.JSONField(default=list, blank=True)  # [[source, value], ...]
     equal_contrib = models.BooleanField(default=False)
     valid = models.BooleanField(default=True)
@@ -251,7 +329,9 @@ class Author(models.Model):
 
 
 class Affiliation(models.Model):
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="affiliations")
+    author = models.ForeignKey(
+        Author, db_index=False, on_delete=models.CASCADE, related_name="affiliations"
+    )
     position = models.PositiveSmallIntegerField()
     text = models.TextField()
     identifiers = models.JSONField(default=list, blank=True)
@@ -267,10 +347,12 @@ class Affiliation(models.Model):
 
 
 class MeshHeading(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mesh_headings")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="mesh_headings"
+    )
     position = models.PositiveSmallIntegerField()
     descriptor = models.ForeignKey(
-        MeshDescriptor, on_delete=models.PROTECT, related_name="headings"
+        MeshDescriptor, db_index=False, on_delete=models.PROTECT, related_name="headings"
     )
     major = models.BooleanField(default=False)
     descriptor_type = models.CharField(max_length=40, blank=True)
@@ -291,9 +373,13 @@ class MeshHeading(models.Model):
 
 
 class MeshHeadingQualifier(models.Model):
-    heading = models.ForeignKey(MeshHeading, on_delete=models.CASCADE, related_name="qualifiers")
+    heading = models.ForeignKey(
+        MeshHeading, db_index=False, on_delete=models.CASCADE, related_name="qualifiers"
+    )
     position = models.PositiveSmallIntegerField()
-    qualifier = models.ForeignKey(MeshQualifier, on_delete=models.PROTECT, related_name="+")
+    qualifier = models.ForeignKey(
+        MeshQualifier, db_index=False, on_delete=models.PROTECT, related_name="+"
+    )
     major = models.BooleanField(default=False)
 
     class Meta:
@@ -309,11 +395,11 @@ class MeshHeadingQualifier(models.Model):
 
 class ArticlePublicationType(models.Model):
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="article_publication_types"
+        Article, db_index=False, on_delete=models.CASCADE, related_name="article_publication_types"
     )
     position = models.PositiveSmallIntegerField()
     publication_type = models.ForeignKey(
-        PublicationType, on_delete=models.PROTECT, related_name="article_links"
+        PublicationType, db_index=False, on_delete=models.PROTECT, related_name="article_links"
     )
 
     class Meta:
@@ -332,11 +418,11 @@ class ArticlePublicationType(models.Model):
 
 class SupplementaryConcept(models.Model):
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="supplementary_concepts"
+        Article, db_index=False, on_delete=models.CASCADE, related_name="supplementary_concepts"
     )
     position = models.PositiveSmallIntegerField()
     ui = models.CharField(max_length=16)
-    name = models.CharField(max_length=300)
+    name = models.TextField()
     type = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -352,11 +438,13 @@ class SupplementaryConcept(models.Model):
 class Substance(models.Model):
     """ChemicalList/Chemical: PubMed's "Substances"."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="substances")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="substances"
+    )
     position = models.PositiveSmallIntegerField()
     ui = models.CharField(max_length=16, blank=True)
-    name = models.CharField(max_length=300)
-    registry_number = models.CharField(max_length=40, blank=True)
+    name = models.TextField()
+    registry_number = models.TextField(blank=True)
 
     class Meta:
         ordering = ["article", "position"]
@@ -373,7 +461,9 @@ class Substance(models.Model):
 
 
 class Keyword(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="keywords")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="keywords"
+    )
     position = models.PositiveSmallIntegerField()
     owner = models.CharField(max_length=20, blank=True)
     major = models.BooleanField(default=False)
@@ -390,12 +480,14 @@ class Keyword(models.Model):
 
 
 class Grant(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="grants")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="grants"
+    )
     position = models.PositiveSmallIntegerField()
-    grant_id = models.CharField(max_length=200, blank=True)
-    acronym = models.CharField(max_length=20, blank=True)
+    grant_id = models.TextField(blank=True)
+    acronym = models.TextField(blank=True)
     agency = models.TextField(blank=True)
-    country = models.CharField(max_length=100, blank=True)
+    country = models.TextField(blank=True)
 
     class Meta:
         ordering = ["article", "position"]
@@ -412,10 +504,12 @@ class ArticleId(models.Model):
         ARTICLE_ID = "articleid", "ArticleIdList"
         ELOCATION = "elocation", "ELocationID"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="ids")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="ids"
+    )
     position = models.PositiveSmallIntegerField()
     id_type = models.CharField(max_length=30)
-    value = models.CharField(max_length=300)
+    value = models.TextField()
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ARTICLE_ID)
     valid = models.BooleanField(default=True)
 
@@ -438,12 +532,15 @@ class Reference(models.Model):
     """ReferenceList/Reference. ``cited`` holds the cited PMID whether or not we have it:
     the link resolves as soon as that article is ingested, in either order."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="references"
+    )
     position = models.PositiveIntegerField()
     citation = models.TextField(blank=True)
     article_ids = models.JSONField(default=list, blank=True)  # [[id_type, value], ...]
     cited = models.ForeignKey(
         Article,
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
@@ -470,13 +567,14 @@ class CommentCorrection(models.Model):
     record's PMID, linked like ``Reference.cited``."""
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="comments_corrections"
+        Article, db_index=False, on_delete=models.CASCADE, related_name="comments_corrections"
     )
     position = models.PositiveIntegerField()
     ref_type = models.CharField(max_length=40)
     source = models.TextField(blank=True)
     target = models.ForeignKey(
         Article,
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
@@ -508,7 +606,7 @@ class DeletedCitation(models.Model):
 
     pmid = models.PositiveIntegerField("PMID", primary_key=True)
     deleted_at = models.DateTimeField()
-    source_file = models.CharField(max_length=300, blank=True)
+    source_file = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-deleted_at"]

@@ -750,9 +750,12 @@ def _batched(raws: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
             if len(batch) >= size:
                 yield batch
                 batch = []
-    finally:
+    except PubmedFileError:
         if batch:
             yield batch
+        raise
+    if batch:
+        yield batch
 
 
 def _parallel_batches(

@@ -1,0 +1,306 @@
+"""articles.ingest: records in, rows out, idempotent and all-or-nothing per article."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+from articles import ingest
+from articles import models as m
+from articles.ingest import ingest_files, ingest_records
+from articles.pubmed.parser import parse
+from articles.pubmed.records import Article, Deletion
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
+EXCERPT_1298 = FIXTURES / "pubmed21n1298_excerpt_34.xml.gz"
+
+pytestmark = pytest.mark.django_db
+
+
+def records(path: Path, *pmids: int) -> list:
+    items = list(parse(path))
+    if pmids:
+        items = [item for item in items if isinstance(item, Article) and item.pmid in pmids]
+    return items
+
+
+def row_counts() -> dict[str, int]:
+    tables = [
+        m.Article,
+        m.Author,
+        m.Affiliation,
+        m.AbstractSection,
+        m.MeshHeading,
+        m.MeshHeadingQualifier,
+        m.ArticlePublicationType,
+        m.Substance,
+        m.Keyword,
+        m.Grant,
+        m.ArticleId,
+        m.Reference,
+        m.CommentCorrection,
+        m.SupplementaryConcept,
+    ]
+    return {model.__name__: model.objects.count() for model in tables}
+
+
+def test_it_creates_every_record_of_a_file():
+    stats = ingest_files([HAWC_259])
+
+    assert stats.summary() == "created 259, updated 0, unchanged 0, deleted 0, failed 0"
+    assert m.Article.objects.count() == 259
+
+
+def test_it_stores_the_structured_abstract_and_affiliations_of_pmid_21813367():
+    ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"])
+
+    article = m.Article.objects.get(pmid=21813367)
+    assert list(article.abstract_sections.values_list("label", "nlm_category")) == [
+        ("BACKGROUND", "BACKGROUND"),
+        ("OBJECTIVES", "OBJECTIVE"),
+        ("METHODS", "METHODS"),
+        ("RESULTS", "RESULTS"),
+        ("CONCLUSIONS", "CONCLUSIONS"),
+    ]
+    assert article.has_abstract is True
+    assert article.journal.key == "nlm:0330411"
+    assert article.source_xml_text().startswith("<PubmedArticle>")
+    assert '<PMID Version="1">21813367</PMID>' in article.source_xml_text()
+
+
+def test_it_keeps_an_authors_affiliations_in_order_pmid_29186030():
+    ingest_files([FIXTURES / "hawc_abstract_markup_29186030.xml"])
+
+    first = m.Author.objects.get(article_id=29186030, role="author", position=0)
+    assert first.last_name == "Elzaki"
+    assert list(first.affiliations.values_list("text", flat=True)) == [
+        "The Key Laboratory of Monitoring and Management of Plant Diseases and Insects, "
+        "Department of Entomology, College of Plant Protection, Ministry of Agriculture, "
+        "Nanjing Agricultural University, Nanjing 210095, China. mohammedelzaki@njau.edu.cn.",
+        "College of Crop Science, Fujian Agriculture and Forestry University, Fuzhou 350002, "
+        "China. mohammedelzaki@njau.edu.cn.",
+    ]
+
+
+def test_it_stores_mesh_qualifiers_with_their_major_flags_pmid_29186030():
+    ingest_files([FIXTURES / "hawc_abstract_markup_29186030.xml"])
+
+    heading = m.MeshHeading.objects.get(article_id=29186030, descriptor_id="D003577")
+    assert heading.descriptor.name == "Cytochrome P-450 Enzyme System"
+    assert heading.major is False
+    assert list(heading.qualifiers.values_list("qualifier_id", "qualifier__name", "major")) == [
+        ("Q000378", "metabolism", True)
+    ]
+
+
+def test_it_changes_nothing_when_the_same_file_is_ingested_again():
+    ingest_files([HAWC_259])
+    before = row_counts()
+    changed_at = dict(m.Article.objects.values_list("pmid", "last_changed_at"))
+
+    stats = ingest_files([HAWC_259])
+
+    assert stats.summary() == "created 0, updated 0, unchanged 259, deleted 0, failed 0"
+    assert row_counts() == before
+    assert dict(m.Article.objects.values_list("pmid", "last_changed_at")) == changed_at
+
+
+def test_it_replaces_an_older_version_with_a_newer_one():
+    (v1,) = records(FIXTURES / "hawc_collective_author_21860499.xml")
+    v2 = dataclasses.replace(v1, version=2, title="Revised title", xml=v1.xml + b" ")
+    ingest_records([v1])
+
+    stats = ingest_records([v2])
+
+    assert (stats.updated, stats.created) == (1, 0)
+    article = m.Article.objects.get(pmid=21860499)
+    assert (article.version, article.title) == (2, "Revised title")
+    assert m.Author.objects.filter(article=article).count() == len(v1.authors)
+
+
+def test_it_never_lets_an_older_version_overwrite_a_newer_one():
+    (v1,) = records(FIXTURES / "hawc_collective_author_21860499.xml")
+    v2 = dataclasses.replace(v1, version=2, title="Revised title", xml=v1.xml + b" ")
+    ingest_records([v2])
+
+    stats = ingest_records([v1])
+
+    assert stats.summary() == (
+        "created 0, updated 0, unchanged 0, deleted 0, failed 0 (1 older versions ignored)"
+    )
+    assert m.Article.objects.get(pmid=21860499).title == "Revised title"
+
+
+def test_it_keeps_the_highest_version_when_one_batch_repeats_a_pmid():
+    (v1,) = records(FIXTURES / "hawc_collective_author_21860499.xml")
+    versions = [dataclasses.replace(v1, version=n, xml=v1.xml + b" " * n) for n in (1, 3, 2)]
+
+    stats = ingest_records(versions)
+
+    assert (stats.created, stats.older) == (1, 2)
+    assert m.Article.objects.get(pmid=21860499).version == 3
+
+
+def test_it_hides_a_deleted_citation_and_keeps_its_tombstone_and_curation():
+    (article,) = records(FIXTURES / "hawc_collective_author_21860499.xml")
+    ingest_records([article])
+    m.Curation.objects.create(article_id=21860499, status="included", notes="Key series")
+
+    stats = ingest_records([Deletion((21860499, 99999999))])
+
+    assert stats.deleted == 2
+    assert not m.Article.objects.visible().filter(pmid=21860499).exists()
+    assert m.Article.objects.get(pmid=21860499).deleted_at is not None
+    assert set(m.DeletedCitation.objects.values_list("pmid", flat=True)) == {21860499, 99999999}
+    assert m.Curation.objects.get(article_id=21860499).notes == "Key series"
+
+
+def test_it_counts_a_repeated_deletion_once():
+    ingest_records([Deletion((21860499,))])
+
+    stats = ingest_records([Deletion((21860499,))])
+
+    assert stats.deleted == 0
+    assert m.DeletedCitation.objects.count() == 1
+
+
+def test_it_records_the_20_deletions_of_the_pubmed21n1298_excerpt():
+    stats = ingest_files([EXCERPT_1298])
+
+    assert stats.deleted == 20
+    assert m.DeletedCitation.objects.filter(pmid=31688362).exists()
+
+
+def test_it_links_a_reference_to_an_article_ingested_later():
+    # PMID 2863135 cites PMID 6872148; both are in the hawc 259-record efetch.
+    ingest_records(records(HAWC_259, 2863135))
+    reference = m.Reference.objects.get(article_id=2863135, cited_id=6872148)
+    assert not m.Article.objects.filter(pmid=6872148).exists()
+
+    ingest_records(records(HAWC_259, 6872148))
+
+    reference.refresh_from_db()
+    assert reference.cited.pmid == 6872148
+    assert list(
+        m.Article.objects.get(pmid=6872148).cited_by.values_list("article_id", flat=True)
+    ) == [2863135]
+
+
+def test_it_links_a_retraction_notice_both_ways_pmid_27602157():
+    ingest_files([EXCERPT_1298])
+
+    retracted = m.Article.objects.get(pmid=27602157)
+    assert retracted.is_retracted is True
+    notice = retracted.comments_corrections.get(ref_type="RetractionIn")
+    assert notice.target.pmid == 34093767
+    assert (
+        m.CommentCorrection.objects.get(article_id=34093767, ref_type="RetractionOf").target_id
+        == 27602157
+    )
+
+
+def test_it_leaves_no_half_written_article_when_a_batch_crashes(monkeypatch):
+    real_insert = ingest._insert
+
+    def crash_on_references(cursor, model, columns, rows):
+        if model is m.Reference:
+            raise RuntimeError("power cut")
+        real_insert(cursor, model, columns, rows)
+
+    monkeypatch.setattr(ingest, "_insert", crash_on_references)
+
+    with pytest.raises(RuntimeError, match="power cut"):
+        ingest_files([HAWC_259], batch_size=50)
+
+    assert set(row_counts().values()) == {0}
+
+
+def test_it_stores_the_rest_of_a_batch_when_the_database_refuses_one_record(monkeypatch):
+    real_write = ingest.Writer._write
+
+    def refuse_pmid(self, batch, stats):
+        if any(rows.pmid == 2863135 for rows in batch):
+            raise DatabaseError("value too long for type character varying(20)")
+        real_write(self, batch, stats)
+
+    monkeypatch.setattr(ingest.Writer, "_write", refuse_pmid)
+
+    stats = ingest_files([HAWC_259], batch_size=100)
+
+    assert (stats.created, stats.failed) == (258, 1)
+    assert stats.problems == [
+        "PMID 2863135: the database refused it: value too long for type character varying(20)"
+    ]
+    assert not m.Article.objects.filter(pmid=2863135).exists()
+    assert not m.Author.objects.filter(article_id=2863135).exists()
+
+
+def test_it_reports_records_without_a_pmid_and_stores_the_others():
+    path = FIXTURES / "bad_record_missing_pmid.xml"
+
+    stats = ingest_files([path])
+
+    assert (stats.created, stats.failed) == (3, 2)
+    assert sorted(m.Article.objects.values_list("pmid", flat=True)) == [399296, 399298, 399698]
+    assert stats.problems == [
+        f"{path}: record 2: has no numeric PMID (found None)",
+        f"{path}: record 4: has no numeric PMID (found 'not-a-number')",
+    ]
+
+
+def test_it_stores_the_records_before_a_truncated_file_and_says_where_it_broke():
+    stats = ingest_files([FIXTURES / "bad_truncated_pubmed20n0014_excerpt.xml"])
+
+    assert (stats.created, stats.failed) == (5, 1)
+    assert sorted(m.Article.objects.values_list("pmid", flat=True)) == [
+        399296,
+        399297,
+        399298,
+        399484,
+        399698,
+    ]
+    assert stats.problems[0].startswith(
+        str(FIXTURES / "bad_truncated_pubmed20n0014_excerpt.xml") + ":556: the file ends inside"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hostile_billion_laughs.xml",
+        "hostile_external_entity_passwd.xml",
+        "hostile_parameter_entity_passwd.xml",
+        "bad_html_error_page.xml",
+        "bad_empty.xml",
+    ],
+)
+def test_it_refuses_hostile_and_bad_files_without_storing_anything(name):
+    stats = ingest_files([FIXTURES / name])
+
+    assert stats.failed == 1
+    assert stats.problems[0].startswith(str(FIXTURES / name) + ": ")
+    assert "root:" not in stats.problems[0]
+    assert m.Article.objects.count() == 0
+
+
+def test_it_writes_nothing_in_a_dry_run_but_counts_what_it_would_do():
+    stats = ingest_files([HAWC_259], dry_run=True)
+
+    assert stats.created == 259
+    assert m.Article.objects.count() == 0
+
+
+def test_it_stores_the_same_rows_with_parser_processes():
+    ingest_files([EXCERPT_1298], workers=0)
+    serial = row_counts()
+    serial_titles = dict(m.Article.objects.values_list("pmid", "title"))
+    m.Article.objects.all().delete()
+    assert m.Author.objects.count() == 0
+
+    stats = ingest_files([EXCERPT_1298], workers=2, batch_size=5)
+
+    assert stats.created == 34
+    assert row_counts() == serial
+    assert dict(m.Article.objects.values_list("pmid", "title")) == serial_titles

@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import zlib
 from collections import deque
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import django
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -762,10 +764,12 @@ def _parallel_batches(
     raws: Iterable[RawRecord], batch_size: int, workers: int
 ) -> Iterator[list[Mapped]]:
     """Map batches in worker processes, in file order, with a bounded number in flight."""
-    connection.close()  # a forked worker must not share the database connection
     in_flight: deque[Future] = deque()
     error: PubmedFileError | None = None
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Spawned, not forked: a forked child would inherit this process's database connection,
+    # and its exit would close that connection under us.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup) as pool:
         try:
             try:
                 for chunk in _batched(raws, batch_size):

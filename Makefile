@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1:8000
+DEMO := articles/demo/pubmed21n1298_case_reports.xml.gz
+
+.PHONY: run test install migrate demo lint format bench-ingest
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py ingest_pubmed $(DEMO)
+
+run: demo
+	$(BIN)/python manage.py runserver $(ADDRESS)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-ingest: install
+	$(BIN)/python benchmarks/ingest.py

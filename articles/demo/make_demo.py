@@ -4,7 +4,8 @@
 
 Keeps every record whose publication types include Case Reports and that has an abstract,
 plus two notice pairs that show the retraction and expression-of-concern banners (PMIDs
-27602157/34093767 and 32090497/34096680), copying each record's bytes unchanged, and writes articles/demo/pubmed21n1298_case_reports.xml.gz.
+27602157/34093767 and 32090497/34096680), copying each record's bytes unchanged, and
+writes articles/demo/pubmed21n1298_case_reports.xml.gz.
 """
 
 import gzip

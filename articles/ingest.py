@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import django
 from django.db import DatabaseError, connection, transaction
@@ -77,34 +77,40 @@ class IngestStats:
         self.problems.extend(other.problems)
 
 
-class Rows(NamedTuple):
-    """Everything one article writes, as plain values (cheap to send between processes)."""
-
-    pmid: int
-    version: int
-    source_hash: str
-    article: dict[str, Any]
-    journal: tuple | None
-    descriptors: list[tuple[str, str]]
-    qualifiers: list[tuple[str, str]]
-    publication_types: list[tuple[str, str]]
-    abstract_sections: list[tuple]
-    authors: list[tuple]  # (role, position, ..., [affiliation rows])
-    mesh: list[tuple]  # (position, ui, major, type, [(position, ui, major)])
-    article_publication_types: list[tuple]
-    supplementary_concepts: list[tuple]
-    substances: list[tuple]
-    keywords: list[tuple]
-    grants: list[tuple]
-    ids: list[tuple]
-    references: list[tuple]
-    comments: list[tuple]
+# Surrogate keys derived from the natural ones, so a parser process can write final rows and
+# a re-ingested article gets the same ids again: author = PMID * 100,000 + its index,
+# MeSH heading = PMID * 10,000 + its position.
+AUTHOR_ID_FACTOR = 100_000
+HEADING_ID_FACTOR = 10_000
 
 
-# Records -> rows (pure; runs in worker processes) ---------------------------------------------
+@dataclass
+class Segment:
+    """Rows for a run of articles, one list of row tuples per table, ready for executemany.
+
+    Every row of every table leads with the article's PMID (or an id that encodes it), so rows
+    of articles that turn out to be unchanged can be dropped without rebuilding anything.
+    """
+
+    articles: list[tuple[int, int, str]] = field(default_factory=list)  # pmid, version, hash
+    article_rows: list[list] = field(default_factory=list)  # ARTICLE_COLUMNS; journal as key
+    journals: dict[str, tuple] = field(default_factory=dict)
+    vocabulary: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {"descriptors": {}, "qualifiers": {}, "publication_types": {}}
+    )
+    tables: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in CHILD_TABLES})
+    older: int = 0
+    unchanged: int = 0
+
+    def add(self, article: r.Article, source_file: str) -> None:
+        add_article_rows(self, article, source_file)
 
 
-def record_rows(article: r.Article, source_file: str = "") -> Rows:
+def add_article_rows(segment: Segment, article: r.Article, source_file: str = "") -> None:
+    """Append one article's rows to a segment (pure Python; runs in parser processes)."""
+    if len(article.authors) >= AUTHOR_ID_FACTOR or len(article.mesh_headings) >= HEADING_ID_FACTOR:
+        raise ValueError(f"PMID {article.pmid}: too many authors or MeSH headings to store")
+    pmid = article.pmid
     pub = article.pub_date
     epub = next((d for d in article.article_dates if d.kind == "Electronic"), None)
     if epub is None and article.article_dates:
@@ -167,14 +173,29 @@ def record_rows(article: r.Article, source_file: str = "") -> Rows:
         "source_hash": hashlib.blake2b(article.xml, digest_size=16).hexdigest(),
         "source_file": source_file,
     }
-    authors = []
+    xml_hash = article_row["source_hash"]
+    segment.articles.append((pmid, article.version, xml_hash))
+    if journal_row:
+        segment.journals[journal_row[0]] = journal_row
+    article_row["journal_id"] = journal_row[0] if journal_row else None
+    segment.article_rows.append([article_row[c] for c in ARTICLE_COLUMNS])
+
+    tables = segment.tables
+    vocabulary = segment.vocabulary
+    authors = tables["author"]
+    affiliations = tables["affiliation"]
+    index = 0
     for role in ("author", "editor", "investigator"):
         position = 0
         for author in article.authors:
             if author.role != role:
                 continue
+            author_id = pmid * AUTHOR_ID_FACTOR + index
+            index += 1
             authors.append(
                 (
+                    author_id,
+                    pmid,
                     role,
                     position,
                     author.last_name,
@@ -183,60 +204,78 @@ def record_rows(article: r.Article, source_file: str = "") -> Rows:
                     author.suffix,
                     author.collective_name,
                     author.orcid,
-                    json.dumps([[i.source, i.value] for i in author.identifiers]),
+                    _identifiers_json(author.identifiers),
                     author.equal_contrib,
                     author.valid,
-                    [
-                        (n, a.text, json.dumps([[i.source, i.value] for i in a.identifiers]))
-                        for n, a in enumerate(author.affiliations)
-                    ],
                 )
             )
+            for n, affiliation in enumerate(author.affiliations):
+                affiliations.append(
+                    (author_id, n, affiliation.text, _identifiers_json(affiliation.identifiers))
+                )
             position += 1
-    mesh = [
-        (
-            n,
-            h.ui,
-            h.major,
-            h.descriptor_type,
-            [(k, q.ui, q.major) for k, q in enumerate(h.qualifiers) if q.ui],
+    headings = tables["meshheading"]
+    qualifiers = tables["meshheadingqualifier"]
+    descriptors = vocabulary["descriptors"]
+    qualifier_names = vocabulary["qualifiers"]
+    position = 0
+    for heading in article.mesh_headings:
+        if not heading.ui:
+            continue
+        heading_id = pmid * HEADING_ID_FACTOR + position
+        descriptors[heading.ui] = heading.name
+        headings.append(
+            (heading_id, pmid, position, heading.ui, heading.major, heading.descriptor_type)
         )
-        for n, h in enumerate(h for h in article.mesh_headings if h.ui)
-    ]
-    publication_types = [pt for pt in article.publication_types if pt.ui]
-    return Rows(
-        pmid=article.pmid,
-        version=article.version,
-        source_hash=article_row["source_hash"],
-        article=article_row,
-        journal=journal_row,
-        descriptors=[(h.ui, h.name) for h in article.mesh_headings if h.ui],
-        qualifiers=[(q.ui, q.name) for h in article.mesh_headings for q in h.qualifiers if q.ui],
-        publication_types=[(pt.ui, pt.name) for pt in publication_types],
-        abstract_sections=[
-            (n, s.label, s.nlm_category, s.html, s.text) for n, s in enumerate(article.abstract)
-        ],
-        authors=authors,
-        mesh=mesh,
-        article_publication_types=[(n, pt.ui) for n, pt in enumerate(publication_types)],
-        supplementary_concepts=[
-            (n, c.ui, c.name, c.type) for n, c in enumerate(article.supplementary_concepts)
-        ],
-        substances=[(n, c.ui, c.name, c.registry_number) for n, c in enumerate(article.chemicals)],
-        keywords=[(n, k.owner, k.major, k.text) for n, k in enumerate(article.keywords)],
-        grants=[
-            (n, g.grant_id, g.acronym, g.agency, g.country) for n, g in enumerate(article.grants)
-        ],
-        ids=[(n, i.id_type, i.value, i.source, i.valid) for n, i in enumerate(article.article_ids)],
-        references=[
-            (n, ref.citation, json.dumps([[i.id_type, i.value] for i in ref.article_ids]), ref.pmid)
-            for n, ref in enumerate(article.references)
-        ],
-        comments=[
-            (n, c.ref_type, c.source, c.pmid, c.note)
-            for n, c in enumerate(article.comments_corrections)
-        ],
+        for k, qualifier in enumerate(q for q in heading.qualifiers if q.ui):
+            qualifier_names[qualifier.ui] = qualifier.name
+            qualifiers.append((heading_id, k, qualifier.ui, qualifier.major))
+        position += 1
+    types = vocabulary["publication_types"]
+    position = 0
+    for publication_type in article.publication_types:
+        if publication_type.ui:
+            types[publication_type.ui] = publication_type.name
+            tables["articlepublicationtype"].append((pmid, position, publication_type.ui))
+            position += 1
+    tables["abstractsection"].extend(
+        (pmid, n, s.label, s.nlm_category, s.html, s.text) for n, s in enumerate(article.abstract)
     )
+    tables["supplementaryconcept"].extend(
+        (pmid, n, c.ui, c.name, c.type) for n, c in enumerate(article.supplementary_concepts)
+    )
+    tables["substance"].extend(
+        (pmid, n, c.ui, c.name, c.registry_number) for n, c in enumerate(article.chemicals)
+    )
+    tables["keyword"].extend(
+        (pmid, n, k.owner, k.major, k.text) for n, k in enumerate(article.keywords)
+    )
+    tables["grant"].extend(
+        (pmid, n, g.grant_id, g.acronym, g.agency, g.country) for n, g in enumerate(article.grants)
+    )
+    tables["articleid"].extend(
+        (pmid, n, i.id_type, i.value, i.source, i.valid) for n, i in enumerate(article.article_ids)
+    )
+    tables["reference"].extend(
+        (pmid, n, ref.citation, _ids_json(ref.article_ids), ref.pmid)
+        for n, ref in enumerate(article.references)
+    )
+    tables["commentcorrection"].extend(
+        (pmid, n, c.ref_type, c.source, c.pmid, c.note)
+        for n, c in enumerate(article.comments_corrections)
+    )
+
+
+def _identifiers_json(identifiers: Sequence[r.Identifier]) -> str:
+    if not identifiers:
+        return "[]"
+    return json.dumps([[i.source, i.value] for i in identifiers], ensure_ascii=False)
+
+
+def _ids_json(ids: Sequence[r.ArticleId]) -> str:
+    if not ids:
+        return "[]"
+    return json.dumps([[i.id_type, i.value] for i in ids], ensure_ascii=False)
 
 
 def _first_day(year: int | None, month: int | None, day: int | None) -> str | None:
@@ -294,19 +333,55 @@ def _book(book: r.Book) -> dict[str, Any]:
     }
 
 
-Mapped = Rows | r.Deletion | r.RecordProblem
+Mapped = Segment | r.Deletion | r.RecordProblem
+
+
+def segments(items: Iterable[r.Item], source_file: str = "") -> list[Mapped]:
+    """Group parsed items into segments of article rows, split at each DeleteCitation so
+    that deletions apply in file order. Within a segment a PMID appears once: the highest
+    version, and the last of equal versions, as NLM's update files are meant to be read."""
+    mapped: list[Mapped] = []
+    pending: dict[int, r.Article] = {}
+    segment = Segment()
+
+    def flush() -> None:
+        nonlocal segment, pending
+        for article in pending.values():
+            try:
+                segment.add(article, source_file)
+            except ValueError as exc:
+                mapped.append(r.RecordProblem(source_file, 0, article.pmid, str(exc)))
+        if segment.articles or segment.older or segment.unchanged:
+            mapped.append(segment)
+        segment, pending = Segment(), {}
+
+    for item in items:
+        if isinstance(item, r.Article):
+            current = pending.get(item.pmid)
+            if current is None or item.version >= current.version:
+                if current is not None:
+                    if item.version > current.version:
+                        segment.older += 1
+                    else:
+                        segment.unchanged += 1
+                pending.pop(item.pmid, None)  # keep file order for the survivor
+                pending[item.pmid] = item
+            else:
+                segment.older += 1
+        elif isinstance(item, r.Deletion):
+            flush()
+            mapped.append(item)
+        else:
+            mapped.append(item)
+    flush()
+    return mapped
 
 
 def map_records(raws: Sequence[RawRecord]) -> list[Mapped]:
     """Parse and convert a batch of raw records (the work a parser process does)."""
-    mapped: list[Mapped] = []
-    for raw in raws:
-        item = map_raw_record(raw)
-        if isinstance(item, r.Article):
-            mapped.append(record_rows(item, os.path.basename(raw.source)))
-        else:
-            mapped.append(item)
-    return mapped
+    if not raws:
+        return []
+    return segments((map_raw_record(raw) for raw in raws), os.path.basename(raws[0].source))
 
 
 # Rows -> database -----------------------------------------------------------------------------
@@ -336,22 +411,6 @@ def _insert_ignore(cursor, model: type, columns: Sequence[str], key: str, rows) 
     )
 
 
-def _allocate_ids(cursor, model: type, count: int) -> list[int]:  # noqa: ANN001
-    """Primary keys for rows whose children need them, without a round trip per row."""
-    if count == 0:
-        return []
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-    # SQLite: the batch transaction holds the write lock, so MAX(id) cannot move under us.
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_table(model)}")
-    start = cursor.fetchone()[0] + 1
-    return list(range(start, start + count))
-
-
 def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -378,28 +437,30 @@ class Writer:
         self.now = timezone.now()
         self._now_db = connection.ops.adapt_datetimefield_value(self.now)
 
-    def write(self, batch: Sequence[Rows], stats: IngestStats) -> None:
-        """Write a batch in one transaction; if the database refuses it, go record by record."""
-        if not batch:
+    def write(self, segment: Segment, stats: IngestStats) -> None:
+        """Write a segment in one transaction; if the database refuses it, go article by
+        article so that one bad record is reported by PMID and the others are stored."""
+        stats.older += segment.older
+        stats.unchanged += segment.unchanged
+        if not segment.articles:
             return
-        batch = _latest_per_pmid(batch, stats)
         try:
             with transaction.atomic():
-                self._write(batch, stats_delta := IngestStats())
+                self._write(segment, delta := IngestStats())
                 if self.dry_run:
                     transaction.set_rollback(True)
-            stats.add(stats_delta)
+            stats.add(delta)
         except DatabaseError:
-            for rows in batch:
+            for pmid, *_rest in segment.articles:
                 try:
                     with transaction.atomic():
-                        self._write([rows], one := IngestStats())
+                        self._write(segment, one := IngestStats(), only={pmid})
                         if self.dry_run:
                             transaction.set_rollback(True)
                     stats.add(one)
                 except DatabaseError as exc:
                     stats.failed += 1
-                    stats.problems.append(f"PMID {rows.pmid}: the database refused it: {exc}")
+                    stats.problems.append(f"PMID {pmid}: the database refused it: {exc}")
 
     def delete(self, deletion: r.Deletion, source_file: str, stats: IngestStats) -> None:
         pmids = sorted(set(deletion.pmids))
@@ -434,48 +495,51 @@ class Writer:
             if self.dry_run:
                 transaction.set_rollback(True)
 
-    def _write(self, batch: Sequence[Rows], stats: IngestStats) -> None:
+    def _write(self, segment: Segment, stats: IngestStats, only: set[int] | None = None) -> None:
         with connection.cursor() as cursor:
-            stored = self._stored(cursor, [rows.pmid for rows in batch])
-            create: list[Rows] = []
-            update: list[Rows] = []
-            for rows in batch:
-                existing = stored.get(rows.pmid)
+            candidates = [a for a in segment.articles if only is None or a[0] in only]
+            stored = self._stored(cursor, [pmid for pmid, _, _ in candidates])
+            create: set[int] = set()
+            update: set[int] = set()
+            for pmid, version, digest in candidates:
+                existing = stored.get(pmid)
                 if existing is None:
-                    create.append(rows)
-                elif existing[0] > rows.version:
+                    create.add(pmid)
+                elif existing[0] > version:
                     stats.older += 1
-                elif existing[1] == rows.source_hash:
+                elif existing[1] == digest:
                     stats.unchanged += 1
                 else:
-                    update.append(rows)
-            changed = create + update
-            if not changed:
+                    update.add(pmid)
+            keep = create | update
+            if not keep:
                 return
-            journal_ids = self._journals(cursor, changed)
-            self._vocabulary(cursor, changed)
+            everything = len(keep) == len(segment.articles)
+            article_rows = [row for row in segment.article_rows if everything or row[0] in keep]
+            journal_ids = self._journals(cursor, segment, article_rows)
+            for row in article_rows:
+                row[JOURNAL_INDEX] = journal_ids.get(row[JOURNAL_INDEX])
+            self._vocabulary(cursor, segment)
             if update:
-                self._delete_children(cursor, [rows.pmid for rows in update])
-                columns = [c for c in ARTICLE_COLUMNS if c != "pmid"] + ["last_changed_at"]
+                self._delete_children(cursor, sorted(update))
+                columns = [*ARTICLE_COLUMNS[1:], "last_changed_at"]
                 assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
                 cursor.executemany(
                     f"UPDATE {_table(m.Article)} SET {assignments}, deleted_at = NULL "
                     "WHERE pmid = %s",
-                    [
-                        [*self._article_values(rows, journal_ids)[1:], self._now_db, rows.pmid]
-                        for rows in update
-                    ],
+                    [[*row[1:], self._now_db, row[0]] for row in article_rows if row[0] in update],
                 )
             _insert(
                 cursor,
                 m.Article,
                 [*ARTICLE_COLUMNS, "first_ingested_at", "last_changed_at"],
-                [
-                    [*self._article_values(rows, journal_ids), self._now_db, self._now_db]
-                    for rows in create
-                ],
+                [[*row, self._now_db, self._now_db] for row in article_rows if row[0] in create],
             )
-            self._insert_children(cursor, changed)
+            for table, rows in segment.tables.items():
+                if not everything:
+                    owner = CHILD_TABLES[table][1]
+                    rows = [row for row in rows if row[0] // owner in keep]
+                _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
             stats.created += len(create)
             stats.updated += len(update)
 
@@ -491,36 +555,32 @@ class Writer:
             stored.update({pmid: (version, digest) for pmid, version, digest in cursor.fetchall()})
         return stored
 
-    def _journals(self, cursor, batch: Sequence[Rows]) -> dict[str, int]:  # noqa: ANN001
-        journals = {rows.journal[0]: rows.journal for rows in batch if rows.journal}
-        if not journals:
+    def _journals(self, cursor, segment: Segment, article_rows: list[list]) -> dict[str, int]:  # noqa: ANN001
+        keys = sorted({row[JOURNAL_INDEX] for row in article_rows if row[JOURNAL_INDEX]})
+        if not keys:
             return {}
-        _insert_ignore(cursor, m.Journal, JOURNAL_COLUMNS, "key", list(journals.values()))
+        _insert_ignore(
+            cursor, m.Journal, JOURNAL_COLUMNS, "key", [segment.journals[k] for k in keys]
+        )
         ids = {}
-        keys = list(journals)
+        quoted_key = connection.ops.quote_name("key")
         for chunk in _chunks(keys):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT {connection.ops.quote_name('key')}, id FROM {_table(m.Journal)} "
-                f"WHERE {connection.ops.quote_name('key')} IN ({marks})",
+                f"SELECT {quoted_key}, id FROM {_table(m.Journal)} WHERE {quoted_key} IN ({marks})",
                 list(chunk),
             )
             ids.update(dict(cursor.fetchall()))
         return ids
 
-    def _vocabulary(self, cursor, batch: Sequence[Rows]) -> None:  # noqa: ANN001
-        for model, attribute in (
+    def _vocabulary(self, cursor, segment: Segment) -> None:  # noqa: ANN001
+        for model, name in (
             (m.MeshDescriptor, "descriptors"),
             (m.MeshQualifier, "qualifiers"),
             (m.PublicationType, "publication_types"),
         ):
-            terms = {ui: name for rows in batch for ui, name in getattr(rows, attribute)}
+            terms = segment.vocabulary[name]
             _insert_ignore(cursor, model, ["ui", "name"], "ui", sorted(terms.items()))
-
-    def _article_values(self, rows: Rows, journal_ids: dict[str, int]) -> list:
-        values = rows.article
-        journal_id = journal_ids.get(rows.journal[0]) if rows.journal else None
-        return [journal_id if c == "journal_id" else values[c] for c in ARTICLE_COLUMNS]
 
     def _delete_children(self, cursor, pmids: list[int]) -> None:  # noqa: ANN001
         for chunk in _chunks(pmids):
@@ -538,51 +598,6 @@ class Writer:
             )
             for model in (m.Author, m.MeshHeading, *ARTICLE_CHILDREN):
                 cursor.execute(f"DELETE FROM {_table(model)} WHERE article_id IN ({marks})", params)
-
-    def _insert_children(self, cursor, batch: Sequence[Rows]) -> None:  # noqa: ANN001
-        author_ids = iter(_allocate_ids(cursor, m.Author, sum(len(x.authors) for x in batch)))
-        heading_ids = iter(_allocate_ids(cursor, m.MeshHeading, sum(len(x.mesh) for x in batch)))
-        authors, affiliations, headings, qualifiers = [], [], [], []
-        children: dict[type, list] = {model: [] for model in ARTICLE_CHILDREN}
-        for rows in batch:
-            pmid = rows.pmid
-            for author in rows.authors:
-                author_id = next(author_ids)
-                authors.append((author_id, pmid, *author[:-1]))
-                affiliations.extend((author_id, *a) for a in author[-1])
-            for position, ui, major, kind, heading_qualifiers in rows.mesh:
-                heading_id = next(heading_ids)
-                headings.append((heading_id, pmid, position, ui, major, kind))
-                qualifiers.extend((heading_id, *q) for q in heading_qualifiers)
-            children[m.AbstractSection].extend((pmid, *x) for x in rows.abstract_sections)
-            children[m.ArticlePublicationType].extend(
-                (pmid, *x) for x in rows.article_publication_types
-            )
-            children[m.SupplementaryConcept].extend((pmid, *x) for x in rows.supplementary_concepts)
-            children[m.Substance].extend((pmid, *x) for x in rows.substances)
-            children[m.Keyword].extend((pmid, *x) for x in rows.keywords)
-            children[m.Grant].extend((pmid, *x) for x in rows.grants)
-            children[m.ArticleId].extend((pmid, *x) for x in rows.ids)
-            children[m.Reference].extend((pmid, *x) for x in rows.references)
-            children[m.CommentCorrection].extend((pmid, *x) for x in rows.comments)
-        _insert(cursor, m.Author, AUTHOR_COLUMNS, authors)
-        _insert(
-            cursor, m.Affiliation, ["author_id", "position", "text", "identifiers"], affiliations
-        )
-        _insert(
-            cursor,
-            m.MeshHeading,
-            ["id", "article_id", "position", "descriptor_id", "major", "descriptor_type"],
-            headings,
-        )
-        _insert(
-            cursor,
-            m.MeshHeadingQualifier,
-            ["heading_id", "position", "qualifier_id", "major"],
-            qualifiers,
-        )
-        for model, rows in children.items():
-            _insert(cursor, model, CHILD_COLUMNS[model], rows)
 
 
 ARTICLE_COLUMNS = [
@@ -638,47 +653,53 @@ JOURNAL_COLUMNS = [
     "nlm_unique_id",
     "country",
 ]
-AUTHOR_COLUMNS = [
-    "id",
-    "article_id",
-    "role",
-    "position",
-    "last_name",
-    "fore_name",
-    "initials",
-    "suffix",
-    "collective_name",
-    "orcid",
-    "identifiers",
-    "equal_contrib",
-    "valid",
-]
-CHILD_COLUMNS: dict[type, list[str]] = {
-    m.AbstractSection: ["article_id", "position", "label", "nlm_category", "html", "text"],
-    m.ArticlePublicationType: ["article_id", "position", "publication_type_id"],
-    m.SupplementaryConcept: ["article_id", "position", "ui", "name", "type"],
-    m.Substance: ["article_id", "position", "ui", "name", "registry_number"],
-    m.Keyword: ["article_id", "position", "owner", "major", "text"],
-    m.Grant: ["article_id", "position", "grant_id", "acronym", "agency", "country"],
-    m.ArticleId: ["article_id", "position", "id_type", "value", "source", "valid"],
-    m.Reference: ["article_id", "position", "citation", "article_ids", "cited_id"],
-    m.CommentCorrection: ["article_id", "position", "ref_type", "source", "target_id", "note"],
+JOURNAL_INDEX = ARTICLE_COLUMNS.index("journal_id")
+
+# table -> (model, divisor that turns the row's first value into its article's PMID)
+CHILD_TABLES: dict[str, tuple[type, int]] = {
+    "author": (m.Author, AUTHOR_ID_FACTOR),
+    "affiliation": (m.Affiliation, AUTHOR_ID_FACTOR),
+    "meshheading": (m.MeshHeading, HEADING_ID_FACTOR),
+    "meshheadingqualifier": (m.MeshHeadingQualifier, HEADING_ID_FACTOR),
+    "abstractsection": (m.AbstractSection, 1),
+    "articlepublicationtype": (m.ArticlePublicationType, 1),
+    "supplementaryconcept": (m.SupplementaryConcept, 1),
+    "substance": (m.Substance, 1),
+    "keyword": (m.Keyword, 1),
+    "grant": (m.Grant, 1),
+    "articleid": (m.ArticleId, 1),
+    "reference": (m.Reference, 1),
+    "commentcorrection": (m.CommentCorrection, 1),
 }
-
-
-def _latest_per_pmid(batch: Sequence[Rows], stats: IngestStats) -> list[Rows]:
-    """Within a batch keep, per PMID, the highest version; among equals, the last one."""
-    latest: dict[int, Rows] = {}
-    for rows in batch:
-        current = latest.get(rows.pmid)
-        if current is None or rows.version >= current.version:
-            if current is not None:
-                stats.older += 1 if rows.version > current.version else 0
-                stats.unchanged += 1 if rows.version == current.version else 0
-            latest[rows.pmid] = rows
-        else:
-            stats.older += 1
-    return list(latest.values())
+CHILD_COLUMNS: dict[str, list[str]] = {
+    "author": [
+        "id",
+        "article_id",
+        "role",
+        "position",
+        "last_name",
+        "fore_name",
+        "initials",
+        "suffix",
+        "collective_name",
+        "orcid",
+        "identifiers",
+        "equal_contrib",
+        "valid",
+    ],
+    "affiliation": ["author_id", "position", "text", "identifiers"],
+    "meshheading": ["id", "article_id", "position", "descriptor_id", "major", "descriptor_type"],
+    "meshheadingqualifier": ["heading_id", "position", "qualifier_id", "major"],
+    "abstractsection": ["article_id", "position", "label", "nlm_category", "html", "text"],
+    "articlepublicationtype": ["article_id", "position", "publication_type_id"],
+    "supplementaryconcept": ["article_id", "position", "ui", "name", "type"],
+    "substance": ["article_id", "position", "ui", "name", "registry_number"],
+    "keyword": ["article_id", "position", "owner", "major", "text"],
+    "grant": ["article_id", "position", "grant_id", "acronym", "agency", "country"],
+    "articleid": ["article_id", "position", "id_type", "value", "source", "valid"],
+    "reference": ["article_id", "position", "citation", "article_ids", "cited_id"],
+    "commentcorrection": ["article_id", "position", "ref_type", "source", "target_id", "note"],
+}
 
 
 # Driving a run --------------------------------------------------------------------------------
@@ -697,14 +718,14 @@ def ingest_records(
     """Store already-parsed records (used by tests and by callers that parse themselves)."""
 
     def mapped() -> Iterator[list[Mapped]]:
-        batch: list[Mapped] = []
+        batch: list[r.Item] = []
         for item in items:
-            batch.append(record_rows(item, source) if isinstance(item, r.Article) else item)
+            batch.append(item)
             if len(batch) >= batch_size:
-                yield batch
+                yield segments(batch, source)
                 batch = []
         if batch:
-            yield batch
+            yield segments(batch, source)
 
     stats = IngestStats()
     _store(mapped(), Writer(dry_run=dry_run), source, stats, progress)
@@ -795,19 +816,18 @@ def _store(
     progress: ProgressCallback | None,
 ) -> None:
     for batch in batches:
-        pending: list[Rows] = []
+        count = 0
         for item in batch:
-            stats.records += 1
-            if isinstance(item, Rows):
-                pending.append(item)
+            if isinstance(item, Segment):
+                writer.write(item, stats)
+                count += len(item.articles) + item.older + item.unchanged
             elif isinstance(item, r.Deletion):
-                # Deletions apply in file order: store what came before them first.
-                writer.write(pending, stats)
-                pending = []
                 writer.delete(item, source, stats)
+                count += 1
             else:
                 stats.failed += 1
                 stats.problems.append(str(item))
-        writer.write(pending, stats)
+                count += 1
+        stats.records += count
         if progress:
-            progress(len(batch))
+            progress(count)

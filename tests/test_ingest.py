@@ -220,10 +220,10 @@ def test_it_leaves_no_half_written_article_when_a_batch_crashes(monkeypatch):
 def test_it_stores_the_rest_of_a_batch_when_the_database_refuses_one_record(monkeypatch):
     real_write = ingest.Writer._write
 
-    def refuse_pmid(self, batch, stats):
-        if any(rows.pmid == 2863135 for rows in batch):
+    def refuse_pmid(self, segment, stats, only=None):
+        if 2863135 in (only or {pmid for pmid, _, _ in segment.articles}):
             raise DatabaseError("value too long for type character varying(20)")
-        real_write(self, batch, stats)
+        real_write(self, segment, stats, only)
 
     monkeypatch.setattr(ingest.Writer, "_write", refuse_pmid)
 

@@ -607,10 +607,14 @@ def _collapse(text: str) -> str:
 def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
-    if len(element) == 0:
-        text = element.text
-        return " ".join(text.split()) if text else ""
-    return _collapse("".join(_text_parts(element)))
+    if len(element):
+        return _collapse("".join(_text_parts(element)))
+    text = element.text
+    if not text:
+        return ""
+    if "  " in text or "\n" in text or "\t" in text:
+        return " ".join(text.split())
+    return text.strip()
 
 
 def _findtext(element: etree._Element | None, path: str) -> str:
@@ -817,6 +821,17 @@ def _identifiers(element: etree._Element) -> tuple[r.Identifier, ...]:
     )
 
 
+def _affiliation(info: etree._Element) -> r.Affiliation:
+    text = ""
+    identifiers = []
+    for child in info:
+        if child.tag == "Affiliation":
+            text = _text(child)
+        elif child.tag == "Identifier":
+            identifiers.append(r.Identifier(child.get("Source", ""), _text(child)))
+    return r.Affiliation(text, tuple(identifiers))
+
+
 def _authors(author_list: etree._Element | None, role: str) -> tuple[r.Author, ...]:
     if author_list is None:
         return ()
@@ -830,9 +845,7 @@ def _authors(author_list: etree._Element | None, role: str) -> tuple[r.Author, .
         for child in element:
             tag = child.tag
             if tag == "AffiliationInfo":
-                affiliations.append(
-                    r.Affiliation(_findtext(child, "Affiliation"), _identifiers(child))
-                )
+                affiliations.append(_affiliation(child))
             elif tag == "Identifier":
                 identifiers.append(r.Identifier(child.get("Source", ""), _text(child)))
             elif tag in names:
@@ -881,11 +894,13 @@ def _journal(journal: etree._Element | None, info: etree._Element | None) -> r.J
 def _article_ids(id_list: etree._Element | None) -> tuple[r.ArticleId, ...]:
     if id_list is None:
         return ()
-    return tuple(
-        r.ArticleId(element.get("IdType", "pubmed"), _text(element))
-        for element in id_list.iterfind("ArticleId")
-        if _text(element)
-    )
+    ids = []
+    for element in id_list:
+        if element.tag == "ArticleId":
+            value = _text(element)
+            if value:
+                ids.append(r.ArticleId(element.get("IdType", "pubmed"), value))
+    return tuple(ids)
 
 
 def _elocations(element: etree._Element) -> Iterator[r.ArticleId]:

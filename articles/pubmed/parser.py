@@ -29,6 +29,7 @@ from articles.pubmed import records as r
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
 ROOT_END = re.compile(rb"</(PubmedArticleSet|PubmedBookArticleSet)>\s*$")
+COMMENTS = re.compile(rb"<!--.*?-->", re.S)
 SNIFF_BYTES = 64 * 1024
 READ_BYTES = 1024 * 1024
 _PARSER = etree.XMLParser(
@@ -164,6 +165,13 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
             buffer += chunk
             continue
         end += len(end_tag)
+        if number and not _is_blank(buffer, position, match.start()):
+            # Between two records only white space (or a comment) may stand.
+            gap_line = line + _leading_newlines(buffer, position, match.start())
+            snippet = buffer[position : match.start()].strip()[:40].decode("utf-8", "replace")
+            raise PubmedFileError(
+                name, f"XML breaks after record {number}: unexpected {snippet!r}", gap_line
+            )
         line += buffer.count(b"\n", position, match.start())
         number += 1
         yield RawRecord(name, number, line, buffer[match.start() : end])
@@ -185,6 +193,18 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
         raise PubmedFileError(
             name, f"the file ends before its closing root tag (truncated {after})", last_line
         )
+
+
+def _is_blank(buffer: bytes, start: int, end: int) -> bool:
+    gap = buffer[start:end]
+    if not gap.strip():
+        return True
+    return not COMMENTS.sub(b"", gap).strip()
+
+
+def _leading_newlines(buffer: bytes, start: int, end: int) -> int:
+    gap = buffer[start:end]
+    return gap[: len(gap) - len(gap.lstrip())].count(b"\n")
 
 
 def _decompressed(raw: IO[bytes], name: str) -> Iterator[bytes]:

@@ -5,8 +5,6 @@ replaced wholesale when PubMed sends a new version. Curator-owned data lives in 
 tables keyed by PMID so that no ingest can overwrite it.
 """
 
-import zlib
-
 from django.db import models
 from django.urls import reverse
 
@@ -82,6 +80,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.select_related("journal")
             .defer("source_xml")
+            .with_elocation_pii()
             .prefetch_related(
                 models.Prefetch(
                     "authors",
@@ -90,6 +89,21 @@ class ArticleQuerySet(models.QuerySet):
                     ],
                     to_attr="first_authors",
                 ),
+            )
+        )
+
+    def with_elocation_pii(self) -> "ArticleQuerySet":
+        """``elocation_pii``: the electronic page number (ELocationID EIdType="pii") that
+        PubMed cites in place of pages when an online-only article has no MedlinePgn."""
+        return self.annotate(
+            elocation_pii=models.Subquery(
+                ArticleId.objects.filter(
+                    article=models.OuterRef("pk"),
+                    source=ArticleId.Source.ELOCATION,
+                    id_type="pii",
+                )
+                .order_by("position")
+                .values("value")[:1]
             )
         )
 
@@ -106,6 +120,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.select_related("journal")
             .defer("source_xml")
+            .with_elocation_pii()
             .prefetch_related(
                 models.Prefetch("authors", queryset=Author.objects.order_by("role", "position")),
                 models.Prefetch(
@@ -210,7 +225,10 @@ class Article(models.Model):
     is_retracted = models.BooleanField(default=False)
     doi = models.TextField("DOI", blank=True)
     pmcid = models.CharField("PMCID", max_length=20, blank=True)
-    source_xml = models.BinaryField(editable=False)  # zlib-compressed record XML
+    # The record exactly as PubMed sent it, to re-parse without re-fetching. Stored as text,
+    # not compressed: compressing costs more ingest time than the disk it saves is worth, and
+    # PostgreSQL compresses it anyway (TOAST).
+    source_xml = models.TextField(editable=False)
     source_hash = models.CharField(max_length=40, editable=False)
     source_file = models.TextField(blank=True)
     first_ingested_at = models.DateTimeField()
@@ -255,7 +273,7 @@ class Article(models.Model):
         return self.deleted_at is not None
 
     def source_xml_text(self) -> str:
-        return zlib.decompress(bytes(self.source_xml)).decode("utf-8")
+        return self.source_xml
 
 
 class AbstractSection(models.Model):
@@ -269,7 +287,7 @@ class AbstractSection(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="abstractsection_unique"),
         ]
@@ -300,7 +318,7 @@ class Author(models.Model):
     valid = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["article", "role", "position"]
+        ordering = ["article_id", "role", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "role", "position"], name="author_unique_position"
@@ -337,7 +355,7 @@ class Affiliation(models.Model):
     identifiers = models.JSONField(default=list, blank=True)
 
     class Meta:
-        ordering = ["author", "position"]
+        ordering = ["author_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["author", "position"], name="affiliation_unique"),
         ]
@@ -358,7 +376,7 @@ class MeshHeading(models.Model):
     descriptor_type = models.CharField(max_length=40, blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         verbose_name = "MeSH heading"
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="meshheading_unique"),
@@ -383,7 +401,7 @@ class MeshHeadingQualifier(models.Model):
     major = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["heading", "position"]
+        ordering = ["heading_id", "position"]
         verbose_name = "MeSH heading qualifier"
         constraints = [
             models.UniqueConstraint(fields=["heading", "position"], name="meshqualifier_unique"),
@@ -403,7 +421,7 @@ class ArticlePublicationType(models.Model):
     )
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="articlepubtype_unique"),
         ]
@@ -426,7 +444,7 @@ class SupplementaryConcept(models.Model):
     type = models.CharField(max_length=40, blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="suppconcept_unique"),
         ]
@@ -447,7 +465,7 @@ class Substance(models.Model):
     registry_number = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="substance_unique"),
         ]
@@ -470,7 +488,7 @@ class Keyword(models.Model):
     text = models.TextField()
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="keyword_unique"),
         ]
@@ -490,7 +508,7 @@ class Grant(models.Model):
     country = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="grant_unique"),
         ]
@@ -514,7 +532,7 @@ class ArticleId(models.Model):
     valid = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         verbose_name = "article identifier"
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="articleid_unique"),
@@ -549,7 +567,7 @@ class Reference(models.Model):
     )
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="reference_unique"),
         ]
@@ -584,7 +602,7 @@ class CommentCorrection(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["article", "position"]
+        ordering = ["article_id", "position"]
         verbose_name = "comment or correction"
         constraints = [
             models.UniqueConstraint(
@@ -639,3 +657,60 @@ class Curation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.get_status_display()}"
+
+
+class IngestRun(models.Model):
+    """One ingest from NCBI E-utilities: a PubMed query or a list of PMIDs, how far it got and
+    what failed. ``pmids`` is the fetch list fixed when the run is planned and ``position`` how
+    many of them are stored, which is what lets ``ingest_pubmed --resume`` go on from there."""
+
+    class Source(models.TextChoices):
+        QUERY = "query", "PubMed query"
+        PMIDS = "pmids", "PMID list"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    query = models.TextField(blank=True)
+    requested_pmids = models.JSONField("requested PMIDs", default=list, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)  # dates, datetype, batch size...
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Filled once, when the run is planned: the query's date slices, the PMIDs to fetch.
+    plan = models.JSONField(default=list, blank=True)  # [{"mindate", "maxdate", "count"}]
+    matched = models.PositiveIntegerField(null=True, blank=True)  # ESearch count of the query
+    pmids = models.JSONField("PMIDs to fetch", default=list, blank=True)
+    to_fetch = models.PositiveIntegerField(null=True, blank=True)  # null until planned
+    skipped = models.PositiveIntegerField(default=0)  # already stored, not fetched
+    position = models.PositiveIntegerField(default=0)  # PMIDs of ``pmids`` done, in order
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True)  # [{"pmid", "batch", "reason"}]
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "ingest run"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source="query") | ~models.Q(query=""),
+                name="ingestrun_query_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(to_fetch__isnull=True)
+                | models.Q(position__lte=models.F("to_fetch")),
+                name="ingestrun_position_within_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = (
+            self.query if self.source == self.Source.QUERY else f"{len(self.requested_pmids)} PMIDs"
+        )
+        return f"Run {self.pk}: {what[:80]} ({self.get_status_display().lower()})"

@@ -23,8 +23,8 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import operator
 import os
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,6 +60,7 @@ class IngestStats:
     deleted: int = 0
     failed: int = 0
     records: int = 0
+    skipped: int = 0  # E-utilities runs: already stored, so not fetched
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -69,10 +70,21 @@ class IngestStats:
         )
         if self.older:
             text += f" ({self.older} older versions ignored)"
+        if self.skipped:
+            text += f" ({self.skipped} already stored, not fetched)"
         return text
 
     def add(self, other: IngestStats) -> None:
-        for name in ("created", "updated", "unchanged", "older", "deleted", "failed", "records"):
+        for name in (
+            "created",
+            "updated",
+            "unchanged",
+            "older",
+            "deleted",
+            "failed",
+            "records",
+            "skipped",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems)
 
@@ -169,16 +181,21 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
         "is_retracted": is_retracted,
         "doi": article.id_of("doi"),
         "pmcid": article.id_of("pmc"),
-        "source_xml": zlib.compress(article.xml, 1),
+        "source_xml": article.xml.decode("utf-8"),
         "source_hash": hashlib.blake2b(article.xml, digest_size=16).hexdigest(),
         "source_file": source_file,
     }
     xml_hash = article_row["source_hash"]
     segment.articles.append((pmid, article.version, xml_hash))
     if journal_row:
+        known = segment.journals.get(journal_row[0])
+        if known is not None:
+            # Fill in, as the database upsert does: one article gives the print ISSN,
+            # another the electronic one.
+            journal_row = tuple(new or old for new, old in zip(journal_row, known, strict=True))
         segment.journals[journal_row[0]] = journal_row
     article_row["journal_id"] = journal_row[0] if journal_row else None
-    segment.article_rows.append([article_row[c] for c in ARTICLE_COLUMNS])
+    segment.article_rows.append(list(_article_values(article_row)))
 
     tables = segment.tables
     vocabulary = segment.vocabulary
@@ -411,6 +428,28 @@ def _insert_ignore(cursor, model: type, columns: Sequence[str], key: str, rows) 
     )
 
 
+def _upsert_merging(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:  # noqa: ANN001
+    """Insert, or fill in the stored row: a non-empty value in the newer row wins, an empty
+    one never blanks what is stored (one article gives a journal's print ISSN, another its
+    electronic one)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = _table(model)
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    merges = ", ".join(
+        f"{quote(c)} = COALESCE(NULLIF(excluded.{quote(c)}, ''), {table}.{quote(c)})"
+        for c in columns
+        if c != key
+    )
+    cursor.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT ({quote(key)}) DO UPDATE SET {merges}",
+        rows,
+    )
+
+
 def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -559,7 +598,7 @@ class Writer:
         keys = sorted({row[JOURNAL_INDEX] for row in article_rows if row[JOURNAL_INDEX]})
         if not keys:
             return {}
-        _insert_ignore(
+        _upsert_merging(
             cursor, m.Journal, JOURNAL_COLUMNS, "key", [segment.journals[k] for k in keys]
         )
         ids = {}
@@ -654,6 +693,7 @@ JOURNAL_COLUMNS = [
     "country",
 ]
 JOURNAL_INDEX = ARTICLE_COLUMNS.index("journal_id")
+_article_values = operator.itemgetter(*ARTICLE_COLUMNS)
 
 # table -> (model, divisor that turns the row's first value into its article's PMID)
 CHILD_TABLES: dict[str, tuple[type, int]] = {
@@ -711,7 +751,7 @@ def ingest_records(
     items: Iterable[r.Item],
     *,
     source: str = "",
-    batch_size: int = 500,
+    batch_size: int = 250,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
 ) -> IngestStats:
@@ -735,7 +775,7 @@ def ingest_records(
 def ingest_files(
     paths: Sequence[str | Path],
     *,
-    batch_size: int = 500,
+    batch_size: int = 250,
     dry_run: bool = False,
     workers: int = 0,
     progress: ProgressCallback | None = None,
@@ -762,6 +802,35 @@ def ingest_files(
             stats.failed += 1
             stats.problems.append(f"{name}: cannot be read: {exc.strerror or exc}")
     return stats
+
+
+def map_xml(document: bytes, name: str) -> list[Mapped]:
+    """Parse and convert PubMed XML held in memory (an E-utilities EFetch response); pure, so
+    it can run in a parser process. ``name`` stands in for the file name in ``source_file``
+    and in problems. A document that breaks keeps the records before the break and ends with
+    a problem saying where."""
+    raws: list[RawRecord] = []
+    broken = None
+    try:
+        raws.extend(iter_raw_records(document, name=name))
+    except PubmedFileError as exc:
+        broken = r.RecordProblem(name, len(raws) + 1, None, exc.message)
+    mapped = map_records(raws)
+    if broken:
+        mapped.append(broken)
+    return mapped
+
+
+def store_mapped(
+    mapped: list[Mapped],
+    *,
+    writer: Writer,
+    source: str,
+    stats: IngestStats,
+    progress: ProgressCallback | None = None,
+) -> None:
+    """Write what ``map_xml`` (or ``map_records``) returned, in order."""
+    _store([mapped], writer, source, stats, progress)
 
 
 def _batched(raws: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
@@ -795,7 +864,7 @@ def _parallel_batches(
             try:
                 for chunk in _batched(raws, batch_size):
                     in_flight.append(pool.submit(map_records, chunk))
-                    if len(in_flight) >= workers * 2:
+                    if len(in_flight) > workers:
                         yield in_flight.popleft().result()
             except PubmedFileError as exc:
                 error = exc  # store what was read before the break, then report it

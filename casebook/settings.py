@@ -90,7 +90,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+            "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
@@ -130,6 +130,15 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# NCBI E-utilities (ingest_pubmed --query/--pmid). NCBI asks every client for a contact
+# address; an API key raises the rate limit from 3 to 10 requests per second.
+NCBI_API_KEY = os.environ.get("NCBI_API_KEY", "")
+NCBI_EMAIL = os.environ.get("NCBI_EMAIL", "")
+NCBI_TOOL = os.environ.get("NCBI_TOOL", "casebook")
+NCBI_EUTILS_URL = os.environ.get(
+    "NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+)
 
 LOGGING = {
     "version": 1,

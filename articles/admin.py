@@ -1,0 +1,480 @@
+"""Admin for the mirrored PubMed records and the curation that sits beside them.
+
+Source tables are written only by ``articles.ingest``, so their admin is read-only: staff can
+look, search and follow links, but not add, change or delete rows a re-ingest would undo.
+Curation is the one thing staff edit, inline on the article page or on its own list.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from articles.models import (
+    AbstractSection,
+    Affiliation,
+    Article,
+    ArticleId,
+    ArticlePublicationType,
+    Author,
+    CommentCorrection,
+    Curation,
+    DeletedCitation,
+    Grant,
+    IngestRun,
+    Journal,
+    Keyword,
+    MeshDescriptor,
+    MeshHeading,
+    MeshHeadingQualifier,
+    MeshQualifier,
+    PublicationType,
+    Reference,
+    Substance,
+    SupplementaryConcept,
+)
+
+
+class SourceAdmin(admin.ModelAdmin):
+    """A table ingest owns: browsable, never edited by hand."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SourceInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ArticleChildAdmin(SourceAdmin):
+    """Rows that belong to one article: shown with the article's PMID, never its title, so a
+    list page does not join the article table (and its compressed XML)."""
+
+    raw_id_fields = ["article"]
+
+    @admin.display(description="PMID", ordering="article_id")
+    def pmid(self, obj):
+        return obj.article_id
+
+
+class AuthorInline(SourceInline):
+    model = Author
+    fields = [
+        "role",
+        "position",
+        "last_name",
+        "fore_name",
+        "initials",
+        "collective_name",
+        "orcid",
+        "equal_contrib",
+    ]
+
+
+class AbstractSectionInline(SourceInline):
+    model = AbstractSection
+    fields = ["position", "label", "nlm_category", "text"]
+
+
+class MeshHeadingInline(SourceInline):
+    model = MeshHeading
+    fields = ["position", "descriptor", "major", "descriptor_type"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("descriptor")
+
+
+class ArticleIdInline(SourceInline):
+    model = ArticleId
+    fields = ["position", "id_type", "value", "source", "valid"]
+
+
+class CurationInline(admin.StackedInline):
+    model = Curation
+    fields = ["status", "notes", "updated_at"]
+    readonly_fields = ["updated_at"]
+    can_delete = False
+
+
+class WithdrawnFilter(admin.SimpleListFilter):
+    title = "withdrawn"
+    parameter_name = "withdrawn"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Withdrawn"), ("no", "Visible")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["pmid", "short_title", "journal", "pub_year", "version", "deleted"]
+    list_display_links = ["pmid", "short_title"]
+    list_select_related = ["journal"]
+    list_filter = ["kind", WithdrawnFilter, "is_retracted", "has_abstract", "pub_year"]
+    search_fields = ["=pmid", "title"]
+    search_help_text = "An exact PMID, or words from the title."
+    show_full_result_count = False
+    readonly_fields = [
+        *(
+            field.name
+            for field in Article._meta.fields
+            if field.name != "source_xml"  # shown decompressed below
+        ),
+        "public_page",
+        "source_xml_display",
+    ]
+    fieldsets = [
+        (None, {"fields": ["pmid", "public_page", "version", "kind", "title", "title_html"]}),
+        (
+            "Citation",
+            {
+                "fields": [
+                    "journal",
+                    "volume",
+                    "issue",
+                    "pagination",
+                    "start_page",
+                    "end_page",
+                    "pub_date_raw",
+                    "pub_year",
+                    "pub_month",
+                    "pub_day",
+                    "pub_date_precision",
+                    "pub_date",
+                    "epub_date",
+                    "doi",
+                    "pmcid",
+                    "vernacular_title",
+                    "book",
+                ]
+            },
+        ),
+        (
+            "Record",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "citation_status",
+                    "citation_owner",
+                    "publication_status",
+                    "languages",
+                    "has_abstract",
+                    "abstract_copyright",
+                    "other_abstracts",
+                    "authors_complete",
+                    "article_dates",
+                    "history",
+                    "date_completed",
+                    "date_revised",
+                    "citation_subsets",
+                    "coi_statement",
+                    "is_retracted",
+                ],
+            },
+        ),
+        (
+            "Ingest",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source_file",
+                    "source_hash",
+                    "first_ingested_at",
+                    "last_changed_at",
+                    "deleted_at",
+                    "source_xml_display",
+                ],
+            },
+        ),
+    ]
+    inlines = [
+        CurationInline,
+        AuthorInline,
+        AbstractSectionInline,
+        MeshHeadingInline,
+        ArticleIdInline,
+    ]
+
+    def get_queryset(self, request):
+        # The list never shows the XML; the change page loads it once, on demand.
+        return super().get_queryset(request).defer("source_xml")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, obj):
+        return obj.title[:100] + ("…" if len(obj.title) > 100 else "")
+
+    @admin.display(description="withdrawn", boolean=True, ordering="deleted_at")
+    def deleted(self, obj):
+        return obj.is_deleted
+
+    @admin.display(description="public page")
+    def public_page(self, obj):
+        if obj.is_deleted:
+            return "Withdrawn (the public page answers 410 Gone)"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+    @admin.display(description="source XML")
+    def source_xml_display(self, obj):
+        if not obj.source_xml:
+            return "-"
+        return format_html(
+            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+            obj.source_xml_text(),
+        )
+
+
+@admin.register(Journal)
+class JournalAdmin(SourceAdmin):
+    list_display = ["title", "iso_abbreviation", "issn_linking", "nlm_unique_id", "country"]
+    search_fields = ["title", "iso_abbreviation", "medline_ta", "=nlm_unique_id", "=issn_linking"]
+
+
+@admin.register(MeshDescriptor)
+class MeshDescriptorAdmin(SourceAdmin):
+    list_display = ["ui", "name"]
+    search_fields = ["=ui", "name"]
+
+
+@admin.register(MeshQualifier)
+class MeshQualifierAdmin(SourceAdmin):
+    list_display = ["ui", "name"]
+    search_fields = ["=ui", "name"]
+
+
+@admin.register(PublicationType)
+class PublicationTypeAdmin(SourceAdmin):
+    list_display = ["ui", "name"]
+    search_fields = ["=ui", "name"]
+
+
+@admin.register(AbstractSection)
+class AbstractSectionAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "label", "nlm_category"]
+    list_filter = ["nlm_category"]
+    search_fields = ["=article__pmid", "label"]
+
+
+@admin.register(Author)
+class AuthorAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "role", "position", "short_name", "orcid", "equal_contrib"]
+    list_filter = ["role", "equal_contrib"]
+    search_fields = ["=article__pmid", "last_name", "collective_name", "=orcid"]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(SourceAdmin):
+    list_display = ["pmid", "author", "position", "text"]
+    list_select_related = ["author"]
+    raw_id_fields = ["author"]
+    search_fields = ["=author__article__pmid", "text"]
+
+    @admin.display(description="PMID", ordering="author__article_id")
+    def pmid(self, obj):
+        return obj.author.article_id
+
+
+@admin.register(MeshHeading)
+class MeshHeadingAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "descriptor", "major", "descriptor_type"]
+    list_select_related = ["descriptor"]
+    list_filter = ["major"]
+    raw_id_fields = ["article", "descriptor"]
+    search_fields = ["=article__pmid", "descriptor__name"]
+
+
+@admin.register(MeshHeadingQualifier)
+class MeshHeadingQualifierAdmin(SourceAdmin):
+    list_display = ["heading", "pmid", "position", "qualifier", "major"]
+    list_select_related = ["heading__descriptor", "qualifier"]
+    raw_id_fields = ["heading", "qualifier"]
+    search_fields = ["=heading__article__pmid", "qualifier__name"]
+
+    @admin.display(description="PMID", ordering="heading__article_id")
+    def pmid(self, obj):
+        return obj.heading.article_id
+
+
+@admin.register(ArticlePublicationType)
+class ArticlePublicationTypeAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "publication_type"]
+    list_select_related = ["publication_type"]
+    raw_id_fields = ["article", "publication_type"]
+    search_fields = ["=article__pmid", "publication_type__name"]
+
+
+@admin.register(SupplementaryConcept)
+class SupplementaryConceptAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "ui", "name", "type"]
+    search_fields = ["=article__pmid", "=ui", "name"]
+
+
+@admin.register(Substance)
+class SubstanceAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "ui", "name", "registry_number"]
+    search_fields = ["=article__pmid", "=ui", "name"]
+
+
+@admin.register(Keyword)
+class KeywordAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "text", "major", "owner"]
+    search_fields = ["=article__pmid", "text"]
+
+
+@admin.register(Grant)
+class GrantAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "grant_id", "acronym", "agency", "country"]
+    search_fields = ["=article__pmid", "grant_id", "agency"]
+
+
+@admin.register(ArticleId)
+class ArticleIdAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "id_type", "value", "source", "valid"]
+    list_filter = ["id_type", "source"]
+    search_fields = ["=article__pmid", "=value"]
+
+
+@admin.register(Reference)
+class ReferenceAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "cited_pmid", "citation"]
+    raw_id_fields = ["article", "cited"]
+    search_fields = ["=article__pmid", "=cited__pmid", "citation"]
+
+    @admin.display(description="cited PMID", ordering="cited_id")
+    def cited_pmid(self, obj):
+        return obj.cited_id
+
+
+@admin.register(CommentCorrection)
+class CommentCorrectionAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "position", "ref_type", "source", "target_pmid"]
+    list_filter = ["ref_type"]
+    raw_id_fields = ["article", "target"]
+    search_fields = ["=article__pmid", "=target__pmid", "source"]
+
+    @admin.display(description="target PMID", ordering="target_id")
+    def target_pmid(self, obj):
+        return obj.target_id
+
+
+@admin.register(DeletedCitation)
+class DeletedCitationAdmin(SourceAdmin):
+    list_display = ["pmid", "deleted_at", "source_file"]
+    search_fields = ["=pmid"]
+    date_hierarchy = "deleted_at"
+
+
+@admin.register(Curation)
+class CurationAdmin(admin.ModelAdmin):
+    list_display = ["pmid", "article_title", "status", "updated_at"]
+    list_filter = ["status"]
+    list_editable = ["status"]
+    raw_id_fields = ["article"]
+    search_fields = ["=article__pmid", "article__title", "notes"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article").defer("article__source_xml")
+
+    @admin.display(description="PMID", ordering="article_id")
+    def pmid(self, obj):
+        return obj.article_id
+
+    @admin.display(description="title", ordering="article__title")
+    def article_title(self, obj):
+        return obj.article.title[:100]
+
+
+@admin.register(IngestRun)
+class IngestRunAdmin(SourceAdmin):
+    """E-utilities runs, as ``ingest_pubmed`` records them: read-only, like the records."""
+
+    list_display = [
+        "id",
+        "source",
+        "short_query",
+        "status",
+        "started_at",
+        "finished_at",
+        "progress",
+        "created",
+        "updated",
+        "unchanged",
+        "failed",
+    ]
+    list_filter = ["status", "source"]
+    search_fields = ["query"]
+    date_hierarchy = "started_at"
+    fields = [
+        "source",
+        "query",
+        "requested",
+        "parameters",
+        "status",
+        "started_at",
+        "finished_at",
+        "plan",
+        "matched",
+        "to_fetch",
+        "skipped",
+        "position",
+        "created",
+        "updated",
+        "unchanged",
+        "failed",
+        "failures",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The PMID lists can hold tens of thousands of numbers; the list page needs none.
+        return super().get_queryset(request).defer("pmids")
+
+    @admin.display(description="query or PMIDs", ordering="query")
+    def short_query(self, obj):
+        if obj.source == IngestRun.Source.QUERY:
+            return obj.query[:100]
+        return f"{len(obj.requested_pmids)} PMIDs"
+
+    @admin.display(description="requested PMIDs")
+    def requested(self, obj):
+        pmids = obj.requested_pmids
+        shown = ", ".join(map(str, pmids[:50]))
+        return shown + (f" … ({len(pmids)} in all)" if len(pmids) > 50 else "")
+
+    @admin.display(description="position")
+    def progress(self, obj):
+        if obj.to_fetch is None:
+            return "not planned"
+        return f"{obj.position} of {obj.to_fetch}"

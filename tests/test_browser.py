@@ -1,0 +1,105 @@
+"""What only a browser can show: real clicks, focus, layout. Chromium through Playwright.
+
+In CI (CI=true) these always run; a missing browser is a failure there, not a skip.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from articles.ingest import ingest_files
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+if os.environ.get("CI") != "true" and not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture
+def records(transactional_db):
+    # Loaded before Playwright starts its event loop: Django refuses ORM calls inside it.
+    stats = ingest_files(
+        [
+            FIXTURES / "hawc_abstract_markup_29186030.xml",
+            FIXTURES / "hawc_structured_abstract_21813367.xml",
+            FIXTURES / "hawc_collective_author_21860499.xml",
+        ]
+    )
+    assert stats.failed == 0, stats.problems
+
+
+@pytest.fixture
+def browser(records, live_server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_it_opens_an_article_from_the_list(browser, live_server):
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(f"{live_server.url}/")
+
+    page.get_by_role("link", name="Buprofezin Is Metabolized by CYP353D1v2").click()
+
+    expect(page).to_have_url(f"{live_server.url}/29186030/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Buprofezin Is Metabolized by CYP353D1v2, a Cytochrome P450 Associated with "
+        "Imidacloprid Resistance in Laodelphax striatellus."
+    )
+    expect(page.locator("#affiliation-2")).to_be_visible()
+    expect(page.locator("#affiliation-2")).to_contain_text(
+        "College of Crop Science, Fujian Agriculture and Forestry University"
+    )
+
+
+def test_it_filters_without_javascript(browser, live_server):
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_text("3 articles")).to_be_visible()
+
+    page.get_by_label("Journal").fill("Environ Health Perspect")
+    page.get_by_label("Results per page").select_option("10")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_text("1 article", exact=True)).to_be_visible()
+    assert "journal=Environ+Health+Perspect" in page.url
+    assert "per_page=10" in page.url
+    expect(page.get_by_role("link", name="Retrospective exposure estimation")).to_be_visible()
+
+
+def test_the_skip_link_takes_keyboard_users_to_the_content(browser, live_server):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/21813367/")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).not_to_be_in_viewport()  # hidden until focused, so the stylesheet loaded
+
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main")).to_be_focused()
+
+
+@pytest.mark.parametrize("path", ["/", "/29186030/", "/21813367/"])
+def test_pages_fit_a_phone_screen(browser, live_server, path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}{path}")
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    assert overflow <= 0

@@ -1,0 +1,251 @@
+"""Ingest from NCBI E-utilities, recorded as an ``IngestRun`` so that it can be resumed.
+
+A run has two steps. ``plan`` fixes the list of PMIDs to fetch: the query's PMIDs (split by
+date when there are more than ESearch lists at once) or the PMIDs given, less those already
+stored unless the run refreshes them. ``fetch`` then downloads that list in EFetch batches,
+several batches ahead in threads, parses them in parser processes and stores each batch
+through ``articles.ingest``, in order; each batch commits together with the run's new
+position, so a resumed run starts at the first batch not stored and never fetches a stored
+one again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+import django
+from django.db import transaction
+from django.utils import timezone
+
+from articles import ingest
+from articles.models import Article, IngestRun
+from articles.pubmed.client import (
+    DEFAULT_BATCH_SIZE,
+    Batch,
+    EutilsClient,
+    EutilsError,
+    parse_date,
+)
+
+ProgressCallback = Callable[[int], None]
+Parsed = Future | list  # a batch's records mapped in a parser process (a future), or here
+COUNTERS = ("created", "updated", "unchanged", "failed")
+MISSING_REASON = "not returned by EFetch, even when asked again (deleted, or not a PubMed PMID)"
+
+
+class RunStopped(Exception):
+    """A run that cannot go on: a batch failed for good, or the search did."""
+
+    def __init__(self, run: IngestRun, cause: Exception) -> None:
+        self.run = run
+        self.cause = cause
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.run.to_fetch is None:
+            return f"run {self.run.pk} stopped before fetching anything: {self.cause}"
+        return (
+            f"run {self.run.pk} stopped: {self.cause}; "
+            f"{self.run.position:,} of {self.run.to_fetch:,} PMIDs done"
+        )
+
+
+def start_query_run(
+    query: str,
+    *,
+    mindate: dt.date | None = None,
+    maxdate: dt.date | None = None,
+    datetype: str = "pdat",
+    refresh: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> IngestRun:
+    parameters: dict[str, Any] = {
+        "datetype": datetype,
+        "refresh": refresh,
+        "batch_size": batch_size,
+    }
+    if mindate:
+        parameters["mindate"] = mindate.strftime("%Y/%m/%d")
+    if maxdate:
+        parameters["maxdate"] = maxdate.strftime("%Y/%m/%d")
+    return IngestRun.objects.create(
+        source=IngestRun.Source.QUERY, query=query, parameters=parameters
+    )
+
+
+def start_pmid_run(
+    pmids: Sequence[int], *, refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE
+) -> IngestRun:
+    return IngestRun.objects.create(
+        source=IngestRun.Source.PMIDS,
+        requested_pmids=list(dict.fromkeys(pmids)),
+        parameters={"refresh": refresh, "batch_size": batch_size},
+    )
+
+
+def plan(run: IngestRun, client: EutilsClient, stats: ingest.IngestStats) -> None:
+    """Fix the run's fetch list, once; a resumed run keeps the list it had."""
+    if run.to_fetch is not None:
+        return
+    parameters = run.parameters
+    if run.source == IngestRun.Source.QUERY:
+        mindate, maxdate = parameters.get("mindate"), parameters.get("maxdate")
+        try:
+            search = client.search(
+                run.query,
+                mindate=parse_date(mindate) if mindate else None,
+                maxdate=parse_date(maxdate) if maxdate else None,
+                datetype=parameters.get("datetype", "pdat"),
+            )
+        except EutilsError as exc:
+            _fail(run, None, str(exc))
+            raise RunStopped(run, exc) from exc
+        run.matched = search.count
+        run.plan = [
+            {"mindate": s.mindate, "maxdate": s.maxdate, "count": s.count} for s in search.slices
+        ]
+        candidates: Sequence[int] = search.ids
+        if search.shortfall:
+            reason = (
+                f"ESearch counts {search.count:,} records for the query but listed "
+                f"{len(search.ids):,}: {search.shortfall:,} could not be listed (no "
+                f"{search.datetype} date in the windows searched, or the result changed "
+                "during the search)"
+            )
+            run.failed += search.shortfall
+            run.failures.append({"pmid": None, "batch": None, "reason": reason})
+            stats.failed += search.shortfall
+            stats.problems.append(f"{run.query!r}: {reason}")
+    else:
+        candidates = run.requested_pmids
+    pmids = list(candidates) if parameters.get("refresh") else _not_stored(candidates)
+    run.pmids = pmids
+    run.to_fetch = len(pmids)
+    run.skipped = len(candidates) - len(pmids)
+    stats.skipped += run.skipped
+    run.save()
+
+
+def fetch(
+    run: IngestRun,
+    client: EutilsClient,
+    stats: ingest.IngestStats,
+    *,
+    workers: int = 0,
+    progress: ProgressCallback | None = None,
+) -> None:
+    """Fetch and store the rest of the run's list; raise ``RunStopped`` if a batch fails.
+
+    With ``workers`` > 0, batches are parsed in that many processes while this one writes
+    the batch before; batches are written, and the position advances, in order either way.
+    """
+    batch_size = run.parameters.get("batch_size", DEFAULT_BATCH_SIZE)
+    writer = ingest.Writer()
+    if run.status != IngestRun.Status.RUNNING:
+        run.status = IngestRun.Status.RUNNING
+        run.finished_at = None
+        run.save(update_fields=["status", "finished_at"])
+    pool = _parser_pool(workers)
+    pending: deque[tuple[Batch, list[Parsed]]] = deque()
+    failure: EutilsError | None = None
+    try:
+        try:
+            for batch in client.iter_batches(
+                run.pmids, batch_size=batch_size, start=run.position // batch_size
+            ):
+                name = f"EFetch run {run.pk} batch {batch.number}"
+                pending.append((batch, [_parse(pool, doc, name) for doc in batch.documents]))
+                while len(pending) > workers:
+                    _store(run, *pending.popleft(), writer, stats, progress)
+        except EutilsError as exc:
+            failure = exc  # the batches fetched before it are complete: store them first
+        while pending:
+            _store(run, *pending.popleft(), writer, stats, progress)
+    except KeyboardInterrupt:
+        run.status = IngestRun.Status.INTERRUPTED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    if failure is not None:
+        _fail(run, _batch_number(run, batch_size), str(failure))
+        raise RunStopped(run, failure) from failure
+    run.status = IngestRun.Status.COMPLETED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+
+
+def _parser_pool(workers: int) -> ProcessPoolExecutor | None:
+    if workers < 1:
+        return None
+    # Spawned, as in ingest_files: a forked child would share this process's connection.
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup)
+
+
+def _parse(pool: ProcessPoolExecutor | None, document: bytes, name: str) -> Parsed:
+    if pool is None:
+        return ingest.map_xml(document, name)
+    return pool.submit(ingest.map_xml, document, name)
+
+
+def _store(
+    run: IngestRun,
+    batch: Batch,
+    parsed: list[Parsed],
+    writer: ingest.Writer,
+    stats: ingest.IngestStats,
+    progress: ProgressCallback | None,
+) -> None:
+    delta = ingest.IngestStats()
+    name = f"EFetch run {run.pk} batch {batch.number}"
+    with transaction.atomic():
+        for mapped in parsed:
+            ingest.store_mapped(
+                mapped.result() if isinstance(mapped, Future) else mapped,
+                writer=writer,
+                source=name,
+                stats=delta,
+                progress=progress,
+            )
+        failures = [{"pmid": None, "batch": batch.number, "reason": p} for p in delta.problems]
+        for pmid in batch.missing:
+            failures.append({"pmid": pmid, "batch": batch.number, "reason": MISSING_REASON})
+            delta.problems.append(f"PMID {pmid}: {MISSING_REASON}")
+        delta.failed += len(batch.missing)
+        run.position += len(batch.pmids)
+        for counter in COUNTERS:
+            setattr(run, counter, getattr(run, counter) + getattr(delta, counter))
+        run.failures.extend(failures)
+        # Not the PMID list, which can hold tens of thousands of numbers and never changes.
+        run.save(update_fields=[*COUNTERS, "position", "failures"])
+    stats.add(delta)
+    if progress and batch.missing:
+        progress(len(batch.missing))
+
+
+def _fail(run: IngestRun, batch: int | None, reason: str) -> None:
+    run.status = IngestRun.Status.FAILED
+    run.finished_at = timezone.now()
+    run.failures.append({"pmid": None, "batch": batch, "reason": reason})
+    run.save(update_fields=["status", "finished_at", "failures"])
+
+
+def _batch_number(run: IngestRun, batch_size: int) -> int:
+    return run.position // batch_size + 1
+
+
+def _not_stored(pmids: Iterable[int]) -> list[int]:
+    pmids = list(pmids)
+    stored: set[int] = set()
+    for start in range(0, len(pmids), 500):
+        chunk = pmids[start : start + 500]
+        stored.update(Article.objects.filter(pmid__in=chunk).values_list("pmid", flat=True))
+    return [pmid for pmid in pmids if pmid not in stored]

@@ -689,18 +689,24 @@ def _month(text: str | None) -> int | None:
 
 
 def _partial_date(element: etree._Element, kind: str = "") -> r.PartialDate:
-    year = month = day = None
-    for child in element:
-        tag = child.tag
-        if tag == "Year":
-            year = _int(child.text)
-        elif tag == "Month":
-            month = _month(child.text)
-        elif tag == "Day":
-            day = _int(child.text)
-    return r.PartialDate(
-        year=year, month=month, day=day if day and 1 <= day <= 31 else None, kind=kind
-    )
+    # The DTD fixes the order Year, Month, Day (then Hour, Minute); reading by position
+    # saves a tag comparison per part on the ~7 history dates of every record.
+    parts = [(child.tag, child.text) for child in element]
+    if (
+        len(parts) >= 3
+        and parts[0][0] == "Year"
+        and parts[1][0] == "Month"
+        and parts[2][0] == "Day"
+    ):
+        year, month, day = _int(parts[0][1]), _month(parts[1][1]), _int(parts[2][1])
+    else:
+        values = dict(parts)
+        year, month, day = (
+            _int(values.get("Year")),
+            _month(values.get("Month")),
+            _int(values.get("Day")),
+        )
+    return r.PartialDate(year, month, day if day and 1 <= day <= 31 else None, kind)
 
 
 def _optional_date(element: etree._Element | None) -> r.PartialDate | None:
@@ -1056,8 +1062,13 @@ def _reference_list(reference_list: etree._Element) -> Iterator[r.Reference]:
         citation = ""
         ids: tuple[r.ArticleId, ...] = ()
         for child in reference:
-            if child.tag == "Citation":
+            tag = child.tag
+            if tag == "Citation":
                 citation = _text(child)
-            elif child.tag == "ArticleIdList":
-                ids = _article_ids(child)
-        yield r.Reference(citation=citation, article_ids=ids)
+            elif tag == "ArticleIdList":
+                ids = tuple(
+                    r.ArticleId(item.get("IdType", "pubmed"), value)
+                    for item in child
+                    if (value := (item.text or "").strip())
+                )
+        yield r.Reference(citation, ids)

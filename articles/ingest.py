@@ -760,7 +760,7 @@ def ingest_records(
     items: Iterable[r.Item],
     *,
     source: str = "",
-    batch_size: int = 250,
+    batch_size: int = 500,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
 ) -> IngestStats:
@@ -784,7 +784,7 @@ def ingest_records(
 def ingest_files(
     paths: Sequence[str | Path],
     *,
-    batch_size: int = 250,
+    batch_size: int = 500,
     dry_run: bool = False,
     workers: int = 0,
     progress: ProgressCallback | None = None,
@@ -842,15 +842,23 @@ def store_mapped(
     _store([mapped], writer, source, stats, progress)
 
 
+# A batch also ends at this much XML, so that memory does not grow with the records' size
+# (a 2021 update-file record with its references is three times a 1977 one).
+BATCH_BYTES = 4 * 1024 * 1024
+
+
 def _batched(raws: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
     """Group records; when the file breaks, the records read before the break still come."""
     batch: list[RawRecord] = []
+    held = 0
     try:
         for raw in raws:
             batch.append(raw)
-            if len(batch) >= size:
+            held += len(raw.data)
+            if len(batch) >= size or held >= BATCH_BYTES:
                 yield batch
                 batch = []
+                held = 0
     except PubmedFileError:
         if batch:
             yield batch

@@ -26,7 +26,7 @@ from articles.pubmed.client import (
 )
 
 SUFFIXES = (".xml", ".xml.gz")
-FILE_BATCH_SIZE = 250
+FILE_BATCH_SIZE = 500
 
 
 class Command(BaseCommand):

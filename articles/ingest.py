@@ -464,19 +464,6 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-ARTICLE_CHILDREN = (
-    m.AbstractSection,
-    m.ArticlePublicationType,
-    m.SupplementaryConcept,
-    m.Substance,
-    m.Keyword,
-    m.Grant,
-    m.ArticleId,
-    m.Reference,
-    m.CommentCorrection,
-)
-
-
 class Writer:
     """Writes batches of rows. One instance per ingest run."""
 
@@ -644,8 +631,11 @@ class Writer:
                 f"(SELECT id FROM {_table(m.MeshHeading)} WHERE article_id IN ({marks}))",
                 params,
             )
-            for model in (m.Author, m.MeshHeading, *ARTICLE_CHILDREN):
-                cursor.execute(f"DELETE FROM {_table(model)} WHERE article_id IN ({marks})", params)
+            for table, (model, _owner) in CHILD_TABLES.items():
+                if table not in ("affiliation", "meshheadingqualifier"):
+                    cursor.execute(
+                        f"DELETE FROM {_table(model)} WHERE article_id IN ({marks})", params
+                    )
 
 
 ARTICLE_COLUMNS = [

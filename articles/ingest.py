@@ -12,8 +12,9 @@ Rows are written with ``executemany`` in one transaction per batch, so a crash l
 half-written article; a batch the database refuses is retried record by record so one bad
 record is reported by PMID and the rest are stored. Curator-owned tables are never written.
 
-Parsing is CPU-bound and writing is not, so ``ingest_files(..., workers=2)`` parses in worker
-processes (``record_rows`` is pure and runs there) while this process writes.
+Parsing and mapping take most of the CPU, so ``ingest_files(..., workers=2)`` parses in
+spawned worker processes (``map_records`` is pure: it builds the final row tuples, with child
+ids derived from the PMID) while this process only writes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import multiprocessing
 import operator
 import os
@@ -44,8 +44,6 @@ from articles.pubmed.parser import (
     iter_raw_records,
     map_raw_record,
 )
-
-logger = logging.getLogger(__name__)
 
 RETRACTED_PUBLICATION_UI = "D016441"
 RETRACTION_NOTICE_TYPES = frozenset({"RetractionIn"})

@@ -1,11 +1,32 @@
-from django.http import Http404
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.contrib import messages
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from articles import export
+from articles.basket import LIMIT as BASKET_LIMIT
+from articles.basket import Basket
+from articles.citation_formats import CURATOR_CSV, FORMATS, CitationFormat
 from articles.citations import number_affiliations
 from articles.filters import ArticleFilter
-from articles.models import Article, Author, DeletedCitation
+from articles.models import Article, Author, Curation, DeletedCitation
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
 
@@ -33,6 +54,10 @@ class ArticleListView(FilterView):
         context = super().get_context_data(**kwargs)
         context["per_page_choices"] = PER_PAGE_CHOICES
         context["per_page"] = self.get_paginate_by(None)
+        query = self.request.GET.copy()
+        for key in ("page", "per_page"):
+            query.pop(key, None)
+        context["export_links"] = export_links("articles:list_export", query=query.urlencode())
         page = context["page_obj"]
         if page is not None:
             context["page_range"] = page.paginator.get_elided_page_range(
@@ -70,6 +95,8 @@ class ArticleDetailView(DetailView):
         context["investigators"] = [
             a for a in article.authors.all() if a.role == Author.Role.INVESTIGATOR
         ]
+        context["export_links"] = export_links("articles:export", article.pmid)
+        context["in_basket"] = article.pmid in Basket(self.request.session)
         context["notices"] = [
             (label, cc)
             for ref_type, label in NOTICE_TYPES.items()
@@ -77,3 +104,153 @@ class ArticleDetailView(DetailView):
             if cc.ref_type == ref_type
         ]
         return context
+
+
+# Exports and the basket ---------------------------------------------------------------------
+
+# Articles read per chunk when a list or basket is exported: the response holds one chunk in
+# memory at a time, whatever the size of the result.
+EXPORT_CHUNK_SIZE = export.CHUNK_SIZE
+
+
+def export_links(url_name: str, *args: object, query: str = "") -> list[tuple[str, str]]:
+    """(label, URL) of each export format, for the export menus."""
+    suffix = f"?{query}" if query else ""
+    return [
+        (fmt.label, reverse(url_name, args=[*args, fmt.name]) + suffix) for fmt in FORMATS.values()
+    ]
+
+
+def _format_or_404(name: str) -> CitationFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise Http404(f"No export format {name!r}") from None
+
+
+def _attachment(response: HttpResponseBase, fmt: CitationFormat, stem: str) -> HttpResponseBase:
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{stem}.{fmt.extension}"
+    )
+    if fmt is CURATOR_CSV:
+        patch_cache_control(response, private=True)  # curators' notes: never in a shared cache
+    return response
+
+
+def _for_reader(request, fmt: CitationFormat, records: Iterable[dict]) -> tuple:
+    """Curators (staff) get their curation status and notes in CSV files; nobody else."""
+    if fmt.name == "csv" and request.user.is_staff:
+        return CURATOR_CSV, _with_curation(records)
+    return fmt, records
+
+
+def _with_curation(records: Iterable[dict]) -> Iterator[dict]:
+    """``records`` with ``"curation"`` added, one query per ``EXPORT_CHUNK_SIZE`` records."""
+    records = iter(records)
+    while chunk := list(islice(records, EXPORT_CHUNK_SIZE)):
+        curations = Curation.objects.in_bulk([record["pmid"] for record in chunk])
+        for record in chunk:
+            curation = curations.get(record["pmid"])
+            yield {
+                **record,
+                "curation": {
+                    "status": curation.status if curation else Curation.Status.UNREVIEWED,
+                    "notes": curation.notes if curation else "",
+                },
+            }
+
+
+def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHttpResponse:
+    records = export.iter_export(queryset, chunk_size=EXPORT_CHUNK_SIZE)
+    file_format, records = _for_reader(request, fmt, records)
+    response = StreamingHttpResponse(
+        (text.encode() for text in file_format.iter_text(records)), content_type=fmt.content_type
+    )
+    return _attachment(response, file_format, stem)
+
+
+@require_safe
+def article_export(request, pmid: int, format: str) -> HttpResponse:
+    """One article's citation file, /<pmid>/export/<format>/."""
+    fmt = _format_or_404(format)
+    records = list(export.iter_export(Article.objects.filter(pk=pmid)))
+    if not records:
+        raise Http404("No such article")
+    file_format, records = _for_reader(request, fmt, records)
+    response = HttpResponse(file_format.text(records), content_type=fmt.content_type)
+    return _attachment(response, file_format, f"pubmed-{pmid}")
+
+
+@require_safe
+def list_export(request, format: str) -> HttpResponse:
+    """Every article the list's filters match, streamed a chunk at a time."""
+    fmt = _format_or_404(format)
+    filterset = ArticleFilter(request.GET, queryset=Article.objects.all())
+    if not filterset.is_valid():
+        return HttpResponseBadRequest("Invalid filters: " + filterset.errors.as_text())
+    return _streamed(request, fmt, filterset.qs, "casebook-articles")
+
+
+@require_safe
+def basket_detail(request) -> HttpResponse:
+    basket = Basket(request.session)
+    pmids = basket.pmids
+    by_pmid = Article.objects.visible().for_list().in_bulk(pmids)
+    context = {
+        "articles": [by_pmid[pmid] for pmid in pmids if pmid in by_pmid],
+        "export_links": export_links("articles:basket_export"),
+    }
+    return TemplateResponse(request, "articles/basket.html", context)
+
+
+@require_safe
+def basket_export(request, format: str) -> HttpResponse:
+    fmt = _format_or_404(format)
+    queryset = Article.objects.filter(pk__in=Basket(request.session).pmids)
+    return _streamed(request, fmt, queryset, "casebook-basket")
+
+
+def _posted_pmids(request) -> list[int]:
+    return [int(value) for value in request.POST.getlist("pmid") if value.isdigit()]
+
+
+def _back(request, default: str) -> HttpResponseRedirect:
+    """Back to the page the form was on (a local URL only), else ``default``."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return redirect(target)
+
+
+@require_POST
+def basket_add(request) -> HttpResponseRedirect:
+    pmids = _posted_pmids(request)
+    existing = set(Article.objects.visible().filter(pk__in=pmids).values_list("pk", flat=True))
+    candidates = [pmid for pmid in pmids if pmid in existing]
+    basket = Basket(request.session)
+    added = basket.add(candidates)
+    if not candidates:
+        messages.info(request, "Tick the articles to add first.")
+    else:
+        messages.success(
+            request, f"Added {added} article{pluralize(added)}; {len(basket)} in the basket."
+        )
+    if any(pmid not in basket for pmid in candidates):
+        messages.warning(request, f"The basket is full: it holds at most {BASKET_LIMIT} articles.")
+    return _back(request, reverse("articles:basket"))
+
+
+@require_POST
+def basket_remove(request) -> HttpResponseRedirect:
+    removed = Basket(request.session).remove(_posted_pmids(request))
+    messages.success(request, f"Removed {removed} article{pluralize(removed)} from the basket.")
+    return _back(request, reverse("articles:basket"))
+
+
+@require_POST
+def basket_clear(request) -> HttpResponseRedirect:
+    Basket(request.session).clear()
+    messages.success(request, "The basket is empty.")
+    return _back(request, reverse("articles:basket"))

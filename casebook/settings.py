@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "articles",
 ]
 
@@ -70,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.basket",
             ],
         },
     },
@@ -139,6 +142,24 @@ NCBI_TOOL = os.environ.get("NCBI_TOOL", "casebook")
 NCBI_EUTILS_URL = os.environ.get(
     "NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 )
+
+# The read-only JSON API under /api/v1/. Anonymous clients are throttled per IP address;
+# API_ANON_RATE is read per request (articles.api.throttling), so tests can lower it.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.ArticleCursorPagination",
+    "PAGE_SIZE": 20,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casebook API",
+    "DESCRIPTION": "Read-only access to the PubMed records Casebook mirrors.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LOGGING = {
     "version": 1,

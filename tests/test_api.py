@@ -1,0 +1,278 @@
+"""The read-only JSON API under /api/v1/, on real PubMed records."""
+
+import json
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import rispy
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
+
+from articles.export import article_to_dict
+from articles.ingest import ingest_files, ingest_records
+from articles.models import Article
+from articles.pubmed import records as r
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LIST_URL = "/api/v1/articles/"
+STRUCTURED = 21813367
+NO_ABSTRACT_NEWEST_FIRST = [7161829, 6677511, 3770794, 3583306, 769879, 598790]
+
+
+def ingest(*names: str) -> None:
+    stats = ingest_files([FIXTURES / name for name in names])
+    assert stats.failed == 0, stats.problems
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    # Throttle counts live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def hawc_259():
+    ingest("hawc_259_records.xml.gz")
+
+
+def pmids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["pmid"] for row in response.json()["results"]]
+
+
+# List ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_filters_like_the_list_page(client, hawc_259):
+    response = client.get(LIST_URL, {"has_abstract": "false"})
+
+    assert pmids(response) == NO_ABSTRACT_NEWEST_FIRST
+
+
+@pytest.mark.django_db
+def test_it_combines_journal_year_and_publication_type_filters(client, hawc_259):
+    params = {"journal": "Environ Health Perspect", "year_from": 2010, "year_to": 2012}
+    page_rows = client.get("/", {**params, "per_page": 200}).context["article_list"]
+
+    api_pmids = pmids(client.get(LIST_URL, {**params, "page_size": 200}))
+
+    assert api_pmids == sorted((a.pmid for a in page_rows), reverse=True)
+    assert len(api_pmids) > 0
+    reviews = pmids(client.get(LIST_URL, {"publication_type": "D016454", "page_size": 200}))
+    assert len(reviews) == 19  # as on the list page
+
+
+@pytest.mark.django_db
+def test_it_pages_with_a_cursor_until_the_end(client, hawc_259):
+    seen = []
+    url, params = LIST_URL, {"has_abstract": "false", "page_size": 2}
+    pages = 0
+    while url:
+        body = client.get(url, params).json()
+        seen.append([row["pmid"] for row in body["results"]])
+        url, params = body["next"], None
+        pages += 1
+
+    assert seen == [[7161829, 6677511], [3770794, 3583306], [769879, 598790]]
+    assert pages == 3
+
+
+@pytest.mark.django_db
+def test_it_describes_each_row_with_links(client, hawc_259):
+    [row] = [
+        row
+        for row in client.get(LIST_URL, {"has_abstract": "false"}).json()["results"]
+        if row["pmid"] == 7161829
+    ]
+
+    assert row == {
+        "pmid": 7161829,
+        "kind": "article",
+        "title": (
+            "The carcinogenicity of dietary di(2-ethylhexyl) phthalate (DEHP) in Fischer 344 "
+            "rats and B6C3F1 mice."
+        ),
+        "authors": "Kluwe WM, Haseman JK, Douglas JF, et al.",
+        "source": "J Toxicol Environ Health. 1982 Oct-Nov;10(4-5):797-815.",
+        "pub_year": 1982,
+        "doi": "10.1080/15287398209530296",
+        "pmcid": "",
+        "has_abstract": False,
+        "is_retracted": False,
+        "url": "http://testserver/api/v1/articles/7161829/",
+        "html_url": "http://testserver/7161829/",
+    }
+
+
+@pytest.mark.django_db
+def test_it_leaves_withdrawn_articles_out(client, hawc_259):
+    ingest_records([r.Deletion(pmids=(7161829,))], source="pubmed26n0001.xml.gz")
+
+    assert pmids(client.get(LIST_URL, {"has_abstract": "false"})) == NO_ABSTRACT_NEWEST_FIRST[1:]
+
+
+@pytest.mark.django_db
+def test_it_answers_400_for_invalid_filters(client, hawc_259):
+    response = client.get(LIST_URL, {"year_from": "last year"})
+
+    assert response.status_code == 400
+    assert response.json() == {"year_from": ["Enter a number."]}
+
+
+@pytest.mark.django_db
+def test_a_list_page_costs_two_queries_whatever_its_size(
+    client, hawc_259, django_assert_num_queries
+):
+    # The page of articles with journals, then their first authors; no count.
+    with django_assert_num_queries(2):
+        assert len(pmids(client.get(LIST_URL, {"page_size": 200}))) == 200
+
+
+# Detail --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_returns_the_complete_record_as_the_jsonl_export_does(client):
+    ingest("hawc_structured_abstract_21813367.xml", "hawc_book_chapter_20301382.xml")
+
+    for pmid in (STRUCTURED, 20301382):
+        response = client.get(f"{LIST_URL}{pmid}/")
+        expected = json.loads(json.dumps(article_to_dict(Article.objects.get(pk=pmid))))
+        assert response.status_code == 200
+        assert response.json() == expected
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_unknown_and_410_for_withdrawn(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+    ingest_records([r.Deletion(pmids=(STRUCTURED, 5))], source="pubmed26n0001.xml.gz")
+
+    assert client.get(f"{LIST_URL}1/").status_code == 404
+    assert client.get(f"{LIST_URL}{STRUCTURED}/").status_code == 410
+    assert client.get(f"{LIST_URL}5/").status_code == 410
+
+
+@pytest.mark.django_db
+def test_it_sends_etag_and_last_modified_and_honours_them(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+    article = Article.objects.get(pk=STRUCTURED)
+    url = f"{LIST_URL}{STRUCTURED}/"
+
+    response = client.get(url)
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+
+    assert etag.startswith(f'"{article.source_hash}-{int(article.last_changed_at.timestamp())}-')
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_gives_the_record_in_an_export_format_by_query_or_accept_header(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+    url = f"{LIST_URL}{STRUCTURED}/"
+
+    ris = client.get(url, {"format": "ris"})
+    bibtex = client.get(url, HTTP_ACCEPT="application/x-bibtex")
+    csl = client.get(url, HTTP_ACCEPT="application/vnd.citationstyles.csl+json")
+
+    assert ris["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
+    [entry] = rispy.loads(ris.content.decode())
+    assert (entry["accession_number"], entry["doi"]) == ("21813367", "10.1289/ehp.1103729")
+    assert bibtex["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert bibtexparser.parse_string(bibtex.content.decode()).entries[0].key == "pmid21813367"
+    assert [item["PMID"] for item in json.loads(csl.content)] == ["21813367"]
+    assert "Accept" in bibtex["Vary"]
+
+
+@pytest.mark.django_db
+def test_each_representation_has_its_own_etag(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+    url = f"{LIST_URL}{STRUCTURED}/"
+
+    json_etag = client.get(url)["ETag"]
+    ris_etag = client.get(url, {"format": "ris"})["ETag"]
+
+    assert json_etag != ris_etag
+    assert client.get(url, {"format": "ris"}, HTTP_IF_NONE_MATCH=json_etag).status_code == 200
+    assert client.get(url, {"format": "ris"}, HTTP_IF_NONE_MATCH=ris_etag).status_code == 304
+
+
+@pytest.mark.django_db
+def test_a_missing_article_is_404_in_any_format(client):
+    response = client.get(f"{LIST_URL}1/", {"format": "nbib"})
+
+    assert response.status_code == 404
+    assert response.content == b"No such article."
+
+
+# Look-ups ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_redirects_doi_and_pmcid_look_ups_to_the_article(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+
+    by_doi = client.get("/api/v1/articles/doi/10.1289/EHP.1103729")
+    by_pmcid = client.get("/api/v1/articles/pmcid/PMC3261988/")
+
+    assert (by_doi.status_code, by_doi["Location"]) == (302, "/api/v1/articles/21813367/")
+    assert (by_pmcid.status_code, by_pmcid["Location"]) == (302, "/api/v1/articles/21813367/")
+    assert client.get("/api/v1/articles/doi/10.1000/none").status_code == 404
+    assert client.get("/api/v1/articles/pmcid/PMC1/").status_code == 404
+
+
+# Access --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_is_read_only(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+
+    assert client.post(LIST_URL, {}).status_code == 403
+    assert client.delete(f"{LIST_URL}{STRUCTURED}/").status_code == 403
+    client.force_login(User.objects.create_user("curator"))
+    assert client.post(LIST_URL, {}).status_code == 405
+    assert client.delete(f"{LIST_URL}{STRUCTURED}/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_throttles_anonymous_clients(client, settings):
+    ingest("hawc_structured_abstract_21813367.xml")
+    settings.API_ANON_RATE = "3/minute"
+
+    statuses = [client.get(f"{LIST_URL}{STRUCTURED}/").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+# Schema --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_validates_without_warnings(tmp_path):
+    path = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+
+    assert "/api/v1/articles/{pmid}/:" in path.read_text()
+
+
+@pytest.mark.django_db
+def test_it_serves_the_schema(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+
+    assert response.status_code == 200
+    assert schema["info"]["title"] == "Casebook API"
+    assert set(schema["paths"]) == {
+        "/api/v1/articles/",
+        "/api/v1/articles/{pmid}/",
+        "/api/v1/articles/doi/{value}",
+        "/api/v1/articles/pmcid/{value}/",
+    }

@@ -275,4 +275,35 @@ def test_it_serves_the_schema(client):
         "/api/v1/articles/{pmid}/",
         "/api/v1/articles/doi/{value}",
         "/api/v1/articles/pmcid/{value}/",
+        "/api/v1/mesh/",
     }
+
+
+@pytest.mark.django_db
+def test_it_serves_browsable_docs_from_local_static_files(client):
+    response = client.get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "/api/v1/schema/" in page
+    assert "cdn" not in page.lower()
+
+
+# MeSH look-up --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_looks_up_mesh_descriptors_by_prefix_then_substring(client):
+    # PMID 29186030 is indexed with Cytochrome P-450 Enzyme System (D003577) and Insecticides.
+    ingest("hawc_abstract_markup_29186030.xml", "hawc_structured_abstract_21813367.xml")
+
+    response = client.get("/api/v1/mesh/", {"q": "cytochrome"})
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {"ui": "D003577", "name": "Cytochrome P-450 Enzyme System", "articles": 1}
+    ]
+    names = [row["name"] for row in client.get("/api/v1/mesh/", {"q": "insect"}).json()]
+    assert names[0] == "Insecticides"
+    assert client.get("/api/v1/mesh/", {"q": " "}).json() == []

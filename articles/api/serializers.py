@@ -233,3 +233,13 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
 
     def get_html_url(self, article: Article) -> str:
         return self.context["request"].build_absolute_uri(article.get_absolute_url())
+
+
+class MeshLookupQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, allow_blank=True, help_text="Part of a name.")
+
+
+class MeshTermSerializer(serializers.Serializer):
+    ui = serializers.CharField(help_text="MeSH descriptor UI, e.g. D003882.")
+    name = serializers.CharField()
+    articles = serializers.IntegerField(help_text="Visible articles indexed with it.")

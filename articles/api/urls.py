@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.api import views
 
@@ -9,5 +9,7 @@ urlpatterns = [
     path("articles/<int:pmid>/", views.ArticleDetail.as_view(), name="article-detail"),
     path("articles/doi/<path:value>", views.ArticleByDoi.as_view(), name="article-by-doi"),
     path("articles/pmcid/<str:value>/", views.ArticleByPmcid.as_view(), name="article-by-pmcid"),
+    path("mesh/", views.MeshLookup.as_view(), name="mesh-lookup"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

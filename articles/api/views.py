@@ -4,6 +4,7 @@ record, and DOI/PMCID look-ups that redirect to it."""
 import datetime
 import hashlib
 
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -20,10 +21,15 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from articles.api.renderers import CITATION_RENDERERS
-from articles.api.serializers import ArticleRecordSerializer, ArticleSummarySerializer
+from articles.api.serializers import (
+    ArticleRecordSerializer,
+    ArticleSummarySerializer,
+    MeshLookupQuerySerializer,
+    MeshTermSerializer,
+)
 from articles.export import article_to_dict
 from articles.filters import ArticleFilter
-from articles.models import Article, DeletedCitation
+from articles.models import Article, DeletedCitation, MeshDescriptor, MeshHeading
 
 
 class ArticleList(generics.ListAPIView):
@@ -113,3 +119,44 @@ class ArticleByPmcid(_LookupRedirect):
     """Redirects to the article with this PMC ID, e.g. PMC3261988."""
 
     lookup = "pmcid__iexact"
+
+
+class MeshLookup(APIView):
+    """MeSH descriptors for a typeahead: names starting with ``q`` first, then names
+    containing it, with how many visible articles carry each (at most 20)."""
+
+    LIMIT = 20
+
+    @extend_schema(
+        parameters=[MeshLookupQuerySerializer],
+        responses=MeshTermSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = MeshLookupQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        text = query.validated_data["q"].strip()
+        if not text:
+            return Response([])
+        prefix = list(
+            MeshDescriptor.objects.filter(name__istartswith=text)
+            .order_by("name")
+            .values_list("ui", "name")[: self.LIMIT]
+        )
+        found = dict(prefix)
+        if len(found) < self.LIMIT:
+            for ui, name in (
+                MeshDescriptor.objects.filter(name__icontains=text)
+                .exclude(ui__in=found)
+                .order_by("name")
+                .values_list("ui", "name")[: self.LIMIT - len(found)]
+            ):
+                found[ui] = name
+        counts = dict(
+            MeshHeading.objects.filter(descriptor__in=found, article__deleted_at__isnull=True)
+            .values("descriptor")
+            .annotate(articles=Count("article", distinct=True))
+            .values_list("descriptor", "articles")
+        )
+        return Response(
+            [{"ui": ui, "name": name, "articles": counts.get(ui, 0)} for ui, name in found.items()]
+        )

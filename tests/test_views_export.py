@@ -1,9 +1,11 @@
 """Citation downloads from the article page and the whole filtered list, on real records."""
 
 import csv
+import dataclasses
 import io
 import json
 import re
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from articles import views
 from articles.ingest import ingest_files, ingest_records
 from articles.models import Curation
 from articles.pubmed import records as r
+from articles.pubmed.parser import parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STRUCTURED = 21813367
@@ -254,3 +257,37 @@ def test_a_signed_in_non_curator_gets_the_public_csv(client):
 
     assert "curation_notes" not in text
     assert "private" not in text
+
+
+@pytest.mark.django_db
+def test_a_list_export_holds_one_chunk_in_memory_however_many_articles(client, monkeypatch):
+    # The 34 records of the pubmed21n1298 excerpt, then four more copies of them under other
+    # PMIDs: five times the articles, chunk for chunk the same, must not raise the peak of a
+    # streamed export.
+    articles = [
+        item
+        for item in parse(FIXTURES / "pubmed21n1298_excerpt_34.xml.gz")
+        if isinstance(item, r.Article)
+    ]
+    ingest_records(articles)
+    monkeypatch.setattr(views, "EXPORT_CHUNK_SIZE", 17)
+
+    def peak_and_size() -> tuple[int, int]:
+        response = client.get("/export/csv/")
+        size = 0
+        tracemalloc.start()
+        try:
+            for part in response.streaming_content:
+                size += len(part)
+            return tracemalloc.get_traced_memory()[1], size
+        finally:
+            tracemalloc.stop()
+
+    peak_and_size()  # warm the caches a first export fills (compiled statements, templates)
+    one_copy_peak, one_copy_size = peak_and_size()
+    for copy in range(1, 5):
+        ingest_records([dataclasses.replace(a, pmid=a.pmid + copy * 100_000_000) for a in articles])
+    five_copies_peak, five_copies_size = peak_and_size()
+
+    assert five_copies_size > 4.9 * one_copy_size
+    assert five_copies_peak < 1.25 * one_copy_peak

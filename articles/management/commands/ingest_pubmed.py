@@ -26,6 +26,8 @@ from articles.pubmed.client import (
 )
 
 SUFFIXES = (".xml", ".xml.gz")
+# Below this many bytes on disk (about 1,000 records gzipped), files are parsed in-process.
+SMALL_INPUT = 2 * 1024 * 1024
 FILE_BATCH_SIZE = 500
 
 
@@ -53,7 +55,10 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="Parser processes (default: 2 on a machine with 2+ cores, else 0 = in-process).",
+            help=(
+                "Parser processes (default: 2 on a machine with 2+ cores, except for files "
+                "under 2 MB; 0 = parse in this process)."
+            ),
         )
         remote = parser.add_argument_group("NCBI E-utilities")
         remote.add_argument("--query", help="A PubMed query, as typed in PubMed.")
@@ -106,6 +111,8 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         workers = self._workers(options)
+        if options["workers"] is None and "-" not in paths and _total_size(paths) < SMALL_INPUT:
+            workers = 0  # starting parser processes costs more than a small file takes
         progress_bar = self._progress_bar(options)
         try:
             stats = ingest_files(
@@ -290,3 +297,7 @@ class Command(BaseCommand):
         self.stdout.write(prefix + stats.summary())
         if stats.failed:
             raise CommandError(f"{stats.failed} failed", returncode=1)
+
+
+def _total_size(paths: list[str]) -> int:
+    return sum(Path(path).stat().st_size for path in paths)

@@ -28,7 +28,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -73,17 +73,11 @@ class IngestStats:
         return text
 
     def add(self, other: IngestStats) -> None:
-        for name in (
-            "created",
-            "updated",
-            "unchanged",
-            "older",
-            "deleted",
-            "failed",
-            "records",
-            "skipped",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for counter in fields(self):
+            if counter.name != "problems":
+                setattr(
+                    self, counter.name, getattr(self, counter.name) + getattr(other, counter.name)
+                )
         self.problems.extend(other.problems)
 
 
@@ -467,8 +461,7 @@ class Writer:
 
     def __init__(self, *, dry_run: bool = False) -> None:
         self.dry_run = dry_run
-        self.now = timezone.now()
-        self._now_db = connection.ops.adapt_datetimefield_value(self.now)
+        self._now_db = connection.ops.adapt_datetimefield_value(timezone.now())
 
     def write(self, segment: Segment, stats: IngestStats) -> None:
         """Write a segment in one transaction; if the database refuses it, go article by

@@ -109,8 +109,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self) -> "ArticleQuerySet":
         """Everything the article page shows, in a fixed number of queries however long the
-        record. Children sort by position alone: their default ordering starts with the
-        article, which would join every child table back to articles_article.
+        record. Each prefetch sorts by position alone: its rows all belong to this article.
 
         ``cited_visible`` / ``target_visible`` say whether a cited record or a correction
         notice is stored and visible, so a page links locally only to what it can show. They

@@ -12,13 +12,11 @@ one again.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-import django
 from django.db import transaction
 from django.utils import timezone
 
@@ -183,11 +181,7 @@ def fetch(
 
 
 def _parser_pool(workers: int) -> ProcessPoolExecutor | None:
-    if workers < 1:
-        return None
-    # Spawned, as in ingest_files: a forked child would share this process's connection.
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup)
+    return ingest.parser_pool(workers) if workers >= 1 else None
 
 
 def _parse(pool: ProcessPoolExecutor | None, document: bytes, name: str) -> Parsed:

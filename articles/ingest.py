@@ -848,16 +848,20 @@ def _batched(raws: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
         yield batch
 
 
+def parser_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes for ``map_records``/``map_xml``. Spawned, not forked: a forked child would
+    inherit this process's database connection, and its exit would close it under us."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup)
+
+
 def _parallel_batches(
     raws: Iterable[RawRecord], batch_size: int, workers: int
 ) -> Iterator[list[Mapped]]:
     """Map batches in worker processes, in file order, with a bounded number in flight."""
     in_flight: deque[Future] = deque()
     error: PubmedFileError | None = None
-    # Spawned, not forked: a forked child would inherit this process's database connection,
-    # and its exit would close that connection under us.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup) as pool:
+    with parser_pool(workers) as pool:
         try:
             try:
                 for chunk in _batched(raws, batch_size):

@@ -2,6 +2,7 @@
 
 import csv
 import dataclasses
+import gc
 import io
 import json
 import re
@@ -261,9 +262,10 @@ def test_a_signed_in_non_curator_gets_the_public_csv(client):
 
 @pytest.mark.django_db
 def test_a_list_export_holds_one_chunk_in_memory_however_many_articles(client, monkeypatch):
-    # The 34 records of the pubmed21n1298 excerpt, then four more copies of them under other
-    # PMIDs: five times the articles, chunk for chunk the same, must not raise the peak of a
-    # streamed export.
+    # The 34 records of the pubmed21n1298 excerpt, then nine more copies of them under other
+    # PMIDs: ten times the articles, chunk for chunk the same, must not raise the peak of a
+    # streamed export beyond the noise of when the cyclic collector happens to run (up to a
+    # quarter, measured); an export that kept its chunks would peak at several times the first.
     articles = [
         item
         for item in parse(FIXTURES / "pubmed21n1298_excerpt_34.xml.gz")
@@ -275,6 +277,7 @@ def test_a_list_export_holds_one_chunk_in_memory_however_many_articles(client, m
     def peak_and_size() -> tuple[int, int]:
         response = client.get("/export/csv/")
         size = 0
+        gc.collect()  # start each measure from the same heap
         tracemalloc.start()
         try:
             for part in response.streaming_content:
@@ -285,9 +288,9 @@ def test_a_list_export_holds_one_chunk_in_memory_however_many_articles(client, m
 
     peak_and_size()  # warm the caches a first export fills (compiled statements, templates)
     one_copy_peak, one_copy_size = peak_and_size()
-    for copy in range(1, 5):
+    for copy in range(1, 10):
         ingest_records([dataclasses.replace(a, pmid=a.pmid + copy * 100_000_000) for a in articles])
-    five_copies_peak, five_copies_size = peak_and_size()
+    ten_copies_peak, ten_copies_size = peak_and_size()
 
-    assert five_copies_size > 4.9 * one_copy_size
-    assert five_copies_peak < 1.25 * one_copy_peak
+    assert ten_copies_size > 9.9 * one_copy_size
+    assert ten_copies_peak < 1.5 * one_copy_peak

@@ -43,6 +43,42 @@ class MeshDescriptor(models.Model):
         return self.name
 
 
+class MeshTreeNumber(models.Model):
+    """One position of a descriptor in the MeSH tree (``load_mesh``). A descriptor's narrower
+    terms are the descriptors whose tree numbers start with one of its own plus a dot."""
+
+    number = models.CharField(max_length=64, primary_key=True)  # e.g. C08.381.483
+    descriptor = models.ForeignKey(
+        MeshDescriptor, on_delete=models.CASCADE, related_name="tree_numbers"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "MeSH tree number"
+        indexes = [models.Index(fields=["descriptor"], name="meshtree_descriptor_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class MeshEntryTerm(models.Model):
+    """A synonym of a descriptor (``load_mesh``), e.g. "IVIG" for Immunoglobulins, Intravenous."""
+
+    descriptor = models.ForeignKey(
+        MeshDescriptor, on_delete=models.CASCADE, related_name="entry_terms"
+    )
+    term = models.TextField()
+    normalized = models.CharField(max_length=255)  # casefolded, for look-up and typeahead
+
+    class Meta:
+        ordering = ["descriptor_id", "term"]
+        verbose_name = "MeSH entry term"
+        indexes = [models.Index(fields=["normalized"], name="meshentry_normalized_idx")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
 class MeshQualifier(models.Model):
     ui = models.CharField(max_length=16, primary_key=True)
     name = models.TextField()
@@ -630,6 +666,97 @@ class DeletedCitation(models.Model):
 
     def __str__(self) -> str:
         return f"PMID {self.pmid} deleted"
+
+
+class ArticleConcept(models.Model):
+    """A disease, therapy or cause an article is about: its MeSH headings and substances
+    classified by the MeSH tree and the headings' qualifiers. Derived at ingest (and by
+    ``extract_facts``), never edited: curators correct it through the curation overlay."""
+
+    class Role(models.TextChoices):
+        DISEASE = "disease", "Disease"
+        THERAPY = "therapy", "Therapy"
+        CAUSE = "cause", "Cause"  # a drug's adverse effects, a chemically induced disease
+
+    class Source(models.TextChoices):
+        MESH = "mesh", "MeSH heading"
+        SUBSTANCE = "substance", "Substance"
+        QUALIFIER = "qualifier", "Qualifier only"  # descriptor not in the MeSH data
+
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="concepts"
+    )
+    # A MeSH descriptor UI; db_constraint=False because substances may name descriptors the
+    # loaded MeSH data lacks.
+    descriptor = models.ForeignKey(
+        MeshDescriptor,
+        db_constraint=False,
+        db_index=False,
+        on_delete=models.DO_NOTHING,
+        related_name="concepts",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    major = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["article_id", "role", "descriptor_id"]
+        verbose_name = "article concept"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "descriptor", "role"], name="articleconcept_unique"
+            ),
+        ]
+        indexes = [
+            # Disease / therapy facets and filters: articles having a descriptor in a role.
+            models.Index(fields=["role", "descriptor", "article"], name="articleconcept_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.role} {self.descriptor_id}"
+
+
+class CaseFacts(models.Model):
+    """What the article's title and abstract say about its own patients, extracted by rules
+    (``articles/facts.py``) at ingest and by ``extract_facts``. Every value has its evidence in
+    ``evidence``: ``[{"field": "patient_count", "source": "title" | "abstract", "start": 10,
+    "end": 23, "text": "five patients"}]``, where ``text == source_text[start:end]``.
+    Values are suggestions; curators confirm or correct them through the curation overlay."""
+
+    class Kind(models.TextChoices):
+        CASE_REPORT = "case_report", "Single case report"
+        CASE_SERIES = "case_series", "Case series"
+        OTHER = "other", "Not a case report"
+        UNKNOWN = "unknown", "Unknown"
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.UNKNOWN)
+    patient_count = models.PositiveIntegerField(null=True, blank=True)
+    male_count = models.PositiveIntegerField(null=True, blank=True)
+    female_count = models.PositiveIntegerField(null=True, blank=True)
+    age_min_years = models.FloatField(null=True, blank=True)  # ages in years (months / 12)
+    age_max_years = models.FloatField(null=True, blank=True)
+    age_mean_years = models.FloatField(null=True, blank=True)
+    age_median_years = models.FloatField(null=True, blank=True)
+    # Age groups present among the patients: child < 18 <= adult < 65 <= older adult.
+    has_child = models.BooleanField(default=False)
+    has_adult = models.BooleanField(default=False)
+    has_older_adult = models.BooleanField(default=False)
+    evidence = models.JSONField(default=list, blank=True)
+    rules_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "case facts"
+        verbose_name_plural = "case facts"
+        indexes = [
+            models.Index(fields=["kind", "patient_count"], name="casefacts_kind_idx"),
+            models.Index(fields=["patient_count"], name="casefacts_count_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.get_kind_display()}, n={self.patient_count}"
 
 
 class Curation(models.Model):

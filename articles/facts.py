@@ -328,17 +328,45 @@ SINGLE_CUE = re.compile(
     r"describe)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}?(?:case|patient)",
     _FLAGS,
 )
+# Marks of a study rather than a case description: plain words (found with ``in``, which is
+# much faster than a regex over every abstract) and patterns.
+STUDY_WORDS = (
+    "randomly",
+    "randomized",
+    "randomised",
+    "randomization",
+    "randomisation",
+    "controlled study",
+    "controlled trial",
+    "cohort",
+    "survey",
+    "questionnaire",
+    "responded",
+    "respondents",
+    "logistic regression",
+    "odds ratio",
+    "meta-analysis",
+    "systematic review",
+    "in vitro",
+    "in vivo",
+    "cell line",
+    "significant correlation",
+    "sensitivity and specificity",
+    "prevalence",
+    "were studied",
+    "were interviewed",
+    "were surveyed",
+    "prospective",
+    "statistical",
+    "statistics",
+)
 STUDY_CUE = re.compile(
-    r"\brandom(?:ly|i[sz]ed|i[sz]ation)\b|\bcontrolled\s+(?:study|trial)\b|\bcohorts?\b|"
-    r"\bsurvey\b|\bquestionnaire\b|\brespond(?:ed|ents)\b|\blogistic\s+regression\b|"
-    r"\bodds\s+ratio\b|\b95%\s*(?:CI|confidence)\b|\bp\s*[<=>≤]\s*0?\.\d|"
-    r"\bstatistic(?:al|ally|s)\b|\bsignificant(?:ly)?\s+(?:associated|correlat\w*|differ\w*|"
-    r"higher|lower|more|less|positive|negative|improve\w*)|\bsignificant\s+correlation\b|"
-    r"\bretrospective(?:ly)?\s+(?:study|analysis|cohort|review(?:ed)?)\b|\bprospective(?:ly)?\b|"
-    r"\bphase\s+(?:I{1,3}|[123])\b|\bmeta-analysis\b|\bsystematic\s+review\b|\bin\s+vitro\b|"
-    r"\bin\s+vivo\b|\b(?:rats?|mice|murine|dogs|pigs|cattle|rabbits)\b|\bcell\s+lines?\b|"
-    r"\(\s*n\s*=\s*\d|\bcontrols\b|\bsensitivity\s+and\s+specificity\b|\bprevalence\b|"
-    r"\bwere\s+(?:studied|interviewed|surveyed)\b",
+    r"\b95%\s*(?:CI|confidence)\b|\bp\s*[<=>≤]\s*0?\.\d|"
+    r"\bsignificant(?:ly)?\s+(?:associated|correlat\w*|differ\w*|"
+    r"higher|lower|more|less|positive|negative|improve\w*)|"
+    r"\bretrospective(?:ly)?\s+(?:study|analysis|cohort|review(?:ed)?)\b|"
+    r"\bphase\s+(?:I{1,3}|[123])\b|\b(?:rats?|mice|murine|dogs|pigs|cattle|rabbits)\b|"
+    r"\(\s*n\s*=\s*\d|\bcontrols\b",
     _FLAGS,
 )
 STUDY_TYPES = frozenset(
@@ -406,16 +434,15 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     facts = Facts()
     whole = f"{title}\n{abstract}"
 
-    count, count_evidence, count_noun = _patient_count(texts)
-    study_marks = len(STUDY_CUE.findall(whole))
     single_cue = SINGLE_CUE.search(whole) is not None
     series_cue = SERIES_CUE.search(whole) is not None
     is_case_report_type = "Case Reports" in types
-    facts.kind = _kind(
-        count, types, is_case_report_type, study_marks, single_cue, series_cue, whole
-    )
-    if facts.kind == KIND_OTHER:
+    # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
+    if _is_study(whole, types, is_case_report_type, single_cue or series_cue):
+        facts.kind = KIND_OTHER
         return facts
+    count, count_evidence, count_noun = _patient_count(texts)
+    facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
     facts.patient_count = count
     if count_evidence:
         facts.evidence.append(count_evidence)
@@ -425,26 +452,36 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     return facts
 
 
+def _study_marks(whole: str, enough: int) -> int:
+    """How many marks of a study (not a case description) the text has, counting to
+    ``enough`` at most."""
+    found = 0
+    lowered = whole.casefold()
+    for word in STUDY_WORDS:
+        if word in lowered:
+            found += 1
+            if found >= enough:
+                return found
+    for _match in STUDY_CUE.finditer(whole):
+        found += 1
+        if found >= enough:
+            break
+    return found
+
+
+def _is_study(whole: str, types: set[str], is_case_report_type: bool, described: bool) -> bool:
+    if described:
+        return False
+    if types and not is_case_report_type:
+        if types & STUDY_TYPES or re.search(r"\bcase\b", whole, _FLAGS) is None:
+            return True
+        return _study_marks(whole, 1) >= 1
+    return _study_marks(whole, 2) >= 2
+
+
 def _kind(
-    count: int | None,
-    types: set[str],
-    is_case_report_type: bool,
-    study_marks: int,
-    single_cue: bool,
-    series_cue: bool,
-    whole: str,
+    count: int | None, is_case_report_type: bool, single_cue: bool, series_cue: bool, whole: str
 ) -> str:
-    case_words = single_cue or series_cue or re.search(r"\bcase\b", whole, _FLAGS) is not None
-    described = single_cue or series_cue
-    if (
-        types
-        and not is_case_report_type
-        and (types & STUDY_TYPES or not case_words or study_marks >= 1)
-        and not described
-    ):
-        return KIND_OTHER
-    if study_marks >= 2 and not single_cue and not series_cue:
-        return KIND_OTHER
     if count is not None:
         return KIND_CASE_SERIES if count >= 2 else KIND_CASE_REPORT
     if series_cue:
@@ -586,8 +623,8 @@ def _sex(
         sexes = {_sex_of(w) for w in words} - {None}
         if len(sexes) == 1:
             male = count if sexes == {"male"} else 0
-            ev = _renamed(count_evidence, "male_count")
-            set_counts(male, count - male, [ev, _renamed(count_evidence, "female_count")])
+            ev = _renamed(count_evidence, "male_count" if male else "female_count")
+            set_counts(male, count - male, [ev])
             return
     # 3. The sentence of the count names one sex for all: "3 cases in adolescent female
     # patients", "We describe four women with ...".

@@ -14,9 +14,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 # Article (with journal and the e-location subquery), authors, affiliations, abstract,
 # MeSH headings, their qualifiers, publication types, supplementary concepts, substances,
-# keywords, grants, identifiers, references, comments/corrections. A record with no authors
+# keywords, grants, identifiers, references, comments/corrections, article concepts (the
+# case-facts panel; its CaseFacts row comes with the article). A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
-DETAIL_QUERIES = 14
+DETAIL_QUERIES = 15
 
 
 def ingest(*names: str) -> None:

@@ -572,9 +572,11 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
         return best.value, best.where.evidence("patient_count", best.start, best.end), best.noun
     if singles:
-        single = max(singles, key=lambda m: m.score)
-        # The first introduction carries the evidence unless a better-cued one exists.
-        first = singles[0] if singles[0].score >= single.score else single
+        # The best-cued introduction, and of those the first naming a person rather than a
+        # "case": "We describe the case of a 64-year-old female" -> "a 64-year-old female".
+        top = max(m.score for m in singles)
+        best_cued = [m for m in singles if m.score == top]
+        first = next((m for m in best_cued if m.noun.casefold() != "case"), best_cued[0])
         return 1, first.where.evidence("patient_count", first.start, first.end), first.noun
     return None, None, ""
 

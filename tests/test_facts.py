@@ -74,7 +74,9 @@ def test_a_57_year_old_man_pmid_34094737_is_one_man_of_57():
     )
     assert (facts.age_min_years, facts.age_max_years) == (57, 57)
     assert evidence(facts, "age") == ["57-year-old"]
-    assert evidence(facts, "male_count") == ["man"]
+    assert (
+        evidence(facts, "patient_count") == evidence(facts, "male_count") == ["a 57-year-old man"]
+    )
     assert facts.has_adult and not facts.has_child and not facts.has_older_adult
 
 
@@ -84,7 +86,9 @@ def test_patients_of_the_literature_are_not_counted_pmid_34095399():
     facts = facts_of(34095399)
 
     assert (facts.kind, facts.patient_count) == ("case_report", 1)
-    assert evidence(facts, "patient_count") == ["one case"]
+    assert evidence(facts, "patient_count") == [
+        "a patient"
+    ]  # "We present one case ... in a patient"
 
 
 def test_twelve_patients_described_since_1965_are_not_the_articles_pmid_426441():

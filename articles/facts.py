@@ -461,6 +461,12 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     facts = Facts()
     whole = f"{title}\n{abstract}"
 
+    if types and "Case Reports" not in types:
+        lowered = whole.casefold()
+        if not any(word in lowered for word in ("case", "patient", "-old", " old")):
+            # No case-report wording can be there: not a case report, without the regexes.
+            facts.kind = KIND_OTHER
+            return facts
     single_cue = SINGLE_CUE.search(whole) is not None
     series_cue = SERIES_CUE.search(whole) is not None
     is_case_report_type = "Case Reports" in types

@@ -51,9 +51,6 @@ KIND_CASE_SERIES = "case_series"
 KIND_OTHER = "other"
 KIND_UNKNOWN = "unknown"
 
-UNITS = {
-    "first": 1,
-}
 ONES = {
     "one": 1,
     "two": 2,
@@ -474,12 +471,12 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     if _is_study(whole, types, is_case_report_type, single_cue or series_cue):
         facts.kind = KIND_OTHER
         return facts
-    count, count_evidence, count_noun = _patient_count(texts)
+    count, count_evidence = _patient_count(texts)
     facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
     facts.patient_count = count
     if count_evidence:
         facts.evidence.append(count_evidence)
-    _sex(facts, texts, count, count_evidence, count_noun)
+    _sex(facts, texts, count, count_evidence)
     _ages(facts, texts, count)
     _age_groups(facts, texts, count_evidence)
     return facts
@@ -532,7 +529,7 @@ def _kind(
     return KIND_UNKNOWN
 
 
-def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str]:
+def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
     mentions: list[_Mention] = []
     singles: list[_Mention] = []
     enumerated = 0
@@ -607,17 +604,17 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str
     if best is not None and best.score < 0:
         best = None
     if enumerated >= 2 and (best is None or best.value < enumerated):
-        return enumerated, enumerated_evidence, ""
+        return enumerated, enumerated_evidence
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
-        return best.value, best.where.evidence("patient_count", best.start, best.end), best.noun
+        return best.value, best.where.evidence("patient_count", best.start, best.end)
     if singles:
         # The best-cued introduction, and of those the first naming a person rather than a
         # "case": "We describe the case of a 64-year-old female" -> "a 64-year-old female".
         top = max(m.score for m in singles)
         best_cued = [m for m in singles if m.score == top]
         first = next((m for m in best_cued if m.noun.casefold() != "case"), best_cued[0])
-        return 1, first.where.evidence("patient_count", first.start, first.end), first.noun
-    return None, None, ""
+        return 1, first.where.evidence("patient_count", first.start, first.end)
+    return None, None
 
 
 def _sex_of(word: str) -> str | None:
@@ -634,7 +631,6 @@ def _sex(
     texts: list[_Text],
     count: int | None,
     count_evidence: Evidence | None,
-    count_noun: str,
 ) -> None:
     def set_counts(male: int, female: int, evidence: list[Evidence]) -> None:
         facts.male_count, facts.female_count = male, female

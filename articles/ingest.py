@@ -36,6 +36,7 @@ import django
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles import curation
 from articles import models as m
 from articles.pubmed import records as r
 from articles.pubmed.parser import (
@@ -59,6 +60,7 @@ class IngestStats:
     failed: int = 0
     records: int = 0
     skipped: int = 0  # E-utilities runs: already stored, so not fetched
+    blocked: int = 0  # on the curators' blocklist: neither fetched nor written
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -66,6 +68,8 @@ class IngestStats:
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
             f"deleted {self.deleted}, failed {self.failed}"
         )
+        if self.blocked:
+            text += f", blocked {self.blocked}"
         if self.older:
             text += f" ({self.older} older versions ignored)"
         if self.skipped:
@@ -524,6 +528,9 @@ class Writer:
     def _write(self, segment: Segment, stats: IngestStats, only: set[int] | None = None) -> None:
         with connection.cursor() as cursor:
             candidates = [a for a in segment.articles if only is None or a[0] in only]
+            if blocked := curation.blocked_among([pmid for pmid, _, _ in candidates]):
+                stats.blocked += len(blocked)
+                candidates = [a for a in candidates if a[0] not in blocked]
             stored = self._stored(cursor, [pmid for pmid, _, _ in candidates])
             create: set[int] = set()
             update: set[int] = set()
@@ -566,6 +573,9 @@ class Writer:
                     owner = CHILD_TABLES[table][1]
                     rows = [row for row in rows if row[0] // owner in keep]
                 _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
+            if update:
+                # Curator corrections whose PubMed original just changed are kept and flagged.
+                curation.flag_changed_originals(sorted(update))
             stats.created += len(create)
             stats.updated += len(update)
 

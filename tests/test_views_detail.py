@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # MeSH headings, their qualifiers, publication types, supplementary concepts, substances,
 # keywords, grants, identifiers, references, comments/corrections. A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
-DETAIL_QUERIES = 14
+DETAIL_QUERIES = 15  # 14 for the record, 1 for curators' corrections
 
 
 def ingest(*names: str) -> None:

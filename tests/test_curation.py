@@ -8,7 +8,15 @@ from django.contrib.auth import get_user_model
 
 from articles import curation
 from articles.ingest import ingest_files
-from articles.models import Article, CaseFacts, Correction, Curation, ExclusionReason, Tag
+from articles.models import (
+    Article,
+    BlockedPMID,
+    CaseFacts,
+    Correction,
+    Curation,
+    ExclusionReason,
+    Tag,
+)
 from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -116,8 +124,8 @@ def test_the_article_page_shows_corrections_marked_with_pubmeds_value_one_click_
     html = client.get(f"/{PMID}/").content.decode()
 
     assert (
-        '<h1 id="article-title" class="article-title">Exposure to PFOA in the C8 Health Project.</h1>'
-        in html
+        '<h1 id="article-title" class="article-title">'
+        "Exposure to PFOA in the C8 Health Project.</h1>" in html
     )
     assert TITLE not in html.split("<h1", 1)[1].split("</h1>", 1)[0]
     assert "Estimate PFOA exposure of 45,276 people." in html
@@ -246,8 +254,6 @@ def test_public_hides_excluded_and_blocked_articles(curator):
     )
     curation.set_status([21813367], "excluded", user=curator)
     curation.set_status([21860499], "maybe", user=curator)
-    from articles.models import BlockedPMID
-
     BlockedPMID.objects.create(pmid=29186030, reason="Duplicate")
 
     assert list(Article.objects.public().values_list("pmid", flat=True)) == [21860499]

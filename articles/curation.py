@@ -365,14 +365,16 @@ def _concepts(article: Article) -> dict[str, list[str]]:
 # Decisions -------------------------------------------------------------------------------
 
 
-def curations_for(pmids: Iterable[int]) -> list[Curation]:
+def curations_for(pmids: Iterable[int], *, user) -> list[Curation]:  # noqa: ANN001
     """The curation of each article, created (unreviewed) where there is none yet."""
     pmids = list(dict.fromkeys(pmids))
     existing = Curation.objects.in_bulk(pmids)
-    missing = [Curation(article_id=pmid) for pmid in pmids if pmid not in existing]
-    for curation in missing:
-        curation.save()  # one by one, so that the audit trail records the creation
-    existing.update({c.article_id: c for c in missing})
+    for pmid in pmids:
+        if pmid not in existing:
+            created = Curation(article_id=pmid, updated_by=user)
+            created._history_user = user
+            created.save()  # one by one, so that the audit trail records each creation
+            existing[pmid] = created
     return [existing[pmid] for pmid in pmids]
 
 
@@ -383,19 +385,26 @@ def set_status(
     user,  # noqa: ANN001
     reason: ExclusionReason | None = None,
 ) -> int:
-    """Record a decision for each article; each change is one audit entry. Returns how many
-    changed."""
+    """Record a decision for each article; each change is one audit entry (an article
+    without a curation gets one, created with the decision). Returns how many changed."""
     if status not in Curation.Status.values:
         raise ValueError(f"{status!r} is not a curation status")
     if reason is not None and status != Curation.Status.EXCLUDED:
         raise ValueError("an exclusion reason goes only with the excluded status")
+    pmids = list(dict.fromkeys(pmids))
     changed = 0
     with transaction.atomic():
-        for curation in curations_for(pmids):
-            if curation.status == status and curation.exclusion_reason == reason:
+        existing = Curation.objects.in_bulk(pmids)
+        for pmid in pmids:
+            curation = existing.get(pmid)
+            if curation is None:
+                curation = Curation(article_id=pmid)
+            elif curation.status == status and curation.exclusion_reason_id == (
+                reason.pk if reason else None
+            ):
                 continue
             curation.status = status
-            curation.exclusion_reason = reason if status == Curation.Status.EXCLUDED else None
+            curation.exclusion_reason = reason
             curation.reviewed_by = user
             curation.updated_by = user
             curation._history_user = user
@@ -407,7 +416,7 @@ def set_status(
 def add_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
     changed = 0
     with transaction.atomic():
-        for curation in curations_for(pmids):
+        for curation in curations_for(pmids, user=user):
             if curation.tags.filter(pk=tag.pk).exists():
                 continue
             _save_quietly(curation, user)

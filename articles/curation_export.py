@@ -141,12 +141,10 @@ def as_csv(table: str, pmids: Iterable[int] | None = None) -> str:
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, list):
-        return "; ".join(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return ""
-    text = str(value)
+    text = "; ".join(value) if isinstance(value, list) else str(value)
     # A spreadsheet would run a cell starting with these as a formula.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

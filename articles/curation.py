@@ -349,6 +349,23 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
     return applied
 
 
+def case_data(article: Article) -> tuple[CaseFacts | None, dict[str, list[tuple[str, str]]]]:
+    """The article's case facts and concepts ((ui, name) by role) as the page shows them:
+    corrected when ``apply_corrections`` has run on it and found corrections, else stored."""
+    if article.corrected_concepts is not None:
+        return article.corrected_facts, article.corrected_concepts
+    concepts = _concepts(article)
+    names = dict(
+        MeshDescriptor.objects.filter(
+            ui__in={ui for uis in concepts.values() for ui in uis}
+        ).values_list("ui", "name")
+    )
+    return (
+        CaseFacts.objects.filter(article=article).first(),
+        {role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in concepts.items()},
+    )
+
+
 def _count(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 

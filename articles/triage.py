@@ -144,10 +144,13 @@ def article(request, pmid: int):  # noqa: ANN001, ANN201
         return _decide(request, pmid, saved, articles)
     shown = get_object_or_404(Article.objects.visible().for_detail(), pk=pmid)
     corrections = curation.apply_corrections(shown)
+    facts, concepts = curation.case_data(shown)
     current = Curation.objects.filter(article=shown).prefetch_related("tags").first()
     context = {
         "article": shown,
         "corrections": corrections,
+        "facts": facts,
+        "concepts": {role: items for role, items in concepts.items() if items},
         "curation": current,
         "status": current.status if current else UNREVIEWED,
         "saved_filter": saved,

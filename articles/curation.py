@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.html import escape
 
 from articles.models import (
@@ -462,6 +463,22 @@ def _save_quietly(curation: Curation, user) -> None:  # noqa: ANN001
         curation.save(update_fields=["updated_by", "updated_at"])
     finally:
         del curation.skip_history_when_saving
+
+
+def status_counts(articles) -> dict[str, int]:  # noqa: ANN001
+    """The status facet: how many of ``articles`` (a queryset) have each status, articles
+    nobody curated yet counting as unreviewed. Two queries."""
+    counts = dict.fromkeys(Curation.Status.values, 0)
+    rows = (
+        Curation.objects.filter(article__in=articles.order_by().values("pk"))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for status, n in rows:
+        counts[status] = n
+    counts[Curation.Status.UNREVIEWED] += articles.count() - sum(counts.values())
+    return counts
 
 
 # Blocklist -------------------------------------------------------------------------------

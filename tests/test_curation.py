@@ -31,6 +31,12 @@ AFFILIATION = (
     "hmshin@ucdavis.edu"
 )
 
+THREE = [
+    RECORD,
+    FIXTURES / "hawc_abstract_markup_29186030.xml",
+    FIXTURES / "hawc_collective_author_21860499.xml",
+]
+
 pytestmark = pytest.mark.django_db
 
 
@@ -247,14 +253,29 @@ def test_it_adds_and_removes_tags(record, curator):
 
 
 def test_public_hides_excluded_and_blocked_articles(curator):
-    ingest(
-        FIXTURES / "hawc_structured_abstract_21813367.xml",
-        FIXTURES / "hawc_abstract_markup_29186030.xml",
-        FIXTURES / "hawc_collective_author_21860499.xml",
-    )
+    ingest(*THREE)
     curation.set_status([21813367], "excluded", user=curator)
     curation.set_status([21860499], "maybe", user=curator)
     BlockedPMID.objects.create(pmid=29186030, reason="Duplicate")
 
     assert list(Article.objects.public().values_list("pmid", flat=True)) == [21860499]
     assert Article.objects.visible().count() == 3
+
+
+def test_the_status_facet_counts_uncurated_articles_as_unreviewed(curator):
+    ingest(*THREE)
+    curation.set_status([21813367], "excluded", user=curator)
+    curation.set_status([21860499], "maybe", user=curator)
+
+    assert curation.status_counts(Article.objects.all()) == {
+        "unreviewed": 1,
+        "included": 0,
+        "maybe": 1,
+        "excluded": 1,
+    }
+    assert curation.status_counts(Article.objects.filter(pk=29186030)) == {
+        "unreviewed": 1,
+        "included": 0,
+        "maybe": 0,
+        "excluded": 0,
+    }

@@ -136,3 +136,11 @@ def test_the_status_filter_is_not_declared_for_the_public(rf, curator):
 
     assert "status" not in filterset.filters
     assert filterset.qs.count() == 3
+
+
+def test_the_api_list_hides_excluded_articles_from_the_public(client, curator):
+    Curation.objects.create(article_id=29186030, status="excluded")
+
+    rows = client.get("/api/v1/articles/").json()["results"]
+
+    assert sorted(row["pmid"] for row in rows) == [21813367, 21860499]

@@ -277,8 +277,9 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
     """Lay the article's corrections over an article loaded with ``for_detail()``, in
     memory: title, abstract sections, author names and affiliations and the publication date
     show the corrected values, and ``article.corrected_facts`` / ``article.corrected_concepts``
-    hold the case facts and concepts with corrections applied. Returns the corrections shown,
-    by key, each with PubMed's value. One query when there is no correction."""
+    hold the case facts and concepts when corrections change them (else None: see
+    ``case_data``). Returns the corrections shown, by key, each with PubMed's value. One
+    query when there is no correction, and facts and concepts are read only when corrected."""
     corrections = list(article.corrections.all())
     article.corrected_facts = None
     article.corrected_concepts = None
@@ -287,8 +288,9 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
     applied = {}
     sections = {s.position: s for s in article.abstract_sections.all()}
     authors = {a.position: a for a in article.authors.all() if a.role == Author.Role.AUTHOR}
-    facts = CaseFacts.objects.filter(article=article).first()
-    concepts = _concepts(article)
+    kinds = {correction.field.split(":")[0] for correction in corrections}
+    facts = CaseFacts.objects.filter(article=article).first() if "facts" in kinds else None
+    concepts = _concepts(article) if "concept" in kinds else {}
     for correction in corrections:
         key, value = correction.field, correction.corrected_value
         parts = key.split(":")
@@ -342,12 +344,10 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
             sections[int(parts[1])].correction = shown
         elif parts[0] == "author" and parts[2] == "name":
             authors[int(parts[1])].name_correction = shown
-    names = dict(
-        MeshDescriptor.objects.filter(
-            ui__in={ui for uis in concepts.values() for ui in uis}
-        ).values_list("ui", "name")
-    )
     article.corrected_facts = facts
+    if not concepts:
+        return applied
+    names = _descriptor_names(concepts)
     article.corrected_concepts = {
         role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in concepts.items()
     }
@@ -366,19 +366,23 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
 
 def case_data(article: Article) -> tuple[CaseFacts | None, dict[str, list[tuple[str, str]]]]:
     """The article's case facts and concepts ((ui, name) by role) as the page shows them:
-    corrected when ``apply_corrections`` has run on it and found corrections, else stored."""
-    if article.corrected_concepts is not None:
-        return article.corrected_facts, article.corrected_concepts
-    concepts = _concepts(article)
-    names = dict(
-        MeshDescriptor.objects.filter(
-            ui__in={ui for uis in concepts.values() for ui in uis}
-        ).values_list("ui", "name")
-    )
-    return (
-        CaseFacts.objects.filter(article=article).first(),
-        {role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in concepts.items()},
-    )
+    corrected where ``apply_corrections`` corrected them, else as stored."""
+    facts = getattr(article, "corrected_facts", None)
+    if facts is None:
+        facts = CaseFacts.objects.filter(article=article).first()
+    concepts = getattr(article, "corrected_concepts", None)
+    if concepts is None:
+        stored = _concepts(article)
+        names = _descriptor_names(stored)
+        concepts = {role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in stored.items()}
+    return facts, concepts
+
+
+def _descriptor_names(concepts: dict[str, list[str]]) -> dict[str, str]:
+    uis = {ui for uis in concepts.values() for ui in uis}
+    if not uis:
+        return {}
+    return dict(MeshDescriptor.objects.filter(ui__in=uis).values_list("ui", "name"))
 
 
 def _count(value: str) -> int | None:

@@ -279,3 +279,14 @@ def test_the_status_facet_counts_uncurated_articles_as_unreviewed(curator):
         "maybe": 0,
         "excluded": 0,
     }
+
+
+def test_text_corrections_cost_the_article_page_no_extra_query(
+    client, record, curator, django_assert_num_queries
+):
+    for key in ("title", "abstract:0", "author:0:name", "author:0:affiliation:0", "pub_date"):
+        curation.correct(PMID, key, "Corrected.", user=curator)
+
+    # The record's 14 queries and the one that reads its corrections, as without any.
+    with django_assert_num_queries(15):
+        assert client.get(f"/{PMID}/").status_code == 200

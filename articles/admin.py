@@ -7,7 +7,14 @@ Curation is the one thing staff edit, inline on the article page or on its own l
 
 from django.contrib import admin
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
+from articles.curation_admin import (
+    CurationActionsMixin,
+    CurationStatusFilter,
+    audit_view,
+    curation_links,
+)
 from articles.models import (
     AbstractSection,
     Affiliation,
@@ -115,9 +122,14 @@ class ArticleIdInline(SourceInline):
 
 class CurationInline(admin.StackedInline):
     model = Curation
-    fields = ["status", "notes", "updated_at"]
-    readonly_fields = ["updated_at"]
+    fields = ["status", "exclusion_reason", "tags", "notes", "updated_at", "links"]
+    readonly_fields = ["updated_at", "links"]
+    filter_horizontal = ["tags"]
     can_delete = False
+
+    @admin.display(description="")
+    def links(self, obj):
+        return curation_links(obj)
 
 
 class WithdrawnFilter(admin.SimpleListFilter):
@@ -136,11 +148,18 @@ class WithdrawnFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
     list_display = ["pmid", "short_title", "journal", "pub_year", "version", "deleted"]
     list_display_links = ["pmid", "short_title"]
     list_select_related = ["journal"]
-    list_filter = ["kind", WithdrawnFilter, "is_retracted", "has_abstract", "pub_year"]
+    list_filter = [
+        "kind",
+        CurationStatusFilter,
+        WithdrawnFilter,
+        "is_retracted",
+        "has_abstract",
+        "pub_year",
+    ]
     search_fields = ["=pmid", "title"]
     search_help_text = "An exact PMID, or words from the title."
     show_full_result_count = False
@@ -400,16 +419,48 @@ class DeletedCitationAdmin(SourceAdmin):
 
 
 @admin.register(Curation)
-class CurationAdmin(admin.ModelAdmin):
-    list_display = ["pmid", "article_title", "status", "updated_at"]
-    list_filter = ["status"]
+class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
+    list_display = ["pmid", "article_title", "status", "exclusion_reason", "updated_at"]
+    list_filter = ["status", "exclusion_reason", "tags"]
     list_editable = ["status"]
     raw_id_fields = ["article"]
+    filter_horizontal = ["tags"]
+    fields = [
+        "article",
+        "status",
+        "exclusion_reason",
+        "tags",
+        "notes",
+        "reviewed_by",
+        "updated_by",
+        "updated_at",
+        "links",
+    ]
+    readonly_fields = ["reviewed_by", "updated_by", "updated_at", "links"]
     search_fields = ["=article__pmid", "article__title", "notes"]
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article").defer("article__source_xml")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "exclusion_reason")
+            .defer("article__source_xml")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data or not change:
+            obj.reviewed_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The whole article's audit trail: curation, corrections, blocklist.
+        return audit_view(request, int(object_id), self)
+
+    @admin.display(description="")
+    def links(self, obj):
+        return curation_links(obj)
 
     @admin.display(description="PMID", ordering="article_id")
     def pmid(self, obj):

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from articles import ingest
+from articles import curation, ingest
 from articles.models import Article, IngestRun
 from articles.pubmed.client import (
     DEFAULT_BATCH_SIZE,
@@ -121,6 +121,9 @@ def plan(run: IngestRun, client: EutilsClient, stats: ingest.IngestStats) -> Non
             stats.problems.append(f"{run.query!r}: {reason}")
     else:
         candidates = run.requested_pmids
+    if blocked := curation.blocked_among(list(candidates)):
+        candidates = [pmid for pmid in candidates if pmid not in blocked]
+        stats.blocked += len(blocked)
     pmids = list(candidates) if parameters.get("refresh") else _not_stored(candidates)
     run.pmids = pmids
     run.to_fetch = len(pmids)

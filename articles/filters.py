@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from articles.models import Article, PublicationType
+from articles.models import Article, Curation, PublicationType
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -46,9 +46,32 @@ class ArticleFilter(django_filters.FilterSet):
         ),
     )
 
+    # Staff only (removed for everyone else in __init__): the public never sees statuses.
+    status = django_filters.ChoiceFilter(
+        field_name="curation__status",
+        lookup_expr="exact",
+        method="filter_status",
+        choices=Curation.Status.choices,
+        label="Curation status",
+        empty_label="Any status",
+    )
+
     class Meta:
         model = Article
-        fields = ["journal", "year_from", "year_to", "publication_type", "has_abstract"]
+        fields = ["journal", "year_from", "year_to", "publication_type", "has_abstract", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if not (user and user.is_staff):
+            del self.filters["status"]
+
+    def filter_status(self, queryset, name, value):
+        if value == Curation.Status.UNREVIEWED:
+            # Articles nobody has curated yet have no curation row: they are unreviewed too.
+            others = [s for s in Curation.Status.values if s != value]
+            return queryset.exclude(curation__status__in=others)
+        return queryset.filter(**{name: value})
 
     def filter_journal(self, queryset, name, value):
         # People type either the full title or the abbreviation PubMed shows in citations.

@@ -36,6 +36,7 @@ import django
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles import curation
 from articles import facts as case_facts
 from articles import models as m
 from articles.classify import article_concepts
@@ -61,6 +62,7 @@ class IngestStats:
     failed: int = 0
     records: int = 0
     skipped: int = 0  # E-utilities runs: already stored, so not fetched
+    blocked: int = 0  # on the curators' blocklist: neither fetched nor written
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -68,6 +70,8 @@ class IngestStats:
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
             f"deleted {self.deleted}, failed {self.failed}"
         )
+        if self.blocked:
+            text += f", blocked {self.blocked}"
         if self.older:
             text += f" ({self.older} older versions ignored)"
         if self.skipped:
@@ -559,6 +563,9 @@ class Writer:
     def _write(self, segment: Segment, stats: IngestStats, only: set[int] | None = None) -> None:
         with connection.cursor() as cursor:
             candidates = [a for a in segment.articles if only is None or a[0] in only]
+            if blocked := curation.blocked_among([pmid for pmid, _, _ in candidates]):
+                stats.blocked += len(blocked)
+                candidates = [a for a in candidates if a[0] not in blocked]
             stored = self._stored(cursor, [pmid for pmid, _, _ in candidates])
             create: set[int] = set()
             update: set[int] = set()
@@ -601,6 +608,9 @@ class Writer:
                     owner = CHILD_TABLES[table][1]
                     rows = [row for row in rows if row[0] // owner in keep]
                 _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
+            if update:
+                # Curator corrections whose PubMed original just changed are kept and flagged.
+                curation.flag_changed_originals(sorted(update))
             stats.created += len(create)
             stats.updated += len(update)
 

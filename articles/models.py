@@ -5,8 +5,10 @@ replaced wholesale when PubMed sends a new version. Curator-owned data lives in 
 tables keyed by PMID so that no ingest can overwrite it.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Journal(models.Model):
@@ -106,6 +108,13 @@ class ArticleQuerySet(models.QuerySet):
     def visible(self) -> "ArticleQuerySet":
         """Articles the public may browse: not withdrawn by a PubMed DeleteCitation."""
         return self.filter(deleted_at__isnull=True)
+
+    def public(self) -> "ArticleQuerySet":
+        """What the public list shows: visible, not excluded by a curator, not blocklisted."""
+        return self.visible().exclude(
+            models.Q(curation__status=Curation.Status.EXCLUDED)
+            | models.Q(pmid__in=BlockedPMID.objects.values("pmid"))
+        )
 
     def for_list(self) -> "ArticleQuerySet":
         """What a list row shows: journal and the first authors, in two queries whatever the
@@ -763,6 +772,36 @@ class CaseFacts(models.Model):
         return f"{self.article_id}: {self.get_kind_display()}, n={self.patient_count}"
 
 
+class ExclusionReason(models.Model):
+    """The managed list of reasons a curator may give for excluding an article."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """The managed tag vocabulary of curators."""
+
+    name = models.CharField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Curation(models.Model):
     """What curators own about an article. Ingest never writes here."""
 
@@ -776,17 +815,137 @@ class Curation(models.Model):
         Article, on_delete=models.CASCADE, primary_key=True, related_name="curation"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNREVIEWED)
+    exclusion_reason = models.ForeignKey(
+        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="curations")
     notes = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last set the status.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[tags])
 
     class Meta:
         indexes = [
             # Status facet and the triage queue.
             models.Index(fields=["status"], name="curation_status_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(exclusion_reason__isnull=True) | models.Q(status="excluded"),
+                name="curation_reason_only_when_excluded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.get_status_display()}"
+
+
+class Correction(models.Model):
+    """A curator's correction of one displayed field, laid over PubMed's value, never written
+    into it. ``field`` is a key (``articles.curation`` documents them: "title",
+    "abstract:2", "author:0:name", "facts:patient_count", "concept:disease:D012507"...);
+    ``original_value`` is the value the key had when the correction was made, so a re-ingest
+    that changes it flags the correction (``needs_review``) instead of losing it."""
+
+    article = models.ForeignKey(
+        Article, db_index=False, on_delete=models.CASCADE, related_name="corrections"
+    )
+    field = models.CharField(max_length=100)
+    original_value = models.TextField(blank=True)
+    corrected_value = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    needs_review = models.BooleanField(
+        default=False, help_text="PubMed's value changed under this correction since it was made."
+    )
+    source_value = models.TextField(
+        blank=True, help_text="PubMed's current value, when it differs from the original."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article_id", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "field"], name="correction_unique_field"),
+        ]
+        indexes = [
+            # The review queue: corrections whose PubMed original changed.
+            models.Index(
+                fields=["article"],
+                condition=models.Q(needs_review=True),
+                name="correction_review_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.field}"
+
+
+class BlockedPMID(models.Model):
+    """A PMID no ingest may store ("never ingest")."""
+
+    pmid = models.PositiveIntegerField("PMID", primary_key=True)
+    reason = models.TextField()
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    blocked_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pmid"]
+        verbose_name = "blocked PMID"
+
+    def __str__(self) -> str:
+        return f"PMID {self.pmid} blocked"
+
+
+class SavedFilter(models.Model):
+    """A curator's named list query (the list page's query string), the source of a triage
+    queue: the articles it matches whose status is unreviewed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=100)
+    query = models.TextField(blank=True, help_text="The article list's query string.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="savedfilter_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('curation:queue')}?filter={self.pk}"
 
 
 class IngestRun(models.Model):

@@ -25,6 +25,7 @@ from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
 from articles.citation_formats import CURATOR_CSV, FORMATS, CitationFormat
 from articles.citations import number_affiliations
+from articles.curation import apply_corrections
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
 
@@ -43,6 +44,11 @@ class ArticleListView(FilterView):
     filterset_class = ArticleFilter
     paginate_by = 20
     template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # Curators (staff) see excluded articles too, and can filter by status.
+        return queryset if self.request.user.is_staff else queryset.public()
 
     def get_paginate_by(self, queryset):
         per_page = self.request.GET.get("per_page", "")
@@ -89,6 +95,8 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        # Before anything reads the record: curators' corrections replace PubMed's values.
+        context["corrections"] = apply_corrections(article)
         authors = [a for a in article.authors.all() if a.role == Author.Role.AUTHOR]
         context["byline"] = number_affiliations(authors)
         context["editors"] = [a for a in article.authors.all() if a.role == Author.Role.EDITOR]
@@ -185,7 +193,8 @@ def article_export(request, pmid: int, format: str) -> HttpResponse:
 def list_export(request, format: str) -> HttpResponse:
     """Every article the list's filters match, streamed a chunk at a time."""
     fmt = _format_or_404(format)
-    filterset = ArticleFilter(request.GET, queryset=Article.objects.all())
+    articles = Article.objects.all() if request.user.is_staff else Article.objects.public()
+    filterset = ArticleFilter(request.GET, queryset=articles, request=request)
     if not filterset.is_valid():
         return HttpResponseBadRequest("Invalid filters: " + filterset.errors.as_text())
     return _streamed(request, fmt, filterset.qs, "casebook-articles")

@@ -5,17 +5,32 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.ingest import ingest_files, ingest_records
 from articles.mesh import load_mesh
-from articles.models import Article, Curation, IngestRun
+from articles.models import (
+    Article,
+    BlockedPMID,
+    Correction,
+    Curation,
+    ExclusionReason,
+    IngestRun,
+    SavedFilter,
+    Tag,
+)
 from articles.pubmed import records as r
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ARTICLE_MODELS = list(apps.get_app_config("articles").get_models())
+# Audit-trail tables (django-simple-history) are browsed per article, not as lists.
+ARTICLE_MODELS = [
+    m
+    for m in apps.get_app_config("articles").get_models()
+    if not m.__name__.startswith("Historical")
+]
 
 
 def ingest(*names: str) -> None:
@@ -37,6 +52,12 @@ def records():
     )
     load_mesh(FIXTURES / "mesh_descriptors_lung_4.tsv")  # MeSH tree numbers and entry terms
     Curation.objects.create(article_id=21813367, status=Curation.Status.INCLUDED)
+    Tag.objects.create(name="pediatric")
+    ExclusionReason.objects.create(name="Not a case series")
+    Correction.objects.create(article_id=21813367, field="title", corrected_value="A title")
+    BlockedPMID.objects.create(pmid=21813367, reason="Duplicate record")
+    user = get_user_model().objects.create_user("curator")
+    SavedFilter.objects.create(user=user, name="Lung", query="journal=Lung")
     IngestRun.objects.create(
         source=IngestRun.Source.PMIDS,
         requested_pmids=[21813367, 29186030],

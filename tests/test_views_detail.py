@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # keywords, grants, identifiers, references, comments/corrections, article concepts (the
 # case-facts panel; its CaseFacts row comes with the article). A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
-DETAIL_QUERIES = 15
+DETAIL_QUERIES = 16  # 15 for the record, 1 for curators' corrections
 
 
 def ingest(*names: str) -> None:

@@ -41,6 +41,11 @@ class ArticleList(generics.ListAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
 
+    def get_queryset(self):
+        # As on the list page: curators' exclusions and the blocklist hide articles.
+        queryset = super().get_queryset()
+        return queryset if self.request.user.is_staff else queryset.public()
+
 
 def _article_version(request, pmid: int) -> tuple[str, datetime.datetime] | None:
     """(source hash, last change) of a visible article, read once per request."""

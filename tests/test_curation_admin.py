@@ -1,0 +1,146 @@
+"""Curation in the admin and on the list: bulk actions, corrections, the staff-only status
+filter."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from articles.filters import ArticleFilter
+from articles.ingest import ingest_files
+from articles.models import Article, Correction, Curation, ExclusionReason, Tag
+from articles.roles import curators_group
+
+FIXTURES = Path(__file__).parent / "fixtures"
+THREE = [21813367, 29186030, 21860499]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator():
+    stats = ingest_files(
+        [
+            FIXTURES / "hawc_structured_abstract_21813367.xml",
+            FIXTURES / "hawc_abstract_markup_29186030.xml",
+            FIXTURES / "hawc_collective_author_21860499.xml",
+        ]
+    )
+    assert stats.failed == 0
+    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
+    user.groups.add(curators_group())
+    return user
+
+
+@pytest.fixture
+def curator_client(curator):
+    client = Client()
+    client.force_login(curator)
+    return client
+
+
+def act(client, action: str, pmids, url="/admin/articles/article/", **extra):
+    return client.post(
+        url, {"action": action, "_selected_action": [str(p) for p in pmids], **extra}, follow=True
+    )
+
+
+def statuses():
+    return dict(Curation.objects.values_list("article_id", "status"))
+
+
+def test_bulk_actions_set_status_with_a_reason(curator_client, curator):
+    reason = ExclusionReason.objects.create(name="Animal study")
+
+    act(curator_client, "set_status_maybe", THREE[:2])
+    response = act(
+        curator_client, "set_status_excluded", THREE[1:], exclusion_reason=str(reason.pk)
+    )
+
+    assert "Set status: excluded (with the chosen reason): 2 changed." in response.content.decode()
+    assert statuses() == {21813367: "maybe", 29186030: "excluded", 21860499: "excluded"}
+    excluded = Curation.objects.filter(status="excluded")
+    assert list(excluded.values_list("exclusion_reason", flat=True)) == [reason.pk, reason.pk]
+    assert set(Curation.objects.values_list("reviewed_by", flat=True)) == {curator.pk}
+
+
+def test_bulk_actions_add_and_remove_a_tag_from_the_curation_list(curator_client):
+    tag = Tag.objects.create(name="pediatric")
+    act(curator_client, "add_tag", THREE, tag=str(tag.pk))
+
+    act(curator_client, "remove_tag", THREE[:1], url="/admin/articles/curation/", tag=str(tag.pk))
+
+    tagged = Curation.objects.filter(tags=tag).values_list("article_id", flat=True)
+    assert sorted(tagged) == [21860499, 29186030]
+    assert statuses() == dict.fromkeys(THREE, "unreviewed")
+
+
+def test_a_tag_action_without_a_tag_changes_nothing(curator_client):
+    response = act(curator_client, "add_tag", THREE)
+
+    assert "Choose a tag to add." in response.content.decode()
+    assert not Curation.objects.exists()
+
+
+def test_a_correction_made_in_the_admin_captures_pubmeds_value(curator_client, curator):
+    response = curator_client.post(
+        "/admin/articles/correction/add/",
+        {"article": "29186030", "field": "author:0:name", "corrected_value": "M. E. A. Elzaki"},
+    )
+
+    assert response.status_code == 302
+    correction = Correction.objects.get()
+    assert (correction.original_value, correction.corrected_value, correction.created_by) == (
+        "Mohammed Esmail Abdalla Elzaki",
+        "M. E. A. Elzaki",
+        curator,
+    )
+
+
+def test_the_admin_refuses_a_bad_correction_key_with_a_message(curator_client):
+    response = curator_client.post(
+        "/admin/articles/correction/add/",
+        {"article": "29186030", "field": "authors", "corrected_value": "x"},
+    )
+
+    assert response.status_code == 200
+    assert "&#x27;authors&#x27; is not a correction key" in response.content.decode()
+    assert not Correction.objects.exists()
+
+
+def test_the_public_list_hides_excluded_articles_and_staff_can_show_them(
+    client, curator_client, curator
+):
+    Curation.objects.create(article_id=29186030, status="excluded")
+    Curation.objects.create(article_id=21860499, status="included")
+
+    public = client.get("/", {"status": "excluded"}).context["page_obj"].object_list
+    staff_all = curator_client.get("/").context["page_obj"].object_list
+    staff_excluded = curator_client.get("/", {"status": "excluded"}).context["page_obj"]
+    staff_unreviewed = curator_client.get("/", {"status": "unreviewed"}).context["page_obj"]
+
+    assert sorted(a.pmid for a in public) == [21813367, 21860499]
+    assert sorted(a.pmid for a in staff_all) == sorted(THREE)
+    assert [a.pmid for a in staff_excluded.object_list] == [29186030]
+    assert [a.pmid for a in staff_unreviewed.object_list] == [21813367]
+    assert 'name="status"' not in client.get("/").content.decode()
+    assert 'name="status"' in curator_client.get("/").content.decode()
+
+
+def test_the_status_filter_is_not_declared_for_the_public(rf, curator):
+    request = rf.get("/", {"status": "excluded"})
+    request.user = type("Anonymous", (), {"is_staff": False})()
+
+    filterset = ArticleFilter(request.GET, queryset=Article.objects.all(), request=request)
+
+    assert "status" not in filterset.filters
+    assert filterset.qs.count() == 3
+
+
+def test_the_api_list_hides_excluded_articles_from_the_public(client, curator):
+    Curation.objects.create(article_id=29186030, status="excluded")
+
+    rows = client.get("/api/v1/articles/").json()["results"]
+
+    assert sorted(row["pmid"] for row in rows) == [21813367, 21860499]

@@ -37,6 +37,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from articles import models as m
+from articles import search
 from articles.pubmed import records as r
 from articles.pubmed.parser import (
     PubmedFileError,
@@ -518,6 +519,7 @@ class Writer:
                         [self._now_db, *chunk],
                     )
                     stats.deleted += len(hidden | set(new))
+                    search.refresh(sorted(hidden))  # withdrawn articles leave the index
             if self.dry_run:
                 transaction.set_rollback(True)
 
@@ -566,6 +568,7 @@ class Writer:
                     owner = CHILD_TABLES[table][1]
                     rows = [row for row in rows if row[0] // owner in keep]
                 _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
+            search.refresh(sorted(keep))  # same transaction: the index changes with the rows
             stats.created += len(create)
             stats.updated += len(update)
 

@@ -8,6 +8,8 @@ tables keyed by PMID so that no ingest can overwrite it.
 from django.db import models
 from django.urls import reverse
 
+from articles.search.lookups import SearchDocumentField
+
 
 class Journal(models.Model):
     key = models.TextField(unique=True)  # records.Journal.key
@@ -840,3 +842,27 @@ class IngestRun(models.Model):
             self.query if self.source == self.Source.QUERY else f"{len(self.requested_pmids)} PMIDs"
         )
         return f"Run {self.pk}: {what[:80]} ({self.get_status_display().lower()})"
+
+
+class SearchDocument(models.Model):
+    """An article's row in the full-text index (``articles.search``). Not managed by Django:
+    migration 0003 creates an FTS5 virtual table on SQLite and a tsvector table with GIN
+    indexes on PostgreSQL, and ``articles.search.refresh(pmids)`` writes it. Query it only
+    through ``articles.search``: ``document`` exists only as a PostgreSQL column."""
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_document",
+    )
+    document = SearchDocumentField(editable=False)
+
+    class Meta:
+        managed = False
+        db_table = "articles_search"
+
+    def __str__(self) -> str:
+        return f"Search index row {self.article_id}"

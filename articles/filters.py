@@ -5,9 +5,17 @@ from django import forms
 from django.db.models import Q
 
 from articles.models import Article, PublicationType
+from articles.search import search
 
 
 class ArticleFilter(django_filters.FilterSet):
+    term = django_filters.CharFilter(
+        field_name="search_document",
+        lookup_expr="match",
+        method="filter_term",
+        label="Search",
+        help_text="PubMed syntax: IVIG[tiab] AND dermatomyositis[mh] NOT review[pt]",
+    )
     journal = django_filters.CharFilter(
         field_name="journal",
         lookup_expr="icontains",
@@ -48,7 +56,14 @@ class ArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = ["journal", "year_from", "year_to", "publication_type", "has_abstract"]
+        fields = ["term", "journal", "year_from", "year_to", "publication_type", "has_abstract"]
+
+    def filter_term(self, queryset, name, value):
+        # Annotates ``search_rank`` (higher is better); ``search_note`` says how the query
+        # was read when it needed repair, for the list page.
+        result = search(queryset, value)
+        self.search_note = result.note
+        return result.queryset
 
     def filter_journal(self, queryset, name, value):
         # People type either the full title or the abbreviation PubMed shows in citations.

@@ -90,7 +90,7 @@ def search(queryset: QuerySet, text: str) -> SearchResult:
 
 def is_text(node: Node) -> bool:
     if isinstance(node, Term):
-        return node.is_text
+        return node.is_text and node is not _EVERYTHING
     return all(is_text(item) for item in node.items)
 
 

@@ -40,7 +40,9 @@ def load_mesh(path: Path) -> None:
             for number in filter(None, row["tree_numbers"].split("|")):
                 m.MeshTreeNumber.objects.create(number=number, descriptor_id=ui)
             for term in filter(None, row["entry_terms"].split("|")):
-                m.MeshEntryTerm.objects.create(descriptor_id=ui, term=term, normalized=term.casefold())
+                m.MeshEntryTerm.objects.create(
+                    descriptor_id=ui, term=term, normalized=term.casefold()
+                )
 
 
 @pytest.fixture(scope="module")

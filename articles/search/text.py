@@ -21,6 +21,8 @@ MAX_TOKEN_LENGTH = 100
 
 def normalize(text: str) -> str:
     """Casefold and drop accents: "Sjögren" -> "sjogren"."""
+    if text.isascii():
+        return text.lower()  # the common case, and ten times faster
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -15,6 +15,8 @@ import unicodedata
 _WORD = re.compile(r"[^\W_]+")
 # The same, as written: a decomposed accent (combining mark) stays inside its word.
 _WRITTEN_WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f])*")
+# Combining marks, which NFKD splits off accented letters.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # PostgreSQL refuses lexemes over 2 kB; no real word comes near this.
 MAX_TOKEN_LENGTH = 100
 
@@ -23,8 +25,7 @@ def normalize(text: str) -> str:
     """Casefold and drop accents: "Sjögren" -> "sjogren"."""
     if text.isascii():
         return text.lower()  # the common case, and ten times faster
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def tokens(text: str) -> list[str]:

@@ -30,7 +30,10 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The searchable words of ``text``: "IL-6 in E. coli" -> ["il", "6", "in", "e", "coli"]."""
-    return [t[:MAX_TOKEN_LENGTH] for t in _WORD.findall(normalize(text))]
+    found = _WORD.findall(normalize(text))
+    if found and max(map(len, found)) > MAX_TOKEN_LENGTH:
+        return [t[:MAX_TOKEN_LENGTH] for t in found]
+    return found
 
 
 def token_spans(text: str) -> list[tuple[int, int, str]]:

@@ -283,6 +283,9 @@ class Article(models.Model):
             models.Index(fields=["pub_year"], name="article_pub_year_idx"),
             # DOI look-ups (/api, reference resolution).
             models.Index(fields=["doi"], name="article_doi_idx"),
+            # Search: visible() for each full-text hit from the index alone, without reading
+            # the row (on SQLite, deleted_at sits behind the source XML's overflow pages).
+            models.Index(fields=["pmid", "deleted_at"], name="article_visible_idx"),
         ]
         constraints = [
             models.CheckConstraint(

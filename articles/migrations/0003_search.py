@@ -55,5 +55,9 @@ class Migration(migrations.Migration):
                 "managed": False,
             },
         ),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(fields=["pmid", "deleted_at"], name="article_visible_idx"),
+        ),
         migrations.RunPython(create_index, drop_index, elidable=False),
     ]

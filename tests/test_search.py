@@ -126,6 +126,7 @@ def test_a_query_with_punctuation_is_searched_on_its_words(records):
     assert found("e. coli") == {33970148}
     assert found("E.coli") == {33970148}
     assert found("micronucleus!!") == {39180124, 12209168}
+    assert found("Genes\x00Environ[ta]") == {39180124}  # PostgreSQL refuses NUL in text
 
 
 # Structured fields --------------------------------------------------------------------------

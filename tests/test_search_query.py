@@ -159,6 +159,10 @@ def test_it_never_raises_on_garbage():
         parse(query)
 
 
+def test_control_characters_are_spaces():
+    assert str(parse("Lung\x00[ta] myo\x07sitis")) == "(Lung[ta] AND myo AND sitis)"
+
+
 def test_tokens_fold_case_and_accents():
     assert tokens("Sjögren's SYNDROME") == ["sjogren", "s", "syndrome"]
     assert tokens("IL-6 in E. coli") == ["il", "6", "in", "e", "coli"]

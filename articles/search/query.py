@@ -122,7 +122,8 @@ class ParsedQuery:
 
 def parse(text: str) -> ParsedQuery:
     """Parse a PubMed-style query. Never raises."""
-    text = text or ""
+    # Control characters (a NUL would make PostgreSQL refuse the look-ups) read as spaces.
+    text = _CONTROL.sub(" ", text or "")
     notes: list[str] = []
     atoms = _atoms(_lex(text, notes), notes)
     terms = [a for a in atoms if isinstance(a, Term)]
@@ -141,6 +142,7 @@ def parse(text: str) -> ParsedQuery:
 # Lexing: text -> ("word" | "phrase" | "tag" | "op" | "(" | ")", value) ------------------------
 
 _SPECIAL = '"()[]'
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 DEMO := articles/demo/pubmed21n1298_case_reports.xml.gz
 
-.PHONY: run test install migrate demo lint format bench-ingest
+.PHONY: run test install migrate demo lint format bench-ingest bench-search
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,6 @@ format: install
 
 bench-ingest: install
 	$(BIN)/python benchmarks/ingest.py
+
+bench-search: install
+	$(BIN)/python benchmarks/search.py

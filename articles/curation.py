@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.html import escape
 
+from articles import search
 from articles.models import (
     AbstractSection,
     Affiliation,
@@ -255,10 +256,10 @@ def flag_changed_originals(pmids: Sequence[int]) -> int:
 def on_corrections_changed(pmids: Sequence[int]) -> None:
     """Corrections of these articles changed (made, edited, deleted or flagged).
 
-    The search index holds corrected titles and abstracts, so this is where it must be
-    refreshed: at merge, call the search module's ``refresh(pmids)`` here. Nothing else
-    depends on it yet.
+    The search index holds corrected titles and abstracts, so it is refreshed here, in the
+    caller's transaction.
     """
+    search.refresh(sorted(set(pmids)))
 
 
 # The overlay on the article page ----------------------------------------------------------

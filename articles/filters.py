@@ -5,9 +5,17 @@ from django import forms
 from django.db.models import Q
 
 from articles.models import Article, Curation, PublicationType
+from articles.search import search
 
 
 class ArticleFilter(django_filters.FilterSet):
+    term = django_filters.CharFilter(
+        field_name="search_document",
+        lookup_expr="match",
+        method="filter_term",
+        label="Search",
+        help_text="PubMed syntax: IVIG[tiab] AND dermatomyositis[mh] NOT review[pt]",
+    )
     journal = django_filters.CharFilter(
         field_name="journal",
         lookup_expr="icontains",
@@ -58,7 +66,15 @@ class ArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = ["journal", "year_from", "year_to", "publication_type", "has_abstract", "status"]
+        fields = [
+            "term",
+            "journal",
+            "year_from",
+            "year_to",
+            "publication_type",
+            "has_abstract",
+            "status",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +88,13 @@ class ArticleFilter(django_filters.FilterSet):
             others = [s for s in Curation.Status.values if s != value]
             return queryset.exclude(curation__status__in=others)
         return queryset.filter(**{name: value})
+
+    def filter_term(self, queryset, name, value):
+        # Annotates ``search_rank`` (higher is better); ``search_note`` says how the query
+        # was read when it needed repair, for the list page.
+        result = search(queryset, value)
+        self.search_note = result.note
+        return result.queryset
 
     def filter_journal(self, queryset, name, value):
         # People type either the full title or the abbreviation PubMed shows in citations.

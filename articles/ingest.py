@@ -36,7 +36,7 @@ import django
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from articles import curation
+from articles import curation, search
 from articles import facts as case_facts
 from articles import models as m
 from articles.classify import article_concepts
@@ -557,6 +557,7 @@ class Writer:
                         [self._now_db, *chunk],
                     )
                     stats.deleted += len(hidden | set(new))
+                    search.refresh(sorted(hidden))  # withdrawn articles leave the index
             if self.dry_run:
                 transaction.set_rollback(True)
 
@@ -608,6 +609,7 @@ class Writer:
                     owner = CHILD_TABLES[table][1]
                     rows = [row for row in rows if row[0] // owner in keep]
                 _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
+            search.refresh(sorted(keep))  # same transaction: the index changes with the rows
             if update:
                 # Curator corrections whose PubMed original just changed are kept and flagged.
                 curation.flag_changed_originals(sorted(update))

@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from articles.search.lookups import SearchDocumentField
+
 
 class Journal(models.Model):
     key = models.TextField(unique=True)  # records.Journal.key
@@ -294,6 +296,9 @@ class Article(models.Model):
             models.Index(fields=["pub_year"], name="article_pub_year_idx"),
             # DOI look-ups (/api, reference resolution).
             models.Index(fields=["doi"], name="article_doi_idx"),
+            # Search: visible() for each full-text hit from the index alone, without reading
+            # the row (on SQLite, deleted_at sits behind the source XML's overflow pages).
+            models.Index(fields=["pmid", "deleted_at"], name="article_visible_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1003,3 +1008,27 @@ class IngestRun(models.Model):
             self.query if self.source == self.Source.QUERY else f"{len(self.requested_pmids)} PMIDs"
         )
         return f"Run {self.pk}: {what[:80]} ({self.get_status_display().lower()})"
+
+
+class SearchDocument(models.Model):
+    """An article's row in the full-text index (``articles.search``). Not managed by Django:
+    migration 0003 creates an FTS5 virtual table on SQLite and a tsvector table with GIN
+    indexes on PostgreSQL, and ``articles.search.refresh(pmids)`` writes it. Query it only
+    through ``articles.search``: ``document`` exists only as a PostgreSQL column."""
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_document",
+    )
+    document = SearchDocumentField(editable=False)
+
+    class Meta:
+        managed = False
+        db_table = "articles_search"
+
+    def __str__(self) -> str:
+        return f"Search index row {self.article_id}"

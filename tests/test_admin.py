@@ -25,11 +25,12 @@ from articles.models import (
 from articles.pubmed import records as r
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# Audit-trail tables (django-simple-history) are browsed per article, not as lists.
+# Audit-trail tables (django-simple-history) are browsed per article, not as lists; unmanaged
+# models are not browsable tables (SearchDocument is the full-text index).
 ARTICLE_MODELS = [
     m
     for m in apps.get_app_config("articles").get_models()
-    if not m.__name__.startswith("Historical")
+    if m._meta.managed and not m.__name__.startswith("Historical")
 ]
 
 

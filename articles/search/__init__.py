@@ -1,0 +1,47 @@
+"""Full-text search with PubMed's query language, on SQLite FTS5 and PostgreSQL.
+
+What other code calls (imported lazily: ``articles.models`` imports this package):
+
+- ``search(queryset, term) -> SearchResult``: filter Articles by a PubMed-style query,
+  annotated with ``search_rank`` (float, higher is better); ``.note`` says how the query was
+  read when it needed repair. ``ArticleFilter.term`` calls it.
+- ``snippets(pmids, term) -> {pmid: safe HTML}``: highlighted abstract snippets for a page.
+- ``refresh(pmids)``: re-index those articles (after ingest, deletion, or a curator's
+  correction of title/abstract), inside the caller's transaction.
+- ``rebuild()``: re-index everything (``manage.py rebuild_search_index``).
+
+Modules: ``text`` (the one tokenizer), ``query`` (parser, no Django), ``backends`` (FTS5 and
+tsvector: schema, writing, query compilation), ``filtering`` (query -> queryset), ``index``
+(refresh/rebuild), ``highlight`` (snippets), ``lookups`` (the ORM ``match`` lookup).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from articles.search.filtering import SearchResult
+
+
+def search(queryset: Any, term: str) -> SearchResult:
+    from articles.search.filtering import search as _search
+
+    return _search(queryset, term)
+
+
+def snippets(pmids: Any, term: str) -> dict:
+    from articles.search.highlight import snippets as _snippets
+
+    return _snippets(pmids, term)
+
+
+def refresh(pmids: Any) -> int:
+    from articles.search.index import refresh as _refresh
+
+    return _refresh(pmids)
+
+
+def rebuild() -> int:
+    from articles.search.index import rebuild as _rebuild
+
+    return _rebuild()

@@ -1,0 +1,265 @@
+"""The two full-text backends: SQLite FTS5 and PostgreSQL tsvector, behind one interface.
+
+Both index the same tokens (``articles.search.text``) in the same five fields:
+
+| field        | holds                                    | FTS5 column  | tsvector    |
+|--------------|------------------------------------------|--------------|-------------|
+| title        | title and vernacular title               | title        | document, A |
+| abstract     | abstract sections                        | abstract     | document, B |
+| terms        | keywords, MeSH heading names, substances | terms        | document, C |
+| authors      | "Suzuki Y" for each author, group names  | authors      | document, D |
+| affiliations | authors' affiliations                    | affiliations | affiliations|
+
+SQLite: ``articles_search`` is an FTS5 table that stores its own (tokenized) text, rowid =
+PMID. Not external-content: the article has no single text column to point at, and a table
+holding its text can delete a row by rowid alone, which FTS5 3.40 cannot do contentless.
+PostgreSQL: ``articles_search(rowid, document, affiliations)``, GIN on both tsvectors; the
+tsvectors are written from Python (``tsvector`` literals), not by ``to_tsvector``, so that
+PostgreSQL's parser never splits words differently from FTS5. A gap of one position between
+fields keeps a phrase from matching across two of them, as FTS5 columns do.
+
+Untagged words search every field but affiliations ([ad] only), on both backends.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from articles.search.lookups import CompiledText
+from articles.search.query import Node, Term
+from articles.search.text import tokens
+
+TABLE = "articles_search"
+FIELDS = ("title", "abstract", "terms", "authors", "affiliations")
+FIELD_COLUMNS = {
+    "all": ("title", "abstract", "terms", "authors"),
+    "ti": ("title",),
+    "ab": ("abstract",),
+    "tiab": ("title", "abstract"),
+    "au": ("authors",),
+    "ad": ("affiliations",),
+}
+PG_WEIGHTS = {"title": "A", "abstract": "B", "terms": "C", "authors": "D"}
+# bm25 weight per FTS5 column, in FIELDS order: a title match counts most.
+BM25_WEIGHTS = (8.0, 2.0, 1.0, 1.0, 0.5)
+
+# A document is {field: list of texts}; ``documents.load`` builds them.
+Document = dict[str, list[str]]
+
+
+def term_tokens(term: Term) -> tuple[list[str], bool]:
+    """The tokens a term searches, and whether the last is a prefix. An author written as
+    "Suzuki Y" also finds "Suzuki YK", as PubMed's author search does."""
+    words = tokens(term.text)
+    prefix = term.prefix
+    if term.field == "au" and len(words) >= 2 and words[-1].isalpha() and len(words[-1]) <= 2:
+        prefix = True
+    return words, prefix
+
+
+def backend_for(vendor: str) -> SearchBackend:
+    return PostgresBackend() if vendor == "postgresql" else SqliteBackend()
+
+
+class SearchBackend:
+    vendor = ""
+
+    def create(self, cursor) -> None:  # noqa: ANN001
+        raise NotImplementedError
+
+    def drop(self, cursor) -> None:  # noqa: ANN001
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
+        for start in range(0, len(pmids), 500):
+            chunk = list(pmids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)
+
+    def clear(self, cursor) -> None:  # noqa: ANN001
+        cursor.execute(f"DELETE FROM {TABLE}")
+
+    def insert(self, cursor, documents: Iterable[tuple[int, Document]]) -> int:  # noqa: ANN001
+        raise NotImplementedError
+
+    def compile(self, node: Node) -> CompiledText:
+        """A condition for a tree of text terms only."""
+        raise NotImplementedError
+
+    def subquery(self, node: Node) -> tuple[str, tuple]:
+        """``SELECT rowid ...`` of the articles matching a tree of text terms."""
+        compiled = self.compile(node)
+        return f"SELECT rowid FROM {TABLE} WHERE {compiled.render(TABLE)}", compiled.params
+
+    def rank(self, node: Node) -> tuple[str, tuple]:
+        """SQL for the relevance of the joined row (higher is better)."""
+        raise NotImplementedError
+
+    def size_bytes(self, cursor) -> int:  # noqa: ANN001
+        raise NotImplementedError
+
+
+class SqliteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def create(self, cursor) -> None:  # noqa: ANN001
+        # Text arrives already tokenized, casefolded and separated by single spaces, so the
+        # plain ascii tokenizer (the fastest) splits it exactly as ``text.tokens`` did.
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE {TABLE} USING fts5({', '.join(FIELDS)}, tokenize = 'ascii')"
+        )
+
+    def insert(self, cursor, documents: Iterable[tuple[int, Document]]) -> int:  # noqa: ANN001
+        rows = [
+            (pmid, *(" ".join([" ".join(tokens(text)) for text in doc[f]]) for f in FIELDS))
+            for pmid, doc in documents
+        ]
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+        return len(rows)
+
+    def compile(self, node: Node) -> CompiledText:
+        return CompiledText("{table} MATCH %s", (self.match_expression(node),))
+
+    def match_expression(self, node: Node) -> str:
+        """FTS5 query syntax. Every token is double-quoted, and tokens hold only letters and
+        digits, so nothing a user types can reach FTS5 as syntax."""
+        if isinstance(node, Term):
+            words, prefix = term_tokens(node)
+            phrase = '"' + " ".join(words) + '"' + (" *" if prefix else "")
+            return "{" + " ".join(FIELD_COLUMNS[node.field]) + "} : " + phrase
+        parts = [f"({self.match_expression(item)})" for item in node.items]
+        return f" {node.op} ".join(parts)
+
+    def rank(self, node: Node) -> tuple[str, tuple]:
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        return f"-bm25({TABLE}, {weights})", ()
+
+    def size_bytes(self, cursor) -> int:  # noqa: ANN001
+        cursor.execute(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{TABLE}%"]
+        )  # needs SQLITE_ENABLE_DBSTAT_VTAB, which Python's sqlite3 has
+        return int(cursor.fetchone()[0] or 0)
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+    MAX_POSITION = 16383  # PostgreSQL's limit
+    MAX_POSITIONS_PER_WORD = 255
+
+    def create(self, cursor) -> None:  # noqa: ANN001
+        cursor.execute(
+            f"CREATE TABLE {TABLE} (rowid integer PRIMARY KEY, "
+            "document tsvector NOT NULL, affiliations tsvector NOT NULL)"
+        )
+        self.create_indexes(cursor)
+
+    def create_indexes(self, cursor) -> None:  # noqa: ANN001
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_gin ON {TABLE} USING gin (document)"
+        )
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_aff_gin ON {TABLE} USING gin (affiliations)"
+        )
+
+    def drop_indexes(self, cursor) -> None:  # noqa: ANN001
+        cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
+        cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_aff_gin")
+
+    def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
+        if pmids:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = ANY(%s)", [list(pmids)])
+
+    def insert(self, cursor, documents: Iterable[tuple[int, Document]]) -> int:  # noqa: ANN001
+        rows = [
+            (
+                pmid,
+                self.tsvector([(doc[f], PG_WEIGHTS[f]) for f in FIELDS if f in PG_WEIGHTS]),
+                self.tsvector([(doc["affiliations"], "A")]),
+            )
+            for pmid, doc in documents
+        ]
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, document, affiliations) "
+                "VALUES (%s, %s::tsvector, %s::tsvector)",
+                rows,
+            )
+        return len(rows)
+
+    def tsvector(self, fields: list[tuple[list[str], str]]) -> str:
+        """A tsvector literal: ``'word':1A,7A 'other':2B``."""
+        positions: dict[str, list[str]] = defaultdict(list)
+        position = 1
+        limit = self.MAX_POSITION
+        for texts, weight in fields:
+            for text in texts:
+                words = tokens(text)
+                for offset, token in enumerate(words, position):
+                    positions[token].append(f"{offset if offset < limit else limit}{weight}")
+                position += len(words)
+            position += 1  # the gap between fields
+        most = self.MAX_POSITIONS_PER_WORD
+        return " ".join(f"'{token}':{','.join(p[:most])}" for token, p in positions.items())
+
+    def compile(self, node: Node) -> CompiledText:
+        columns = _columns(node)
+        if len(columns) == 1:
+            column = columns.pop()
+            return CompiledText(f"{{{column}}} @@ %s::tsquery", (self.tsquery(node),))
+        parts = [self.compile(item) for item in node.items]
+        if node.op == "NOT":
+            sql = f"({parts[0].sql})" + "".join(f" AND NOT ({p.sql})" for p in parts[1:])
+        else:
+            sql = f" {node.op} ".join(f"({p.sql})" for p in parts)
+        return CompiledText(sql, tuple(param for p in parts for param in p.params))
+
+    def tsquery(self, node: Node) -> str:
+        """tsquery syntax; each lexeme quoted, and lexemes hold only letters and digits."""
+        if isinstance(node, Term):
+            words, prefix = term_tokens(node)
+            weights = "".join(PG_WEIGHTS[c] for c in FIELD_COLUMNS[node.field] if c in PG_WEIGHTS)
+            if node.field == "all":
+                weights = ""  # every weight of ``document``
+            last = len(words) - 1
+            lexemes = [
+                f"'{w}'" + (":" + ("*" if prefix and i == last else "") + weights).rstrip(":")
+                for i, w in enumerate(words)
+            ]
+            return " <-> ".join(lexemes) if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
+        parts = [f"({self.tsquery(item)})" for item in node.items]
+        if node.op == "NOT":
+            return parts[0] + "".join(f" & !{p}" for p in parts[1:])
+        return (" & " if node.op == "AND" else " | ").join(parts)
+
+    def rank(self, node: Node) -> tuple[str, tuple]:
+        parts, params = [], []
+        for column, terms in (
+            ("document", [t for t in _positive_terms(node) if t.field != "ad"]),
+            ("affiliations", [t for t in _positive_terms(node) if t.field == "ad"]),
+        ):
+            if terms:
+                parts.append(f"ts_rank({TABLE}.{column}, %s::tsquery)")
+                params.append(" | ".join(f"({self.tsquery(t)})" for t in terms))
+        return (" + ".join(parts) or "0.0"), tuple(params)
+
+    def size_bytes(self, cursor) -> int:  # noqa: ANN001
+        cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _columns(node: Node) -> set[str]:
+    if isinstance(node, Term):
+        return {"aff" if node.field == "ad" else "doc"}
+    return set().union(*(_columns(item) for item in node.items))
+
+
+def _positive_terms(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    items = node.items[:1] if node.op == "NOT" else node.items
+    return [t for item in items for t in _positive_terms(item)]

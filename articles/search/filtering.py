@@ -1,0 +1,255 @@
+"""A parsed query applied to an Article queryset.
+
+Text terms go to the full-text index; the structured tags become conditions on stored
+columns: [mh]/[majr] (MeSH headings, exploded down the MeSH tree and found by entry terms),
+[pt], [ta], [la], [dp], [pmid], [doi], [1au]. The text terms ANDed at the top of the query
+become one index match joined to the article, which also ranks it (``search_rank``, higher is
+better); text terms anywhere else (under OR or NOT with structured terms) become
+``pmid IN (SELECT rowid ...)`` subqueries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection
+from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from articles import models as m
+from articles.search.backends import SearchBackend, backend_for
+from articles.search.query import Bool, Node, ParsedQuery, Term, parse
+
+# ISO 639-2 codes PubMed stores, for the language names people type with [la].
+LANGUAGES = {
+    "english": "eng",
+    "french": "fre",
+    "german": "ger",
+    "spanish": "spa",
+    "italian": "ita",
+    "japanese": "jpn",
+    "chinese": "chi",
+    "russian": "rus",
+    "portuguese": "por",
+    "dutch": "dut",
+    "polish": "pol",
+    "korean": "kor",
+    "turkish": "tur",
+    "czech": "cze",
+    "hungarian": "hun",
+    "swedish": "swe",
+    "danish": "dan",
+    "norwegian": "nor",
+    "finnish": "fin",
+    "greek": "gre",
+    "hebrew": "heb",
+    "arabic": "ara",
+    "persian": "per",
+    "romanian": "rum",
+    "serbian": "srp",
+    "croatian": "hrv",
+    "ukrainian": "ukr",
+}
+_DATE = re.compile(r"^\s*(\d{4})(?:[/-]\d{1,2}(?:[/-]\d{1,2})?)?\s*$")
+NOTHING = Q(pk__in=[])
+
+
+@dataclass
+class SearchResult:
+    queryset: QuerySet
+    parsed: ParsedQuery
+
+    @property
+    def note(self) -> str:
+        return self.parsed.note
+
+
+def search(queryset: QuerySet, text: str) -> SearchResult:
+    """Filter ``queryset`` (of Articles) by a PubMed-style query and annotate ``search_rank``.
+    An empty query leaves it unfiltered; a query with nothing searchable matches nothing."""
+    parsed = parse(text)
+    if parsed.node is None:
+        if text.strip():
+            queryset = queryset.none()
+        return SearchResult(queryset.annotate(search_rank=Value(0.0, FloatField())), parsed)
+    compiler = _Compiler(backend_for(connection.vendor), parsed.notes)
+    main, rest = compiler.split(parsed.node)
+    if main is not None:
+        queryset = queryset.filter(search_document__document__match=compiler.backend.compile(main))
+        sql, params = compiler.backend.rank(main)
+        rank = RawSQL(sql, params, output_field=FloatField())
+    else:
+        rank = Value(0.0, FloatField())
+    if rest:
+        queryset = queryset.filter(reduce(and_, (compiler.q(node) for node in rest)))
+    return SearchResult(queryset.annotate(search_rank=rank), parsed)
+
+
+def is_text(node: Node) -> bool:
+    if isinstance(node, Term):
+        return node.is_text and node is not _EVERYTHING
+    return all(is_text(item) for item in node.items)
+
+
+class _Compiler:
+    def __init__(self, backend: SearchBackend, notes: list[str]) -> None:
+        self.backend = backend
+        self.notes = notes
+
+    def split(self, node: Node) -> tuple[Node | None, list[Node]]:
+        """(text tree for the joined, ranked match, other conditions to AND with it)."""
+        if is_text(node):
+            return node, []
+        if isinstance(node, Bool) and node.op in ("AND", "NOT"):
+            first, *others = node.items
+            if node.op == "AND":
+                text = [item for item in node.items if is_text(item)]
+                rest = [item for item in node.items if not is_text(item)]
+            elif is_text(first):
+                # a NOT b NOT c[pt]: the text part keeps its text exclusions.
+                text_not = [item for item in others if is_text(item)]
+                text = [Bool("NOT", (first, *text_not)) if text_not else first]
+                rest = [Bool("NOT", (_EVERYTHING, i)) for i in others if not is_text(i)]
+            else:
+                main, rest = self.split(first)
+                text = [main] if main is not None else []
+                rest = [*rest, *(Bool("NOT", (_EVERYTHING, item)) for item in others)]
+            if not text:
+                return None, rest
+            return (text[0] if len(text) == 1 else Bool("AND", tuple(text))), rest
+        return None, [node]
+
+    def q(self, node: Node) -> Q:
+        if node is _EVERYTHING:
+            return Q()
+        if is_text(node):
+            sql, params = self.backend.subquery(node)
+            return Q(pk__in=RawSQL(sql, params))
+        if isinstance(node, Term):
+            return self.structured(node)
+        if node.op == "AND":
+            return reduce(and_, (self.q(item) for item in node.items))
+        if node.op == "OR":
+            return reduce(or_, (self.q(item) for item in node.items))
+        first, *others = node.items
+        return reduce(and_, (~self.q(item) for item in others), self.q(first))
+
+    def structured(self, term: Term) -> Q:
+        value = term.text.strip()
+        handler = getattr(self, "_" + term.field.replace(":", "_").replace("1au", "first_author"))
+        return handler(value, term)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    # One method per structured tag ------------------------------------------------------------
+
+    def _mh(self, value: str, term: Term, *, major: bool = False, explode: bool = True) -> Q:
+        uis = mesh_descriptors(value, prefix=term.prefix)
+        if not uis:
+            self.note(f"No MeSH heading matches {value!r}.")
+            return NOTHING
+        if explode:
+            uis |= narrower_descriptors(uis)
+        headings = m.MeshHeading.objects.filter(descriptor_id__in=sorted(uis))
+        if major:
+            headings = headings.filter(Q(major=True) | Q(qualifiers__major=True))
+        return Q(pk__in=headings.values("article_id"))
+
+    def _majr(self, value: str, term: Term) -> Q:
+        return self._mh(value, term, major=True)
+
+    def _mh_noexp(self, value: str, term: Term) -> Q:
+        return self._mh(value, term, explode=False)
+
+    def _majr_noexp(self, value: str, term: Term) -> Q:
+        return self._mh(value, term, major=True, explode=False)
+
+    def _pt(self, value: str, term: Term) -> Q:
+        names = {value, value + "s", value.removesuffix("s")}
+        names_q = reduce(or_, (Q(name__iexact=n) for n in names)) | Q(ui__iexact=value)
+        uis = list(m.PublicationType.objects.filter(names_q).values_list("ui", flat=True))
+        if not uis:
+            self.note(f"No publication type {value!r} is stored.")
+            return NOTHING
+        return Q(
+            pk__in=m.ArticlePublicationType.objects.filter(publication_type_id__in=uis).values(
+                "article_id"
+            )
+        )
+
+    def _ta(self, value: str, term: Term) -> Q:
+        journals = m.Journal.objects.filter(
+            Q(medline_ta__iexact=value)
+            | Q(iso_abbreviation__iexact=value)
+            | Q(title__iexact=value)
+            | Q(issn_print=value)
+            | Q(issn_electronic=value)
+            | Q(issn_linking=value)
+        ).values_list("id", flat=True)
+        ids = list(journals)
+        if not ids:
+            self.note(f"No journal {value!r} is stored.")
+            return NOTHING
+        return Q(journal_id__in=ids)
+
+    def _la(self, value: str, term: Term) -> Q:
+        code = LANGUAGES.get(value.casefold(), value.casefold())
+        return Q(languages__icontains=f'"{code}"')
+
+    def _dp(self, value: str, term: Term) -> Q:
+        first, _, last = value.partition(":")
+        start, end = _DATE.match(first), _DATE.match(last or first)
+        if not (start and end):
+            self.note(f"Could not read {value!r} as a year or a range like 2005:2010.")
+            return NOTHING
+        low, high = sorted((int(start.group(1)), int(end.group(1))))
+        return Q(pub_year=low) if low == high else Q(pub_year__gte=low, pub_year__lte=high)
+
+    def _pmid(self, value: str, term: Term) -> Q:
+        if not (value.isascii() and value.isdigit() and len(value) <= 9):
+            self.note(f"{value!r} is not a PMID.")
+            return NOTHING
+        return Q(pk=int(value))
+
+    def _doi(self, value: str, term: Term) -> Q:
+        return Q(doi__iexact=value.removeprefix("https://doi.org/"))
+
+    def _first_author(self, value: str, term: Term) -> Q:
+        words = value.split()
+        authors = m.Author.objects.filter(role=m.Author.Role.AUTHOR, position=0)
+        if len(words) >= 2 and words[-1].isalpha() and len(words[-1]) <= 3:
+            name = Q(last_name__iexact=" ".join(words[:-1]), initials__istartswith=words[-1])
+        else:
+            name = Q(last_name__iexact=value) | Q(collective_name__iexact=value)
+        return Q(pk__in=authors.filter(name).values("article_id"))
+
+
+_EVERYTHING = Term("*", "all")  # stands for "every article" on the left of a NOT
+
+
+def mesh_descriptors(value: str, *, prefix: bool = False) -> set[str]:
+    """UIs of the descriptors named ``value``: by name, entry term (synonym) or UI."""
+    normalized = value.casefold()
+    if prefix:
+        match = Q(name__istartswith=value) | Q(entry_terms__normalized__startswith=normalized)
+    else:
+        match = Q(name__iexact=value) | Q(entry_terms__normalized=normalized) | Q(ui__iexact=value)
+    return set(m.MeshDescriptor.objects.filter(match).values_list("ui", flat=True).distinct())
+
+
+def narrower_descriptors(uis: set[str]) -> set[str]:
+    """Descriptors below ``uis`` in the MeSH tree (empty until ``load_mesh`` has run)."""
+    numbers = list(
+        m.MeshTreeNumber.objects.filter(descriptor_id__in=sorted(uis)).values_list(
+            "number", flat=True
+        )
+    )
+    if not numbers:
+        return set()
+    below = reduce(or_, (Q(number__startswith=n + ".") for n in numbers))
+    return set(m.MeshTreeNumber.objects.filter(below).values_list("descriptor_id", flat=True))

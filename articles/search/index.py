@@ -1,0 +1,156 @@
+"""Keeping the full-text index in step with the articles.
+
+``refresh(pmids)`` re-reads those articles and rewrites their index rows (or removes them,
+for an article that is gone or withdrawn); it runs inside the caller's transaction, so the
+index changes exactly when the article does. Ingest calls it for every article it writes or
+deletes; anything else that changes an article's title, abstract, authors, MeSH headings or
+keywords must call it too. ``rebuild()`` rewrites the whole index
+(``manage.py rebuild_search_index``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from django.db import connection, transaction
+
+from articles import models as m
+from articles.search.backends import FIELDS, Document, SearchBackend, backend_for
+
+CHUNK = 1000
+
+
+def backend() -> SearchBackend:
+    return backend_for(connection.vendor)
+
+
+def refresh(pmids: Sequence[int]) -> int:
+    """Rewrite the index rows of ``pmids``; return how many articles are indexed now."""
+    pmids = sorted(set(pmids))
+    if not pmids:
+        return 0
+    engine = backend()
+    indexed = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(pmids), CHUNK):
+            chunk = pmids[start : start + CHUNK]
+            engine.delete(cursor, chunk)
+            indexed += engine.insert(cursor, load_documents(cursor, chunk).items())
+    return indexed
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> int:
+    """Empty the index and index every visible article again; return the count."""
+    engine = backend()
+    indexed = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine.clear(cursor)
+        if engine.vendor == "postgresql":
+            engine.drop_indexes(cursor)  # one GIN build at the end beats a million inserts
+        for chunk in _visible_pmid_chunks(cursor):
+            indexed += engine.insert(cursor, load_documents(cursor, chunk).items())
+            if progress:
+                progress(len(chunk))
+        if engine.vendor == "postgresql":
+            engine.create_indexes(cursor)
+        else:
+            cursor.execute("INSERT INTO articles_search(articles_search) VALUES ('optimize')")
+    return indexed
+
+
+def _visible_pmid_chunks(cursor) -> Iterator[list[int]]:  # noqa: ANN001
+    last = -1
+    while True:
+        cursor.execute(
+            f"SELECT pmid FROM {_table(m.Article)} WHERE deleted_at IS NULL AND pmid > %s "
+            f"ORDER BY pmid LIMIT {CHUNK}",
+            [last],
+        )
+        chunk = [row[0] for row in cursor.fetchall()]
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
+
+
+def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa: ANN001
+    """The indexed text of each visible article among ``pmids`` (at most a few thousand),
+    in eight queries, with curators' corrections of the title and abstract laid over."""
+    marks = ", ".join(["%s"] * len(pmids))
+    params = list(pmids)
+    docs: dict[int, Document] = {}
+    cursor.execute(
+        f"SELECT pmid, title, vernacular_title FROM {_table(m.Article)} "
+        f"WHERE deleted_at IS NULL AND pmid IN ({marks})",
+        params,
+    )
+    for pmid, title, vernacular in cursor.fetchall():
+        docs[pmid] = {f: [] for f in FIELDS}
+        docs[pmid]["title"].extend(t for t in (title, vernacular) if t)
+    if not docs:
+        return docs
+    # Curators' corrections of the title and abstract sections are what readers see, so
+    # they are what is searched.
+    cursor.execute(
+        f"SELECT article_id, field, corrected_value FROM {_table(m.Correction)} "
+        f"WHERE article_id IN ({marks}) AND (field = 'title' OR field LIKE 'abstract:%%')",
+        params,
+    )
+    corrected = {(pmid, field): value for pmid, field, value in cursor.fetchall()}
+    for pmid, doc in docs.items():
+        if (pmid, "title") in corrected:
+            doc["title"][0:1] = [corrected[pmid, "title"]]
+    cursor.execute(
+        f"SELECT article_id, position, text FROM {_table(m.AbstractSection)} "
+        f"WHERE article_id IN ({marks}) ORDER BY article_id, position",
+        params,
+    )
+    for pmid, position, text in cursor.fetchall():
+        text = corrected.get((pmid, f"abstract:{position}"), text)
+        if pmid in docs and text:
+            docs[pmid]["abstract"].append(text)
+    queries = [
+        (
+            "terms",
+            f"SELECT article_id, text FROM {_table(m.Keyword)} "
+            f"WHERE article_id IN ({marks}) ORDER BY article_id, position",
+        ),
+        (
+            "terms",
+            f"SELECT h.article_id, d.name FROM {_table(m.MeshHeading)} h "
+            f"JOIN {_table(m.MeshDescriptor)} d ON d.ui = h.descriptor_id "
+            f"WHERE h.article_id IN ({marks}) ORDER BY h.article_id, h.position",
+        ),
+        (
+            "terms",
+            f"SELECT article_id, name FROM {_table(m.Substance)} "
+            f"WHERE article_id IN ({marks}) ORDER BY article_id, position",
+        ),
+        (
+            "affiliations",
+            f"SELECT a.article_id, f.text FROM {_table(m.Affiliation)} f "
+            f"JOIN {_table(m.Author)} a ON a.id = f.author_id "
+            f"WHERE a.article_id IN ({marks}) AND a.role = 'author' "
+            "ORDER BY a.article_id, a.position, f.position",
+        ),
+    ]
+    for field_name, sql in queries:
+        cursor.execute(sql, params)
+        for pmid, text in cursor.fetchall():
+            if pmid in docs and text:
+                docs[pmid][field_name].append(text)
+    cursor.execute(
+        f"SELECT article_id, last_name, initials, collective_name FROM {_table(m.Author)} "
+        f"WHERE article_id IN ({marks}) AND role = 'author' ORDER BY article_id, position",
+        params,
+    )
+    for pmid, last_name, initials, collective_name in cursor.fetchall():
+        if pmid in docs:
+            name = collective_name or " ".join(p for p in (last_name, initials) if p)
+            if name:
+                docs[pmid]["authors"].append(name)
+    return docs
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)

@@ -1,0 +1,20 @@
+"""Template tags for search results on the list page (see ``articles.search``)."""
+
+from django import template
+
+from articles.search import snippets
+
+register = template.Library()
+
+
+@register.simple_tag
+def search_snippets(articles, term) -> dict:
+    """{pmid: highlighted abstract snippet} for the page's articles; {} without a query."""
+    if not term:
+        return {}
+    return snippets([article.pmid for article in articles], term)
+
+
+@register.filter
+def snippet_for(snippets_by_pmid: dict, pmid: int) -> str:
+    return snippets_by_pmid.get(pmid, "")

@@ -1,0 +1,344 @@
+"""Full-text search on real records: every field tag, ranking, snippets and the index kept in
+step with ingest. Runs unchanged on SQLite (FTS5) and PostgreSQL (tsvector): same hits."""
+
+import csv
+import dataclasses
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from articles import curation
+from articles import models as m
+from articles.ingest import ingest_files, ingest_records
+from articles.pubmed.parser import parse
+from articles.pubmed.records import Article, Deletion
+from articles.search import refresh, search, snippets
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
+EXCERPT_1298 = FIXTURES / "pubmed21n1298_excerpt_34.xml.gz"
+MESH = FIXTURES / "mesh_descriptors_2024_excerpt.tsv"
+
+pytestmark = pytest.mark.django_db
+
+# The 20 Reviews among the 293 records (hawc 259 + the 34 of the 1298 excerpt).
+REVIEWS = [
+    29197930, 27189171, 24180432, 22484601, 22198209, 16954067, 14727734, 12505296, 11401753,
+    11246142, 11029268, 10536109, 10388618, 8817083, 6355494, 3554467, 3303447, 3303446,
+    3303445, 769879,
+]  # fmt: skip
+
+
+def load_mesh(path: Path) -> None:
+    """MeSH rows as ``load_mesh`` writes them: descriptor, tree numbers, entry terms."""
+    with open(path, encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream, delimiter="\t"):
+            ui = row["descriptor_ui"]
+            m.MeshDescriptor.objects.update_or_create(ui=ui, defaults={"name": row["name"]})
+            for number in filter(None, row["tree_numbers"].split("|")):
+                m.MeshTreeNumber.objects.create(number=number, descriptor_id=ui)
+            for term in filter(None, row["entry_terms"].split("|")):
+                m.MeshEntryTerm.objects.create(
+                    descriptor_id=ui, term=term, normalized=term.casefold()
+                )
+
+
+@pytest.fixture(scope="module")
+def records(django_db_setup, django_db_blocker):
+    """Stored once for the module (each test still runs in a transaction rolled back)."""
+    with django_db_blocker.unblock():
+        stats = ingest_files([HAWC_259, EXCERPT_1298])
+        assert stats.failed == 0, stats.problems
+        load_mesh(MESH)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM articles_search")  # not a table flush knows
+
+
+def hits(query: str) -> list[int]:
+    """PMIDs found, best first (ties: newest PMID first)."""
+    result = search(m.Article.objects.visible(), query)
+    return list(result.queryset.order_by("-search_rank", "-pmid").values_list("pmid", flat=True))
+
+
+def found(query: str) -> set[int]:
+    return set(hits(query))
+
+
+# Text fields ---------------------------------------------------------------------------------
+
+
+def test_a_word_finds_title_abstract_keywords_mesh_and_authors(records):
+    assert found("micronucleus") == {39180124, 12209168}
+    assert found("Shigano") == {39180124}  # an author
+
+
+def test_ti_searches_titles_only(records):
+    assert found("micronucleus[ti]") == {39180124}
+    assert found("micronucleus[title]") == {39180124}
+
+
+def test_ab_searches_abstracts_only(records):
+    assert found("micronucleus[ab]") == {39180124, 12209168}
+
+
+def test_tiab_searches_title_and_abstract(records):
+    assert found("micronucleus[tiab]") == {39180124, 12209168}
+    assert found("Shigano[tiab]") == set()
+
+
+def test_au_finds_an_author_by_last_name_and_initials(records):
+    assert found("Shigano M[au]") == {39180124}
+    assert found("Takashima R[au]") == {39180124}  # second author
+    assert found("Shigano X[au]") == set()
+
+
+def test_1au_finds_the_first_author_only(records):
+    assert found("Shigano M[1au]") == {39180124}
+    assert found("Takashima R[1au]") == set()
+
+
+def test_ad_searches_affiliations_only(records):
+    assert len(found("tokyo[ad]")) == 10
+    assert 39180124 in found("tokyo[ad]")
+    assert found("tokyo") == set()  # untagged words do not search affiliations
+
+
+def test_a_phrase_needs_its_words_in_order(records):
+    assert found('"liver micronucleus assay"') == {39180124}
+    assert found('"micronucleus liver assay"') == set()
+
+
+def test_a_tagged_multiword_term_is_a_phrase(records):
+    assert found("liver micronucleus assay[ti]") == {39180124}
+
+
+def test_truncation_finds_every_ending(records):
+    assert found("micronucle*") == {39180124, 12209168, 12209194}
+    assert found("micronucle*[ti]") == {39180124}
+
+
+def test_a_query_with_punctuation_is_searched_on_its_words(records):
+    assert found("e. coli") == {33970148}
+    assert found("E.coli") == {33970148}
+    assert found("micronucleus!!") == {39180124, 12209168}
+    assert found("Genes\x00Environ[ta]") == {39180124}  # PostgreSQL refuses NUL in text
+
+
+# Structured fields --------------------------------------------------------------------------
+
+
+def test_mh_explodes_to_narrower_headings(records):
+    assert len(found("Phthalic Acids[mh:noexp]")) == 87
+    assert len(found("Diethylhexyl Phthalate[mh]")) == 201
+    exploded = found("Phthalic Acids[mh]")
+    assert len(exploded) == 220
+    assert found("Diethylhexyl Phthalate[mh]") <= exploded
+    assert len(found("Rats[mh:noexp]")) == 177
+    assert len(found("Rats[mh]")) == 183  # with Rats, Inbred F344 and others below it
+
+
+def test_mh_finds_a_heading_by_an_entry_term(records):
+    assert found("DEHP[mh]") == found("Diethylhexyl Phthalate[mh]")
+    assert found("dioctyl phthalate[MeSH Terms]") == found("Diethylhexyl Phthalate[mh]")
+
+
+def test_majr_keeps_major_topics(records):
+    assert len(found("Phthalic Acids[majr]")) == 176
+    assert found("Phthalic Acids[majr]") < found("Phthalic Acids[mh]")
+
+
+def test_an_unknown_heading_finds_nothing_and_says_so(records):
+    result = search(m.Article.objects.visible(), "Unicorn Disease[mh]")
+
+    assert result.queryset.count() == 0
+    assert result.note == "No MeSH heading matches 'Unicorn Disease'."
+
+
+def test_pt_finds_publication_types(records):
+    assert hits("review[pt]") == sorted(REVIEWS, reverse=True)
+    assert found("reviews[pt]") == set(REVIEWS)
+
+
+def test_ta_finds_a_journal_by_its_abbreviation(records):
+    assert found("Genes Environ[ta]") == {39180124}
+    assert found("genes environ[journal]") == {39180124}
+
+
+def test_la_finds_a_language_by_code_or_name(records):
+    assert found("ger[la]") == {34097092}
+    assert found("german[la]") == {34097092}
+
+
+def test_dp_finds_a_year_or_a_range(records):
+    assert found("2024[dp]") == {39180124, 38833407, 38430581, 38056127}
+    assert len(found("2020:2024[dp]")) == 39
+    assert found("2024/01/01:2024/12/31[dp]") == found("2024[dp]")
+
+
+def test_pmid_and_doi_find_one_article(records):
+    assert found("39180124[pmid]") == {39180124}
+    assert found("10.1186/s41021-024-00311-x[doi]") == {39180124}
+    assert found("10.1186/S41021-024-00311-X[doi]") == {39180124}
+
+
+def test_a_bare_number_finds_its_pmid(records):
+    result = search(m.Article.objects.visible(), "39180124")
+
+    assert list(result.queryset.values_list("pmid", flat=True)) == [39180124]
+    assert result.note == "Read as a PMID."
+
+
+# Booleans ------------------------------------------------------------------------------------
+
+
+def test_text_and_structured_terms_combine(records):
+    assert found("rats AND 2024[dp]") == {39180124, 38056127}
+    assert found("phthalate AND review[pt]") == found("phthalate") & set(REVIEWS)
+    assert found("phthalate NOT review[pt]") == found("phthalate") - set(REVIEWS)
+    assert found("rats OR 2024[dp]") == found("rats") | found("2024[dp]")
+    assert found("(micronucleus OR 2024[dp]) NOT rats") == {38833407, 38430581}
+    assert 12209168 in found("micronucleus") & found("rats")
+
+
+def test_not_excludes_text(records):
+    assert found("phthalate NOT rats") == found("phthalate") - found("rats")
+    assert len(found("phthalate NOT rats")) == 58
+
+
+def test_the_issue_example_runs(records):
+    assert found("DEHP[tiab] AND Rats[mh] NOT review[pt]") == (
+        found("DEHP[tiab]") & found("Rats[mh]")
+    ) - set(REVIEWS)
+
+
+def test_a_query_of_punctuation_finds_nothing_and_says_why(records):
+    result = search(m.Article.objects.visible(), "?!...")
+
+    assert result.queryset.count() == 0
+    assert result.note == "Ignored '?!...': no letters or digits to search for."
+
+
+def test_a_5000_character_query_is_searched(records):
+    result = search(m.Article.objects.visible(), ("micronucleus " * 400)[:5000])
+
+    assert set(result.queryset.values_list("pmid", flat=True)) == {39180124, 12209168}
+    assert "only its first 50 terms" in result.note
+
+
+# Ranking and snippets ------------------------------------------------------------------------
+
+
+def test_a_title_match_ranks_above_an_abstract_match(records):
+    assert hits("micronucleus") == [39180124, 12209168]
+    assert hits("micronucleus") == hits("micronucleus[tiab]")
+
+
+def test_search_rank_is_a_float_higher_is_better(records):
+    ranked = search(m.Article.objects.visible(), "micronucleus").queryset.order_by("-search_rank")
+    ranks = [article.search_rank for article in ranked]
+
+    assert all(isinstance(rank, float) for rank in ranks)
+    assert ranks[0] > ranks[1] > 0
+
+
+def test_snippets_mark_the_query_words_and_escape_the_rest(records):
+    result = snippets([39180124, 12209168, 31175114, 6677511], "micronucleus liver NOT rats")
+
+    assert set(result) == {39180124, 12209168, 31175114}  # 6677511 has no abstract
+    assert "<mark>micronucleus</mark>" in result[12209168]
+    assert "<mark>rats</mark>" not in result[12209168]
+    assert "<mark>liver</mark>" in result[39180124]
+    # No query word in the abstract: its opening, nothing marked.
+    assert result[31175114].startswith("Tarsal-carpal coalition syndrome is a progressive ")
+    assert result[31175114].endswith(" …")
+    assert "<mark>" not in result[31175114]
+
+
+def test_snippets_escape_markup_in_abstracts(records):
+    v1 = next(item for item in parse(EXCERPT_1298) if isinstance(item, Article))
+    section = dataclasses.replace(v1.abstract[0], text="IgG <script>alert(1)</script> & IVIG")
+    ingest_records([dataclasses.replace(v1, abstract=(section,), xml=v1.xml + b" ")])
+
+    html = snippets([v1.pmid], "IVIG")[v1.pmid]
+
+    assert html == "IgG &lt;script&gt;alert(1)&lt;/script&gt; &amp; <mark>IVIG</mark>"
+
+
+# The index stays in step ---------------------------------------------------------------------
+
+
+def test_the_index_follows_a_reingested_new_version(records):
+    v1 = next(a for a in parse(HAWC_259) if isinstance(a, Article) and a.pmid == 39180124)
+    v2 = dataclasses.replace(v1, version=2, title="Zebrafish sonar", xml=v1.xml + b" ")
+
+    ingest_records([v2])
+
+    assert found("zebrafish sonar[ti]") == {39180124}
+    assert found("micronucleus[ti]") == set()
+    assert found("micronucleus[ab]") == {39180124, 12209168}  # the abstract did not change
+
+
+def test_the_index_drops_a_deleted_article(records):
+    ingest_records([Deletion(pmids=(39180124,))], source="pubmed26n0001.xml.gz")
+
+    assert found("micronucleus") == {12209168}
+    assert found("Shigano M[au]") == set()
+
+
+def test_refresh_indexes_text_changed_outside_ingest(records):
+    m.Article.objects.filter(pk=12209168).update(title="Corrected: zebrafish micronuclei")
+
+    assert found("zebrafish") == set()  # not until the index is told
+    refresh([12209168])
+
+    assert found("zebrafish[ti]") == {12209168}
+
+
+def test_a_curators_title_and_abstract_corrections_are_what_is_searched(records):
+    # PMID 12209168, the NTP report on methyl ethyl ketone peroxide (MEKP).
+    assert found("ketone[ti]") == {12209168}
+    assert 12209168 in found("MEKP[ab]")
+
+    curation.correct(12209168, "title", "Zebrafish micronuclei", user=None)
+    curation.correct(12209168, "abstract:0", "Sonar pings.", user=None)
+
+    assert found("zebrafish[ti]") == {12209168}
+    assert found("ketone[ti]") == set()
+    assert found("sonar[ab]") == {12209168}
+    assert 12209168 not in found("MEKP[ab]")
+
+
+def test_ingest_of_unchanged_records_keeps_the_index(records):
+    before = found("phthalate")
+
+    ingest_files([HAWC_259])
+
+    assert found("phthalate") == before
+    assert len(before) == 246
+
+
+def test_a_dry_run_leaves_the_index_alone(records):
+    v1 = next(a for a in parse(HAWC_259) if isinstance(a, Article) and a.pmid == 39180124)
+    v2 = dataclasses.replace(v1, version=2, title="Zebrafish sonar", xml=v1.xml + b" ")
+
+    ingest_records([v2], dry_run=True)
+
+    assert found("zebrafish") == set()
+
+
+def test_rebuild_search_index_reindexes_everything(records):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_search")
+    assert found("micronucleus") == set()
+    out = io.StringIO()
+
+    call_command("rebuild_search_index", stdout=out)
+
+    assert out.getvalue().startswith("indexed 293 articles in ")
+    assert found("micronucleus") == {39180124, 12209168}

@@ -1,0 +1,118 @@
+"""Searching from the article list: /?term=... as on PubMed, with every other filter."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from articles.ingest import ingest_files
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LIST_URL = reverse("articles:list")
+
+# count + page + first authors + publication-type choices (as without a term), plus the
+# snippets of the page's abstracts.
+SEARCH_QUERIES = 5
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def records(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        stats = ingest_files(
+            [FIXTURES / "hawc_259_records.xml.gz", FIXTURES / "pubmed21n1298_excerpt_34.xml.gz"]
+        )
+        assert stats.failed == 0, stats.problems
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM articles_search")
+
+
+def pmids_on(response) -> list[int]:
+    return [article.pmid for article in response.context["article_list"]]
+
+
+def test_term_searches_the_list(client, records):
+    response = client.get(LIST_URL, {"term": "micronucleus"})
+
+    assert response.status_code == 200
+    assert pmids_on(response) == [39180124, 12209168]  # the list's date order
+    assert "2 articles" in response.content.decode()
+
+
+def test_a_pmid_as_term_finds_the_article(client, records):
+    response = client.get(LIST_URL, {"term": "39180124"})
+
+    assert pmids_on(response) == [39180124]
+    assert '<p class="search-note" role="status">Read as a PMID.</p>' in response.content.decode()
+
+
+def test_term_combines_with_the_other_filters(client, records):
+    assert pmids_on(client.get(LIST_URL, {"term": "micronucleus", "year_from": 2020})) == [39180124]
+    assert pmids_on(client.get(LIST_URL, {"term": "phthalate", "journal": "Genes Environ"})) == [
+        39180124
+    ]
+    assert pmids_on(client.get(LIST_URL, {"term": "rats[tiab] AND 2024[dp]"})) == [
+        39180124,
+        38056127,
+    ]
+    assert pmids_on(client.get(LIST_URL, {"term": "rats", "year_from": 2024})) == [
+        39180124,
+        38056127,
+    ]
+
+
+def test_the_page_marks_the_query_words_in_a_snippet(client, records):
+    html = client.get(LIST_URL, {"term": "micronucleus"}).content.decode()
+
+    assert html.count('<p class="result__snippet">') == 2
+    assert "<mark>micronucleus</mark>" in html
+
+
+def test_the_search_box_keeps_the_query(client, records):
+    html = client.get(LIST_URL, {"term": 'rats[tiab] "liver"'}).content.decode()
+
+    assert 'name="term" value="rats[tiab] &quot;liver&quot;"' in html
+
+
+def test_bad_syntax_is_searched_and_explained_never_a_500(client, records):
+    response = client.get(LIST_URL, {"term": '((micronucleus OR "liver micronucleus'})
+
+    assert response.status_code == 200
+    assert pmids_on(response) == [39180124, 12209168]
+    assert "Closed an unbalanced quote at the end of the query." in response.content.decode()
+
+
+def test_the_note_is_escaped(client, records):
+    response = client.get(LIST_URL, {"term": "<>&"})
+
+    assert response.status_code == 200
+    assert pmids_on(response) == []
+    assert "Ignored &#x27;&lt;&gt;&amp;&#x27;: no letters or digits" in response.content.decode()
+
+
+def test_a_search_page_takes_a_fixed_number_of_queries(client, records, django_assert_num_queries):
+    with django_assert_num_queries(SEARCH_QUERIES):
+        response = client.get(LIST_URL, {"term": "phthalate", "per_page": 50})
+
+    assert len(pmids_on(response)) == 50
+
+
+def test_rank_is_there_for_the_relevance_sort(client, records):
+    response = client.get(LIST_URL, {"term": "micronucleus"})
+
+    ranked = sorted(response.context["article_list"], key=lambda a: -a.search_rank)
+    assert [a.pmid for a in ranked] == [39180124, 12209168]
+
+
+def test_list_export_honours_the_term(client, records):
+    response = client.get(reverse("articles:list_export", args=["csv"]), {"term": "micronucleus"})
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.count("\n") == 3  # header + two articles
+    assert "39180124" in body and "12209168" in body

@@ -281,6 +281,20 @@ class Article(models.Model):
             models.Index(fields=["pub_year"], name="article_pub_year_idx"),
             # DOI look-ups (/api, reference resolution).
             models.Index(fields=["doi"], name="article_doi_idx"),
+            # The list's default order over visible articles, index-only up to the page's
+            # PMIDs (deep pages skip index entries, not rows).
+            models.Index(
+                fields=["-pub_date", "-pmid"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="article_visible_date_idx",
+            ),
+            # List facets (articles.facets): the first 10,000 visible matches by PMID with the
+            # columns counted, without reading the wide article rows.
+            models.Index(
+                fields=["pmid", "pub_year", "journal", "has_abstract", "is_retracted", "languages"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="article_visible_facets_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -463,6 +477,8 @@ class ArticlePublicationType(models.Model):
         indexes = [
             # Publication-type filter (Case Reports, Review...).
             models.Index(fields=["publication_type", "article"], name="articlepubtype_type_idx"),
+            # Publication-type facet counts over a set of articles, index-only.
+            models.Index(fields=["article", "publication_type"], name="articlepubtype_article_idx"),
         ]
 
     def __str__(self) -> str:

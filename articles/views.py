@@ -7,6 +7,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
@@ -23,8 +24,10 @@ from django_filters.views import FilterView
 from articles import export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
+from articles.browse import CappedPaginator, ListPage
 from articles.citation_formats import CURATOR_CSV, FORMATS, CitationFormat
 from articles.citations import number_affiliations
+from articles.concepts import suggest
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
 
@@ -42,7 +45,11 @@ class ArticleListView(FilterView):
     queryset = Article.objects.visible().for_list().order_by("-pub_date", "-pmid")
     filterset_class = ArticleFilter
     paginate_by = 20
+    paginator_class = CappedPaginator
     template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        return ListPage.rows(super().get_queryset(), self.request.GET)
 
     def get_paginate_by(self, queryset):
         per_page = self.request.GET.get("per_page", "")
@@ -50,10 +57,16 @@ class ArticleListView(FilterView):
             return int(per_page)
         return self.paginate_by
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, count=self.page.count, **kwargs)
+
     def get_context_data(self, **kwargs):
+        # Facets first: their capped count is also the paginator's.
+        self.page = ListPage(self.request.GET, self.filterset, self.object_list)
         context = super().get_context_data(**kwargs)
         context["per_page_choices"] = PER_PAGE_CHOICES
         context["per_page"] = self.get_paginate_by(None)
+        context["listing"] = self.page
         query = self.request.GET.copy()
         for key in ("page", "per_page"):
             query.pop(key, None)
@@ -64,6 +77,13 @@ class ArticleListView(FilterView):
                 page.number, on_each_side=2, on_ends=1
             )
         return context
+
+
+@require_safe
+def concept_suggestions(request) -> JsonResponse:
+    """Typeahead for the disease and therapy filters: MeSH names and synonyms ("IVIG")."""
+    role = request.GET.get("role", "")
+    return JsonResponse(suggest(request.GET.get("q", "")[:100], role), safe=False)
 
 
 class ArticleDetailView(DetailView):

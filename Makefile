@@ -18,6 +18,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
+	$(BIN)/python manage.py load_mesh
 	$(BIN)/python manage.py ingest_pubmed $(DEMO)
 
 run: demo

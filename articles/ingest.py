@@ -37,6 +37,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from articles import models as m
+from articles.classify import article_concepts
 from articles.pubmed import records as r
 from articles.pubmed.parser import (
     PubmedFileError,
@@ -272,6 +273,15 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
     tables["commentcorrection"].extend(
         (pmid, n, c.ref_type, c.source, c.pmid, c.note)
         for n, c in enumerate(article.comments_corrections)
+    )
+    add_derived_rows(tables, article)
+
+
+def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None:
+    """Rows derived from the record rather than copied from it: its MeSH headings and
+    substances classified as diseases, therapies and causes."""
+    tables["articleconcept"].extend(
+        (article.pmid, c.ui, c.role, c.source, c.major) for c in article_concepts(article)
     )
 
 
@@ -700,6 +710,7 @@ CHILD_TABLES: dict[str, tuple[type, int]] = {
     "articleid": (m.ArticleId, 1),
     "reference": (m.Reference, 1),
     "commentcorrection": (m.CommentCorrection, 1),
+    "articleconcept": (m.ArticleConcept, 1),
 }
 CHILD_COLUMNS: dict[str, list[str]] = {
     "author": [
@@ -729,6 +740,7 @@ CHILD_COLUMNS: dict[str, list[str]] = {
     "articleid": ["article_id", "position", "id_type", "value", "source", "valid"],
     "reference": ["article_id", "position", "citation", "article_ids", "cited_id"],
     "commentcorrection": ["article_id", "position", "ref_type", "source", "target_id", "note"],
+    "articleconcept": ["article_id", "descriptor_id", "role", "source", "major"],
 }
 
 

@@ -1,0 +1,72 @@
+"""Ingest derives ArticleConcept (and CaseFacts) rows with the record's other children."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from articles import models as m
+from articles.ingest import ingest_files, ingest_records
+from articles.pubmed.parser import parse
+from articles.pubmed.records import Article
+
+DEMO = Path(__file__).parent.parent / "articles" / "demo" / "pubmed21n1298_case_reports.xml.gz"
+
+pytestmark = pytest.mark.django_db
+
+
+def demo_article(pmid: int) -> Article:
+    return next(a for a in parse(DEMO) if isinstance(a, Article) and a.pmid == pmid)
+
+
+def concepts(pmid: int) -> list[tuple[str, str, str, bool]]:
+    return list(
+        m.ArticleConcept.objects.filter(article_id=pmid)
+        .order_by("role", "descriptor_id")
+        .values_list("role", "descriptor_id", "source", "major")
+    )
+
+
+def test_it_stores_the_concepts_of_the_pufferfish_case_pmid_31177198():
+    ingest_records([demo_article(31177198)])
+
+    assert concepts(31177198) == [
+        ("cause", "D013779", "mesh", True),  # Tetrodotoxin, poisoning
+        ("disease", "D005517", "mesh", True),  # Foodborne Diseases
+        ("disease", "D012128", "mesh", True),  # Respiratory Distress Syndrome
+        ("disease", "D019970", "mesh", False),  # Cocaine-Related Disorders
+        ("disease", "D058186", "mesh", True),  # Acute Kidney Injury
+        ("therapy", "D006435", "mesh", False),  # Renal Dialysis
+        ("therapy", "D012121", "mesh", False),  # Respiration, Artificial
+    ]
+
+
+def test_it_replaces_the_concepts_when_the_record_changes():
+    article = demo_article(31177198)
+    ingest_records([article])
+    without_poison = tuple(h for h in article.mesh_headings if h.ui != "D013779")
+    changed = dataclasses.replace(
+        article, mesh_headings=without_poison, xml=article.xml + b"<!-- v2 -->"
+    )
+
+    stats = ingest_records([changed])
+
+    assert stats.updated == 1
+    assert [c[1] for c in concepts(31177198) if c[0] == "cause"] == []
+    # With no heading to qualify it, the substance Tetrodotoxin reads as an unqualified drug.
+    assert ("therapy", "D013779", "substance", False) in concepts(31177198)
+    assert len(concepts(31177198)) == 7
+
+
+def test_the_demo_records_get_their_concepts_without_load_mesh():
+    # Only 20 of these 354 records of a 2021 update file were indexed with MeSH yet.
+    ingest_files([DEMO])
+
+    assert not m.MeshTreeNumber.objects.exists()
+    assert m.ArticleConcept.objects.values("article").distinct().count() == 20
+    roles = m.ArticleConcept.objects.values_list("role", flat=True)
+    assert {role: list(roles).count(role) for role in set(roles)} == {
+        "disease": 50,
+        "therapy": 26,
+        "cause": 10,
+    }

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import QueryDict
 
@@ -258,8 +259,11 @@ class ListPage:
             label = str(form.fields[name].label) if name in form.fields else name
             shown = value
             descriptor = getattr(form, "concepts", {}).get(name)
+            cleaned = getattr(form, "cleaned_data", {}).get(name)
             if descriptor is not None:
                 shown = descriptor.name
+            elif isinstance(cleaned, models.Model):
+                shown = str(cleaned)  # e.g. the publication type the form looked up
             elif name in form.fields and hasattr(form.fields[name], "choices"):
                 shown = str(dict(form.fields[name].choices).get(value, value))
             count = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q
+from django.db.models.functions import Length
 
 from articles.models import MeshDescriptor, MeshEntryTerm, MeshTreeNumber
 
@@ -20,8 +21,8 @@ ROLE_BRANCHES = {
 
 
 def find_descriptor(text: str) -> MeshDescriptor | None:
-    """The descriptor a reader means by ``text``: a UI ("D003882"), a descriptor name or an
-    entry term ("IVIG"), case-insensitively. Names win over entry terms."""
+    """The descriptor a reader means by ``text``: a UI ("D003882"), a descriptor name, an
+    entry term ("IVIG") or the start of a name, case-insensitively, in that order."""
     text = text.strip()
     if not text:
         return None
@@ -36,7 +37,14 @@ def find_descriptor(text: str) -> MeshDescriptor | None:
         .order_by("descriptor_id")
         .first()
     )
-    return entry.descriptor if entry else None
+    if entry is not None:
+        return entry.descriptor
+    # A name begun but not finished ("cromolyn" for Cromolyn Sodium): the shortest such name.
+    return (
+        MeshDescriptor.objects.filter(name__istartswith=text)
+        .order_by(Length("name"), "name")
+        .first()
+    )
 
 
 def narrower_uis(descriptor_ui: str) -> list[str]:

@@ -13,6 +13,7 @@ from articles.models import (
     Author,
     CaseFacts,
     Journal,
+    MeshHeading,
     PublicationType,
 )
 
@@ -48,7 +49,7 @@ class ArticleFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         self.concepts = {}
-        for name in ("disease", "therapy"):
+        for name in ("disease", "therapy", "mesh"):
             text = (data.get(name) or "").strip()
             if not text:
                 continue
@@ -61,10 +62,11 @@ class ArticleFilterForm(forms.Form):
 
 
 class ConceptFilter(django_filters.CharFilter):
-    """Articles with a MeSH concept in one role (disease or therapy), typed as a name, an
-    entry term ("IVIG") or a descriptor UI; a broad descriptor takes in its narrower ones."""
+    """Articles with a MeSH concept in one role (disease or therapy), or with a MeSH heading
+    when ``role`` is None, typed as a name, an entry term ("IVIG") or a descriptor UI; a broad
+    descriptor takes in its narrower ones."""
 
-    def __init__(self, *args, role: str, **kwargs):
+    def __init__(self, *args, role: str | None, **kwargs):
         self.role = role
         super().__init__(*args, **kwargs)
 
@@ -76,12 +78,15 @@ class ConceptFilter(django_filters.CharFilter):
             # The form said so already (ArticleFilterForm); nothing matches an unknown term.
             return qs.none()
         uis = narrower_uis(descriptor.ui)
-        concepts = ArticleConcept.objects.filter(role=self.role)
-        if len(uis) == 1:
-            concepts = concepts.filter(descriptor_id=uis[0])
+        if self.role is None:  # any MeSH heading, whatever its role
+            rows = MeshHeading.objects.all()
         else:
-            concepts = concepts.filter(descriptor_id__in=uis)
-        return qs.filter(pk__in=concepts.values("article_id"))
+            rows = ArticleConcept.objects.filter(role=self.role)
+        if len(uis) == 1:
+            rows = rows.filter(descriptor_id=uis[0])
+        else:
+            rows = rows.filter(descriptor_id__in=uis)
+        return qs.filter(pk__in=rows.values("article_id"))
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -150,6 +155,13 @@ class ArticleFilter(django_filters.FilterSet):
                 "data-suggest": format_lazy("{}?role=therapy", SUGGEST_URL),
             }
         ),
+    )
+    mesh = ConceptFilter(
+        field_name="mesh",
+        lookup_expr="exact",
+        role=None,
+        label="MeSH term",
+        help_text="Any MeSH heading (e.g. “Cromolyn Sodium”), narrower terms included.",
     )
     language = django_filters.CharFilter(
         field_name="languages",
@@ -232,6 +244,7 @@ class ArticleFilter(django_filters.FilterSet):
             "has_abstract",
             "disease",
             "therapy",
+            "mesh",
             "language",
             "retracted",
             "case_series",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from articles import export
+from articles import article_page, export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
 from articles.browse import CappedPaginator, ListPage
@@ -123,6 +123,7 @@ class ArticleDetailView(DetailView):
             for cc in article.comments_corrections.all()
             if cc.ref_type == ref_type
         ]
+        context.update(article_page.related(article))
         return context
 
 

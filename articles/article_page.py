@@ -7,29 +7,24 @@ from django.db.models import Count, IntegerField, Sum
 from django.db.models.functions import Cast
 from django.http import QueryDict
 
-from articles.models import Article, ArticleConcept, CaseFacts, Reference
+from articles.models import Article, ArticleConcept, Reference
 
 SIMILAR_LIMIT = 10
 CITED_BY_LIMIT = 100
 ROLES = [ArticleConcept.Role.DISEASE, ArticleConcept.Role.THERAPY]
 
 
-# Panels other features add to the article page, each with the template used until then:
-# case-series facts (issue 7) and curators' corrections (issue 6).
-FACTS_TEMPLATES = ["articles/includes/_facts.html", "articles/includes/case_facts.html"]
+# Curators' correction marks (issue 6), with the template used until that lands.
 CORRECTIONS_TEMPLATES = ["articles/includes/_corrections.html", "articles/includes/nothing.html"]
 
 
 def related(article: Article) -> dict:
-    """The article page's context beyond the record, in six queries at most: its diseases and
-    therapies, the articles sharing them, the articles citing it, those articles' rows and
-    first authors, its case facts. Each MeSH heading gets ``list_url``, the list filtered by it
-    (by disease or therapy when the article has it in that role, else by the heading)."""
-    concepts = dict(
-        ArticleConcept.objects.filter(article_id=article.pk, role__in=ROLES).values_list(
-            "descriptor_id", "role"
-        )
-    )
+    """The article page's context beyond the record, in four queries at most: the articles
+    sharing its diseases and therapies (prefetched by ``for_detail``), the articles citing it,
+    those articles' rows and first authors. Each MeSH heading gets ``list_url``, the list
+    filtered by it (by disease or therapy when the article has it in that role, else by the
+    heading)."""
+    concepts = {c.descriptor_id: c.role for c in article.concepts.all() if c.role in ROLES}
     for heading in article.mesh_headings.all():
         query = QueryDict(mutable=True)
         query[concepts.get(heading.descriptor_id, "mesh")] = heading.descriptor.name
@@ -55,8 +50,6 @@ def related(article: Article) -> dict:
     return {
         "similar": similar,
         "cited_by": cited_by,
-        "facts": CaseFacts.objects.filter(article_id=article.pk).first(),
-        "facts_templates": FACTS_TEMPLATES,
         "corrections_templates": CORRECTIONS_TEMPLATES,
     }
 

@@ -36,6 +36,7 @@ import django
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles import facts as case_facts
 from articles import models as m
 from articles.classify import article_concepts
 from articles.pubmed import records as r
@@ -279,9 +280,33 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
 
 def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None:
     """Rows derived from the record rather than copied from it: its MeSH headings and
-    substances classified as diseases, therapies and causes."""
+    substances classified as diseases, therapies and causes (``articles.classify``), and the
+    case-series facts of its title and abstract (``articles.facts``)."""
     tables["articleconcept"].extend(
         (article.pmid, c.ui, c.role, c.source, c.major) for c in article_concepts(article)
+    )
+    facts = case_facts.extract(
+        article.title,
+        case_facts.abstract_text(s.text for s in article.abstract),
+        [p.name for p in article.publication_types],
+    )
+    tables["casefacts"].append(
+        (
+            article.pmid,
+            facts.kind,
+            facts.patient_count,
+            facts.male_count,
+            facts.female_count,
+            facts.age_min_years,
+            facts.age_max_years,
+            facts.age_mean_years,
+            facts.age_median_years,
+            facts.has_child,
+            facts.has_adult,
+            facts.has_older_adult,
+            json.dumps([e.as_dict() for e in facts.evidence], ensure_ascii=False),
+            case_facts.RULES_VERSION,
+        )
     )
 
 
@@ -711,6 +736,7 @@ CHILD_TABLES: dict[str, tuple[type, int]] = {
     "reference": (m.Reference, 1),
     "commentcorrection": (m.CommentCorrection, 1),
     "articleconcept": (m.ArticleConcept, 1),
+    "casefacts": (m.CaseFacts, 1),
 }
 CHILD_COLUMNS: dict[str, list[str]] = {
     "author": [
@@ -741,6 +767,22 @@ CHILD_COLUMNS: dict[str, list[str]] = {
     "reference": ["article_id", "position", "citation", "article_ids", "cited_id"],
     "commentcorrection": ["article_id", "position", "ref_type", "source", "target_id", "note"],
     "articleconcept": ["article_id", "descriptor_id", "role", "source", "major"],
+    "casefacts": [
+        "article_id",
+        "kind",
+        "patient_count",
+        "male_count",
+        "female_count",
+        "age_min_years",
+        "age_max_years",
+        "age_mean_years",
+        "age_median_years",
+        "has_child",
+        "has_adult",
+        "has_older_adult",
+        "evidence",
+        "rules_version",
+    ],
 }
 
 

@@ -153,7 +153,7 @@ class ArticleQuerySet(models.QuerySet):
         key on SQLite as one OR term per value, and a review citing 1,000+ PMIDs then fails
         with "Expression tree is too large"."""
         return (
-            self.select_related("journal")
+            self.select_related("journal", "facts")
             .defer("source_xml")
             .with_elocation_pii()
             .prefetch_related(
@@ -185,6 +185,10 @@ class ArticleQuerySet(models.QuerySet):
                     queryset=SupplementaryConcept.objects.order_by("position"),
                 ),
                 models.Prefetch("substances", queryset=Substance.objects.order_by("position")),
+                # The case-facts panel: concepts by role; facts come with select_related.
+                models.Prefetch(
+                    "concepts", queryset=ArticleConcept.objects.order_by("role", "descriptor_id")
+                ),
                 models.Prefetch("keywords", queryset=Keyword.objects.order_by("position")),
                 models.Prefetch("grants", queryset=Grant.objects.order_by("position")),
                 models.Prefetch("ids", queryset=ArticleId.objects.order_by("position")),

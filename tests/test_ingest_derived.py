@@ -70,3 +70,60 @@ def test_the_demo_records_get_their_concepts_without_load_mesh():
         "therapy": 26,
         "cause": 10,
     }
+
+
+LABELLED = Path(__file__).parent / "fixtures" / "facts_labels_110.xml.gz"
+
+
+def test_ingest_stores_the_case_facts_of_every_record_with_their_evidence():
+    ingest_files([LABELLED])
+
+    assert m.CaseFacts.objects.count() == 110
+    facts = m.CaseFacts.objects.get(article_id=34095484)
+    assert (
+        facts.kind,
+        facts.patient_count,
+        facts.male_count,
+        facts.female_count,
+        facts.age_min_years,
+        facts.age_max_years,
+        facts.has_child,
+        facts.has_adult,
+        facts.has_older_adult,
+        facts.rules_version,
+    ) == ("case_series", 4, 3, 1, 28.0, 60.0, False, True, False, "facts-1+mesh-2024")
+    assert facts.evidence[:2] == [
+        {
+            "field": "patient_count",
+            "source": "abstract",
+            "start": 27,
+            "end": 37,
+            "text": "4 patients",
+        },
+        {"field": "male_count", "source": "abstract", "start": 346, "end": 349, "text": "man"},
+    ]
+    assert len(facts.evidence) == 9
+    article = m.Article.objects.get(pmid=34095484)
+    abstract = "\n".join(s.text for s in article.abstract_sections.order_by("position"))
+    texts = {"title": article.title, "abstract": abstract}
+    for item in facts.evidence:
+        assert texts[item["source"]][item["start"] : item["end"]] == item["text"]
+
+
+def test_a_changed_record_gets_new_case_facts():
+    article = next(a for a in parse(LABELLED) if a.pmid == 34093937)
+    ingest_records([article])
+    assert m.CaseFacts.objects.get(article_id=34093937).male_count == 1
+    changed = dataclasses.replace(
+        article,
+        abstract=tuple(
+            dataclasses.replace(s, text=s.text.replace("70-year-old man", "70-year-old woman"))
+            for s in article.abstract
+        ),
+        xml=article.xml + b"<!-- v2 -->",
+    )
+
+    ingest_records([changed])
+
+    facts = m.CaseFacts.objects.get(article_id=34093937)
+    assert (facts.male_count, facts.female_count) == (0, 1)

@@ -14,13 +14,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 # Article (with journal and the e-location subquery), authors, affiliations, abstract,
 # MeSH headings, their qualifiers, publication types, supplementary concepts, substances,
-# keywords, grants, identifiers, references, comments/corrections. A record with no authors
+# keywords, grants, identifiers, references, comments/corrections, article concepts (the
+# case-facts panel; its CaseFacts row comes with the article). A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
-DETAIL_QUERIES = 14
-# Beyond the record (articles.article_page.related): its diseases and therapies, the case
-# facts and the citing PMIDs always; with concepts, the articles sharing them; with any similar
-# or citing article, their rows and first authors.
-RELATED_QUERIES = {"no concepts": 3, "nothing shared": 4, "similar articles": 6}
+DETAIL_QUERIES = 15
+# Beyond the record (articles.article_page.related): the citing PMIDs always; with concepts,
+# the articles sharing them; with any similar or citing article, their rows and first authors.
+RELATED_QUERIES = {"no concepts": 1, "nothing shared": 2, "similar articles": 4}
 
 
 def ingest(*names: str) -> None:

@@ -1,0 +1,825 @@
+"""Case-series facts from a title and abstract: how many patients, their sex and ages, and
+whether the article is a single case report, a case series or not a case report at all.
+
+Pure Python, no Django: it runs in ingest's parser processes. Rules, not a model: each value
+comes with the exact words it was read from.
+
+The texts. ``extract(title, abstract, publication_types)`` reads two strings: ``title`` is
+``Article.title`` and ``abstract`` is the abstract's section texts (``AbstractSection.text``,
+without their labels) joined by one newline, which is what ``abstract_text()`` builds. Every
+``Evidence`` says which of the two it points into and where: ``source[start:end] == text``.
+
+How it reads (the language of case reports in general):
+
+- Patient count: a number (digits or words, "Thirty-five", "twenty one") before a noun for
+  people or cases ("three elderly patients", "2 cases", "two siblings", "four infants") with up
+  to three words between; mentions in a sentence about the literature ("previously reported",
+  "in the literature", "since 1965") are not the article's own patients, nor are subsets ("two
+  of the patients", "in 4 patients (25%)"). The title and sentences that report ("we report",
+  "are presented", "case series of") count most. Numbered cases ("Case 3:", "Patient 2",
+  "the fourth case") raise the count to their highest number. Failing a number, one patient
+  described with an indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+- Sex: the count phrase when it names a sex ("two brothers", "3 female patients"); counts
+  such as "5 men and 3 women", "M:F 2:1"; or, when each patient is introduced on their own
+  ("Case 1: a 28-year-old man ... Case 2: a 60-year-old woman"), one per introduction. For a
+  single case, its introduction ("a 57-year-old man") or, failing that, the pronouns (he/his
+  against she/her) when only one sex's occur.
+- Ages: "62-year-old", "aged 45", "45 years of age", "5-month-old" (months, weeks and days
+  become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years"), mean
+  and median ("mean age 52.3 years"). Onset ages ("at the age of 2 months") are not the
+  patient's age and are left out.
+- Kind: "other" for studies that are not case descriptions (without a "Case Reports"
+  publication type and without case-report wording; or with two or more marks of a study:
+  randomisation, cohort, survey, statistics, animals); "case_series" for two or more patients
+  (or case-series wording without a count); "case_report" for one; "unknown" otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Bump when the rules (or the MeSH data used by articles.classify) change, so that
+# ``extract_facts`` knows which stored rows to re-derive.
+RULES_VERSION = "facts-1+mesh-2024"
+
+KIND_CASE_REPORT = "case_report"
+KIND_CASE_SERIES = "case_series"
+KIND_OTHER = "other"
+KIND_UNKNOWN = "unknown"
+
+UNITS = {
+    "first": 1,
+}
+ONES = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+}
+_ONES = "|".join(sorted(ONES, key=len, reverse=True))
+_TENS = "|".join(TENS)
+NUMBER = (
+    rf"(?:\d{{1,5}}(?:,\d{{3}})?|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES}|a\s+dozen|a\s+pair\s+of)"
+)
+
+
+def parse_number(text: str) -> int | None:
+    """ "Thirty-five" -> 35, "12" -> 12, "1,200" -> 1200, "a pair of" -> 2; None otherwise."""
+    word = re.sub(r"\s+", " ", text.strip().casefold())
+    if word.replace(",", "").isdigit():
+        return int(word.replace(",", ""))
+    if word == "a dozen":
+        return 12
+    if word == "a pair of":
+        return 2
+    if word in ONES:
+        return ONES[word]
+    parts = re.split(r"[- ]", word)
+    if parts[0] in TENS:
+        if len(parts) == 1:
+            return TENS[parts[0]]
+        if len(parts) == 2 and parts[1] in ONES and ONES[parts[1]] < 10:
+            return TENS[parts[0]] + ONES[parts[1]]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    field: str  # patient_count, male_count, female_count, age, kind
+    source: str  # "title" or "abstract"
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return {
+            "field": self.field,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass
+class Facts:
+    kind: str = KIND_UNKNOWN
+    patient_count: int | None = None
+    male_count: int | None = None
+    female_count: int | None = None
+    age_min_years: float | None = None
+    age_max_years: float | None = None
+    age_mean_years: float | None = None
+    age_median_years: float | None = None
+    has_child: bool = False
+    has_adult: bool = False
+    has_older_adult: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+# Words -------------------------------------------------------------------------------------
+
+PEOPLE = (
+    r"patients|cases|children|infants|neonates|newborns|babies|men|women|boys|girls|males|"
+    r"females|adults|adolescents|teenagers|siblings|brothers|sisters|twins|individuals|"
+    r"subjects|persons|people|members|probands|recipients|sibs|smokers|cousins|"
+    r"case reports|(?:case|clinical) presentations|pregnancies|mothers|fathers|"
+    r"gentlemen|ladies|elderly|athletes|soldiers|workers|volunteers"
+)
+MALE_WORDS = r"man|male|boy|gentleman|brother|father|son|husband|men|males|boys|brothers|sons"
+FEMALE_WORDS = (
+    r"woman|female|girl|lady|sister|mother|daughter|wife|women|females|girls|sisters|"
+    r"mothers|daughters|ladies"
+)
+# Relatives: "a 5-year-old boy and his mother" introduces a boy, not a woman.
+KIN = frozenset({"brother", "sister", "father", "mother", "son", "daughter", "husband", "wife"})
+SINGLE_PERSON = (
+    r"patient|case|man|woman|boy|girl|child|infant|neonate|newborn|male|female|gentleman|"
+    r"lady|adolescent|teenager|baby|fetus|foetus|toddler|individual|primigravida|multigravida"
+)
+CHILD_WORDS = (
+    r"child|children|infant|infants|boy|boys|girl|girls|neonate|neonates|newborn|newborns|"
+    r"baby|babies|toddler|adolescent|adolescents|teenager|teenagers|paediatric|pediatric|"
+    r"juvenile|fetus|foetus|schoolboy|schoolgirl"
+)
+OLDER_WORDS = r"elderly|aged patients?|older (?:adults?|patients?|man|woman|men|women)"
+ADULT_WORDS = r"adults?|man|woman|men|women|gentleman|lady"
+# Words that may stand between a number and its noun ("three elderly patients").
+GAP_STOP = {
+    "of",
+    "in",
+    "with",
+    "to",
+    "from",
+    "for",
+    "at",
+    "by",
+    "on",
+    "than",
+    "per",
+    "were",
+    "was",
+    "had",
+    "have",
+    "who",
+    "which",
+    "that",
+    "the",
+    "these",
+    "those",
+    "our",
+    "their",
+    "other",
+    "more",
+    "additional",
+    "further",
+    "previous",
+    "previously",
+    "reported",
+    "published",
+    "described",
+    "similar",
+    "such",
+    "all",
+    "are",
+    "is",
+}
+
+_FLAGS = re.IGNORECASE
+COUNT_RE = re.compile(
+    rf"(?<![\w.,-])(?P<num>{NUMBER})(?P<gap>(?:\s+[A-Za-z][\w'’-]*,?){{0,3}}?)\s+"
+    rf"(?P<noun>{PEOPLE})\b",
+    _FLAGS,
+)
+ENUMERATED_RE = re.compile(
+    r"\b(?:case|patient)\s*(?:no\.?\s*)?(?P<n>\d{1,2})\b(?!\s*(?:%|years|months|weeks|days))"
+    r"|\bthe\s+(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+    r"twelfth)\s+(?:case|patient)\b",
+    _FLAGS,
+)
+AGE_UNIT = r"(?P<unit>year|yr|month|mth|mo|week|wk|day)s?"
+_AGE_NUM = rf"(?P<age>\d{{1,3}}(?:\.\d)?|{_TENS}(?:[- ](?:{_ONES}))?|{_ONES})"
+INDIVIDUAL_AGE_RE = re.compile(
+    rf"\b{_AGE_NUM}[\s-]*{AGE_UNIT}[\s-]*old\b"
+    rf"|\baged\s+(?P<age2>\d{{1,3}})(?:\s+(?P<unit2>years?|months?|weeks?|days?))?\b"
+    rf"(?!\s*(?:-|–|to|and)\s*\d)"
+    rf"|\b(?P<age3>\d{{1,3}})\s+(?P<unit3>years?|months?)\s+of\s+age\b",
+    _FLAGS,
+)
+AGE_RANGE_RE = re.compile(
+    r"\b(?:aged|ages?|age\s+range(?:\s+(?:of|was|from))?|age[ds]?\s+(?:from|between))\s*"
+    r"(?:of\s+|from\s+|between\s+|was\s+)?"
+    r"(?P<low>\d{1,3}(?:\.\d)?)\s*(?P<lowunit>years?|months?)?\s*(?:-|–|to|and)\s*"
+    r"(?P<high>\d{1,3}(?:\.\d)?)\s*(?P<unit>years?|months?|yr)?",
+    _FLAGS,
+)
+AGE_STAT_RE = re.compile(
+    r"\b(?P<stat>mean|median|average)\s+age\s*(?:\(.{0,20}?\)\s*)?(?:of\s+the\s+\w+\s+)?"
+    r"(?:was|were|of|is|,|:|=)?\s*(?P<value>\d{1,3}(?:\.\d+)?)"
+    r"(?:\s*(?:±|\+/-)\s*\d+(?:\.\d+)?)?\s*(?P<unit>years?|months?|yr)?",
+    _FLAGS,
+)
+SEX_PAIR_RE = re.compile(
+    rf"(?P<n1>{NUMBER})\s+(?:were\s+)?(?P<s1>{MALE_WORDS}|{FEMALE_WORDS})"
+    rf"(?:\s+patients)?\s*(?:,|and|&)\s*(?P<n2>{NUMBER})\s+(?:were\s+)?"
+    rf"(?P<s2>{MALE_WORDS}|{FEMALE_WORDS})\b",
+    _FLAGS,
+)
+SEX_RATIO_RE = re.compile(
+    r"\b(?:M\s*[:/]\s*F|male\s*[:/]\s*female)(?:\s+ratio)?\s*(?:[=:,]|of|was)?\s*"
+    r"(?P<m>\d{1,4})\s*[:/]\s*(?P<f>\d{1,4})\b",
+    _FLAGS,
+)
+# A word inside a noun phrase: not a preposition, article or pronoun, which would mean the
+# phrase ended ("the management of this patient" introduces "this patient", not "the ...").
+_MOD = (
+    r"(?!(?:of|in|with|by|from|on|for|and|or|to|at|the|a|an|this|our|his|her|their|was|is|"
+    r"who|which|that)\b)[\w'’,-]+\s+"
+)
+INTRODUCTION_RE = re.compile(
+    rf"\b(?:an?|one|the|this|our)\s+(?P<mods>(?:{_MOD}){{0,5}}?)"
+    rf"(?P<noun>{SINGLE_PERSON})\b",
+    _FLAGS,
+)
+SEXED_INTRODUCTION_RE = re.compile(
+    rf"\b(?:an?)\s+(?:{_MOD}){{0,5}}?(?P<sex>{MALE_WORDS}|{FEMALE_WORDS})\b"
+    rf"(?!\s*(?:-|–)?\s*(?:to|predominance|ratio))",
+    _FLAGS,
+)
+PLURAL_SEX_RE = re.compile(
+    r"\b(?P<sex>men|women|males|females|boys|girls|brothers|sisters|male|female)"
+    r"(?:\s+(?:patients|cases|subjects|individuals|children|infants|adults|adolescents))?\b"
+    r"(?!\s*(?:-|–|to|and)\s*(?:female|male))",
+    _FLAGS,
+)
+HE_RE = re.compile(r"\b(?:he|his|him|himself)\b", _FLAGS)
+SHE_RE = re.compile(r"\b(?:she|her|hers|herself)\b", _FLAGS)
+
+REPORT_CUE = re.compile(
+    r"\b(?:we|i|authors?)\s+(?:\w+\s+){0,2}?(?:report|present|describe|discuss|document|"
+    r"reviewed|studied|treated|observed|saw|encountered|managed|analy[sz]ed|included|"
+    r"enrolled|followed)\w*"
+    r"|\b(?:is|are|was|were|being)\s+(?:\w+\s+)?(?:reported|presented|described|documented)\b"
+    r"|\breport(?:ed)?\s+(?:here|herein)\b|\bhere(?:in)?\b|\bthis\s+(?:report|paper|article)\b"
+    r"|\b(?:case|clinical)\s+series\b|\breport\s+of\b|\bcase\s+reports?\b|\bour\s+(?:patients?|cases?)\b"
+    r"|\bwere\s+(?:included|enrolled|identified|evaluated)\b|\bour\s+(?:institution|hospital|center|centre)",
+    _FLAGS,
+)
+LITERATURE_CUE = re.compile(
+    r"literature|previously\s+(?:reported|described|published)|have\s+been\s+(?:reported|"
+    r"described|published|documented)|has\s+been\s+(?:reported|described)|reported\s+(?:so\s+far|"
+    r"to\s+date)|\bto\s+date\b|\bsince\s+(?:1[89]|20)\d\d\b|\bin\s+the\s+(?:english\s+)?literature"
+    r"|\breported\s+cases\b|\bpublished\s+cases\b|\bworldwide\b|\bonly\s+\w+\s+cases\b",
+    _FLAGS,
+)
+SERIES_CUE = re.compile(
+    rf"\b(?:case|clinical)\s+series\b|\bseries\s+of\s+{NUMBER}\s+(?:\w+\s+)?(?:{PEOPLE})\b",
+    _FLAGS,
+)
+# Patients looked at to choose the ones described: not the count.
+SCREENED_CUE = re.compile(
+    r"\bscreened\b|\beligib\w+|\bof\s+whom\b|\bpotential(?:ly)?\b|\bexcluded\b", _FLAGS
+)
+PLURAL_REPORTED = re.compile(rf"\b(?:{PEOPLE}|families)\b", _FLAGS)
+SINGLE_CUE = re.compile(
+    r"\b(?:an?\s+(?:\d{1,3}|[a-z]+(?:-[a-z]+)?)[\s-]*(?:year|month|week|day)s?[\s-]*old)"
+    r"|\b(?:a|the)\s+case\s+of\b|\bcase\s+report\b|\b(?:we|i)\s+(?:\w+\s+)?(?:report|present|"
+    r"describe)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}?(?:case|patient)",
+    _FLAGS,
+)
+# Marks of a study rather than a case description: plain words (found with ``in``, which is
+# much faster than a regex over every abstract) and patterns.
+STUDY_WORDS = (
+    "randomly",
+    "randomized",
+    "randomised",
+    "randomization",
+    "randomisation",
+    "controlled study",
+    "controlled trial",
+    "cohort",
+    "survey",
+    "questionnaire",
+    "responded",
+    "respondents",
+    "logistic regression",
+    "odds ratio",
+    "meta-analysis",
+    "systematic review",
+    "in vitro",
+    "in vivo",
+    "cell line",
+    "significant correlation",
+    "sensitivity and specificity",
+    "prevalence",
+    "were studied",
+    "were interviewed",
+    "were surveyed",
+    "prospective",
+    "statistical",
+    "statistics",
+)
+STUDY_CUE = re.compile(
+    r"\b95%\s*(?:CI|confidence)\b|\bp\s*[<=>≤]\s*0?\.\d|"
+    r"\bsignificant(?:ly)?\s+(?:associated|correlat\w*|differ\w*|"
+    r"higher|lower|more|less|positive|negative|improve\w*)|"
+    r"\bretrospective(?:ly)?\s+(?:study|analysis|cohort|review(?:ed)?)\b|"
+    r"\bphase\s+(?:I{1,3}|[123])\b|\b(?:rats?|mice|murine|dogs|pigs|cattle|rabbits)\b|"
+    r"\(\s*n\s*=\s*\d|\bcontrols\b",
+    _FLAGS,
+)
+STUDY_TYPES = frozenset(
+    {
+        "Clinical Trial",
+        "Randomized Controlled Trial",
+        "Controlled Clinical Trial",
+        "Meta-Analysis",
+        "Systematic Review",
+        "Observational Study",
+        "Comparative Study",
+        "Multicenter Study",
+        "Clinical Trial, Phase I",
+        "Clinical Trial, Phase II",
+        "Clinical Trial, Phase III",
+        "Clinical Trial, Phase IV",
+        "Review",
+        "Evaluation Study",
+        "Validation Study",
+    }
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\d])|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    source: str  # "title" / "abstract"
+    text: str
+
+    def evidence(self, name: str, start: int, end: int) -> Evidence:
+        return Evidence(name, self.source, start, end, self.text[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    value: int
+    where: _Text
+    start: int
+    end: int
+    score: int
+    noun: str
+
+
+def sentences(text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of each sentence-like piece."""
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        yield start, match.start()
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in spans:
+        if start <= position <= end:
+            return start, end
+    return 0, 0
+
+
+def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) -> Facts:
+    """The facts of one article; see the module docstring for what each rule reads."""
+    texts = [_Text("title", title or ""), _Text("abstract", abstract or "")]
+    types = set(publication_types)
+    facts = Facts()
+    whole = f"{title}\n{abstract}"
+
+    single_cue = SINGLE_CUE.search(whole) is not None
+    series_cue = SERIES_CUE.search(whole) is not None
+    is_case_report_type = "Case Reports" in types
+    # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
+    if _is_study(whole, types, is_case_report_type, single_cue or series_cue):
+        facts.kind = KIND_OTHER
+        return facts
+    count, count_evidence, count_noun = _patient_count(texts)
+    facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
+    facts.patient_count = count
+    if count_evidence:
+        facts.evidence.append(count_evidence)
+    _sex(facts, texts, count, count_evidence, count_noun)
+    _ages(facts, texts, count)
+    _age_groups(facts, texts, count_evidence)
+    return facts
+
+
+def _study_marks(whole: str, enough: int) -> int:
+    """How many marks of a study (not a case description) the text has, counting to
+    ``enough`` at most."""
+    found = 0
+    lowered = whole.casefold()
+    for word in STUDY_WORDS:
+        if word in lowered:
+            found += 1
+            if found >= enough:
+                return found
+    for _match in STUDY_CUE.finditer(whole):
+        found += 1
+        if found >= enough:
+            break
+    return found
+
+
+def _is_study(whole: str, types: set[str], is_case_report_type: bool, described: bool) -> bool:
+    if described:
+        return False
+    if types and not is_case_report_type:
+        if types & STUDY_TYPES or re.search(r"\bcase\b", whole, _FLAGS) is None:
+            return True
+        return _study_marks(whole, 1) >= 1
+    return _study_marks(whole, 2) >= 2
+
+
+def _kind(
+    count: int | None, is_case_report_type: bool, single_cue: bool, series_cue: bool, whole: str
+) -> str:
+    if count is not None:
+        return KIND_CASE_SERIES if count >= 2 else KIND_CASE_REPORT
+    if series_cue:
+        return KIND_CASE_SERIES
+    if is_case_report_type and not single_cue:
+        # "Representative cases are presented", "We present two new families".
+        for start, end in sentences(whole):
+            sentence = whole[start:end]
+            if (
+                REPORT_CUE.search(sentence)
+                and PLURAL_REPORTED.search(sentence)
+                and not LITERATURE_CUE.search(sentence)
+            ):
+                return KIND_CASE_SERIES
+    return KIND_UNKNOWN
+
+
+def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str]:
+    mentions: list[_Mention] = []
+    singles: list[_Mention] = []
+    enumerated = 0
+    enumerated_evidence = None
+    for where in texts:
+        text = where.text
+        spans = list(sentences(text))
+        for match in COUNT_RE.finditer(text):
+            value = parse_number(match.group("num"))
+            gap_words = [w.strip(",").casefold() for w in match.group("gap").split()]
+            if value is None or value == 0 or any(w in GAP_STOP for w in gap_words):
+                continue
+            if any(re.fullmatch(r"\d.*|%|years?|months?", w) for w in gap_words):
+                continue
+            after = text[match.end() : match.end() + 12]
+            if re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
+                continue  # "8 (50%) hospitalised patients": a subset
+            before = text[max(0, match.start() - 16) : match.start()].casefold()
+            if re.search(
+                r"\b(?:(?:of|among)\s+(?:the|these|those|our|them)|than|and|or)\s+$", before
+            ):
+                continue  # "two of the 16 girls", "3 men and 2 women"
+            if re.match(r"\s*(?:of|with)\s+(?:the|these|them|whom|which)\b", after):
+                continue
+            s_start, s_end = _sentence_of(spans, match.start())
+            sentence = text[s_start:s_end]
+            score = 0
+            if where.source == "title":
+                score += 3
+            if REPORT_CUE.search(sentence):
+                score += 3
+            if LITERATURE_CUE.search(sentence) and not REPORT_CUE.search(sentence):
+                score -= 6
+            if s_start == 0 and where.source == "abstract":
+                score += 1
+            if SCREENED_CUE.search(sentence):
+                score -= 3
+            noun = match.group("noun").casefold()
+            if noun in ("cases", "case reports") and value > 1 and LITERATURE_CUE.search(sentence):
+                score -= 3
+            mentions.append(_Mention(value, where, match.start(), match.end(), score, noun))
+        for match in ENUMERATED_RE.finditer(text):
+            number = (
+                int(match.group("n"))
+                if match.group("n")
+                else ORDINALS[match.group("ord").casefold()]
+            )
+            if number > enumerated and number <= 30:
+                enumerated = number
+                enumerated_evidence = where.evidence("patient_count", match.start(), match.end())
+        for match in INTRODUCTION_RE.finditer(text):
+            mods = match.group("mods").casefold()
+            if re.search(r"\b(?:of|in|with|by|from|on|for|and)\b", mods):
+                continue
+            s_start, s_end = _sentence_of(spans, match.start())
+            sentence = text[s_start:s_end]
+            if LITERATURE_CUE.search(sentence) and not REPORT_CUE.search(sentence):
+                continue
+            score = 3 if where.source == "title" else 0
+            if REPORT_CUE.search(sentence) or SINGLE_CUE.search(sentence):
+                score += 3
+            singles.append(
+                _Mention(1, where, match.start(), match.end(), score, match.group("noun"))
+            )
+    best = max(mentions, key=lambda m: (m.score, m.value > 1), default=None)
+    if best is not None and best.score < 0:
+        best = None
+    if enumerated >= 2 and (best is None or best.value < enumerated):
+        return enumerated, enumerated_evidence, ""
+    if best is not None and (best.score >= 3 or not singles or best.value > 1):
+        return best.value, best.where.evidence("patient_count", best.start, best.end), best.noun
+    if singles:
+        # The best-cued introduction, and of those the first naming a person rather than a
+        # "case": "We describe the case of a 64-year-old female" -> "a 64-year-old female".
+        top = max(m.score for m in singles)
+        best_cued = [m for m in singles if m.score == top]
+        first = next((m for m in best_cued if m.noun.casefold() != "case"), best_cued[0])
+        return 1, first.where.evidence("patient_count", first.start, first.end), first.noun
+    return None, None, ""
+
+
+def _sex_of(word: str) -> str | None:
+    word = word.casefold()
+    if re.fullmatch(MALE_WORDS, word):
+        return "male"
+    if re.fullmatch(FEMALE_WORDS, word):
+        return "female"
+    return None
+
+
+def _sex(
+    facts: Facts,
+    texts: list[_Text],
+    count: int | None,
+    count_evidence: Evidence | None,
+    count_noun: str,
+) -> None:
+    def set_counts(male: int, female: int, evidence: list[Evidence]) -> None:
+        facts.male_count, facts.female_count = male, female
+        facts.evidence.extend(evidence)
+
+    # 1. Explicit counts: "5 men and 3 women", "M:F = 2:1".
+    for where in texts:
+        for match in SEX_PAIR_RE.finditer(where.text):
+            n1, n2 = parse_number(match.group("n1")), parse_number(match.group("n2"))
+            s1, s2 = _sex_of(match.group("s1")), _sex_of(match.group("s2"))
+            if None in (n1, n2) or s1 == s2 or None in (s1, s2):
+                continue
+            male, female = (n1, n2) if s1 == "male" else (n2, n1)
+            if count is None or male + female == count:
+                ev = where.evidence("male_count", match.start(), match.end())
+                set_counts(male, female, [ev, _renamed(ev, "female_count")])
+                return
+        for match in SEX_RATIO_RE.finditer(where.text):
+            male, female = int(match.group("m")), int(match.group("f"))
+            if count is not None and male + female == count:
+                ev = where.evidence("male_count", match.start(), match.end())
+                set_counts(male, female, [ev, _renamed(ev, "female_count")])
+                return
+    # 2. The count phrase names a sex: "two brothers", "3 adolescent female patients".
+    if count and count_evidence is not None:
+        words = re.findall(r"[\w-]+", count_evidence.text.casefold())
+        sexes = {_sex_of(w) for w in words} - {None}
+        if len(sexes) == 1:
+            male = count if sexes == {"male"} else 0
+            ev = _renamed(count_evidence, "male_count" if male else "female_count")
+            set_counts(male, count - male, [ev])
+            return
+    # 3. The sentence of the count names one sex for all: "3 cases in adolescent female
+    # patients", "We describe four women with ...".
+    if count and count >= 2 and count_evidence is not None:
+        where = texts[0] if count_evidence.source == "title" else texts[1]
+        start, end = _sentence_of(list(sentences(where.text)), count_evidence.start)
+        found = [
+            (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
+        ]
+        sexes = {sex for _, sex in found}
+        if len(sexes) == 1:
+            match, sex = found[0]
+            male = count if sex == "male" else 0
+            ev = where.evidence("male_count" if sex == "male" else "female_count", *match.span())
+            set_counts(male, count - male, [ev])
+            return
+    # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman".
+    intros: list[tuple[str, Evidence]] = []
+    for where in texts:
+        for match in SEXED_INTRODUCTION_RE.finditer(where.text):
+            sex = _sex_of(match.group("sex"))
+            if (
+                sex is None
+                or match.group("sex").casefold() in KIN
+                or match.group("sex").casefold()
+                in (
+                    "men",
+                    "women",
+                    "males",
+                    "females",
+                    "boys",
+                    "girls",
+                    "brothers",
+                    "sisters",
+                    "sons",
+                    "daughters",
+                    "mothers",
+                    "ladies",
+                )
+            ):
+                continue
+            if re.search(
+                r"\b(?:of|with|by|from|in|on|and|her|his|their)\b",
+                match.group(0).casefold().rsplit(" ", 1)[0],
+            ):
+                continue
+            s = where.evidence("sex", match.start("sex"), match.end("sex"))
+            intros.append((sex, s))
+    title_intros = [i for i in intros if i[1].source == "title"]
+    body_intros = [i for i in intros if i[1].source == "abstract"]
+    if count == 1:
+        chosen = body_intros[:1] or title_intros[:1]
+        if chosen:
+            sex, ev = chosen[0]
+            _one_sex(facts, sex, ev)
+            return
+        _pronouns(facts, texts)
+        return
+    if count and count >= 2 and len(body_intros) == count:
+        male = sum(1 for sex, _ in body_intros if sex == "male")
+        evidence = [
+            _renamed(ev, "male_count" if sex == "male" else "female_count")
+            for sex, ev in body_intros
+        ]
+        set_counts(male, count - male, evidence)
+
+
+def _one_sex(facts: Facts, sex: str, evidence: Evidence) -> None:
+    if sex == "male":
+        facts.male_count, facts.female_count = 1, 0
+        facts.evidence.append(_renamed(evidence, "male_count"))
+    else:
+        facts.male_count, facts.female_count = 0, 1
+        facts.evidence.append(_renamed(evidence, "female_count"))
+
+
+def _pronouns(facts: Facts, texts: list[_Text]) -> None:
+    abstract = texts[1]
+    he = list(HE_RE.finditer(abstract.text))
+    she = list(SHE_RE.finditer(abstract.text))
+    if he and not she:
+        _one_sex(facts, "male", abstract.evidence("sex", he[0].start(), he[0].end()))
+    elif she and not he:
+        _one_sex(facts, "female", abstract.evidence("sex", she[0].start(), she[0].end()))
+
+
+def _renamed(evidence: Evidence, name: str) -> Evidence:
+    return Evidence(name, evidence.source, evidence.start, evidence.end, evidence.text)
+
+
+def _years(value: str, unit: str | None) -> float | None:
+    number = parse_number(value) if not re.fullmatch(r"\d+(?:\.\d+)?", value) else float(value)
+    if number is None:
+        return None
+    unit = (unit or "year").casefold()
+    if unit.startswith(("month", "mo", "mth")):
+        return round(number / 12, 3)
+    if unit.startswith(("week", "wk")):
+        return round(number / 52, 3)
+    if unit.startswith("day"):
+        return round(number / 365, 3)
+    return float(number)
+
+
+def _ages(facts: Facts, texts: list[_Text], count: int | None) -> None:
+    individual: list[tuple[float, Evidence]] = []
+    for where in texts:
+        for match in INDIVIDUAL_AGE_RE.finditer(where.text):
+            if match.group("age"):
+                value = _years(match.group("age"), match.group("unit"))
+            elif match.group("age2"):
+                value = _years(match.group("age2"), match.group("unit2"))
+            else:
+                value = _years(match.group("age3"), match.group("unit3"))
+            before = where.text[max(0, match.start() - 20) : match.start()].casefold()
+            if value is None or value > 120 or re.search(r"\b(?:at|since|until|by)\s+$", before):
+                continue
+            if re.search(r"\d\s*(?:-|–|to)\s*$", before):
+                continue  # the end of a range: "between the ages of 20-40 years old"
+            individual.append((value, where.evidence("age", match.start(), match.end())))
+    ranges = []
+    stats = []
+    for where in texts:
+        for match in AGE_RANGE_RE.finditer(where.text):
+            unit = match.group("unit") or match.group("lowunit")
+            if unit is None and not re.match(r"\s*(?:years?|months?)", where.text[match.end() :]):
+                unit = "year"
+            low, high = _years(match.group("low"), unit), _years(match.group("high"), unit)
+            if low is not None and high is not None and low <= high <= 120:
+                ranges.append((low, high, where.evidence("age", match.start(), match.end())))
+        for match in AGE_STAT_RE.finditer(where.text):
+            value = _years(match.group("value"), match.group("unit"))
+            if value is not None and value <= 120:
+                stats.append(
+                    (match.group("stat").casefold(), value, where.evidence("age", *match.span()))
+                )
+    if count == 1 and individual:
+        body = [i for i in individual if i[1].source == "abstract"] or individual
+        value, ev = body[0]
+        facts.age_min_years = facts.age_max_years = value
+        facts.evidence.append(ev)
+        return
+    if count == 1:
+        return
+    if ranges:
+        low, high, ev = ranges[0]
+        facts.age_min_years, facts.age_max_years = low, high
+        facts.evidence.append(ev)
+    elif count and len(individual) >= 2:
+        body = [i for i in individual if i[1].source == "abstract"][:count]
+        if len(body) >= 2:
+            values = [v for v, _ in body]
+            facts.age_min_years, facts.age_max_years = min(values), max(values)
+            facts.evidence.extend(ev for _, ev in body)
+    for stat, value, ev in stats:
+        if stat in ("mean", "average") and facts.age_mean_years is None:
+            facts.age_mean_years = value
+            facts.evidence.append(ev)
+        elif stat == "median" and facts.age_median_years is None:
+            facts.age_median_years = value
+            facts.evidence.append(ev)
+
+
+def _age_groups(facts: Facts, texts: list[_Text], count_evidence: Evidence | None) -> None:
+    ages = [
+        a for a in (facts.age_min_years, facts.age_max_years, facts.age_mean_years) if a is not None
+    ]
+    if facts.age_min_years is not None and facts.age_max_years is not None:
+        low, high = facts.age_min_years, facts.age_max_years
+        facts.has_child = low < 18
+        facts.has_adult = low < 65 and high >= 18
+        facts.has_older_adult = high >= 65
+        return
+    if ages:
+        facts.has_child = ages[0] < 18
+        facts.has_adult = 18 <= ages[0] < 65
+        facts.has_older_adult = ages[0] >= 65
+        return
+    if count_evidence is None:
+        return
+    phrase = count_evidence.text
+    if re.search(rf"\b(?:{CHILD_WORDS})\b", phrase, _FLAGS):
+        facts.has_child = True
+    elif re.search(rf"\b(?:{OLDER_WORDS})\b", phrase, _FLAGS):
+        facts.has_older_adult = True
+    elif re.search(rf"\b(?:{ADULT_WORDS})\b", phrase, _FLAGS):
+        facts.has_adult = True
+    else:
+        return
+    facts.evidence.append(_renamed(count_evidence, "age_group"))
+
+
+def abstract_text(section_texts: Iterable[str]) -> str:
+    """The abstract as ``extract`` reads it and evidence offsets count: section texts joined
+    by one newline (the labels are left out)."""
+    return "\n".join(section_texts)

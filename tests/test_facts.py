@@ -1,0 +1,213 @@
+"""articles.facts: patient counts, sex, ages and kind read from real titles and abstracts,
+each value with the exact words it came from."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from articles.facts import Facts, extract, parse_number
+from articles.pubmed.parser import parse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LABELLED = {a.pmid: a for a in parse(FIXTURES / "facts_labels_110.xml.gz")}
+
+
+def facts_of(pmid: int) -> Facts:
+    article = LABELLED[pmid]
+    return extract(
+        article.title,
+        "\n".join(s.text for s in article.abstract),
+        [p.name for p in article.publication_types],
+    )
+
+
+def evidence(facts: Facts, name: str) -> list[str]:
+    return [e.text for e in facts.evidence if e.field == name]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12", 12),
+        ("1,200", 1200),
+        ("two", 2),
+        ("Thirty-five", 35),
+        ("twenty one", 21),
+        ("Ninety", 90),
+        ("a pair of", 2),
+        ("a dozen", 12),
+        ("twenty-twelve", None),
+        ("several", None),
+    ],
+)
+def test_it_reads_numbers_in_digits_and_words(text, value):
+    assert parse_number(text) == value
+
+
+def test_a_number_before_patients_or_cases_is_the_count_pmids_427390_420638():
+    facts = facts_of(427390)  # title "...: report of three cases.", "Three elderly patients"
+    assert (facts.kind, facts.patient_count) == ("case_series", 3)
+    assert [(e.source, e.text) for e in facts.evidence] == [("title", "three cases")]
+
+    facts = facts_of(420638)  # "in four young patients with prominent episcleral vessels"
+    assert (facts.kind, facts.patient_count) == ("case_series", 4)
+    assert evidence(facts, "patient_count") == ["four young patients"]
+
+
+def test_the_title_report_of_two_cases_pmid_421554_gives_the_count():
+    facts = facts_of(421554)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 2)
+    assert facts.evidence[0].source == "title"
+    assert facts.evidence[0].text == "two cases"
+
+
+def test_a_57_year_old_man_pmid_34094737_is_one_man_of_57():
+    facts = facts_of(34094737)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_report",
+        1,
+        1,
+        0,
+    )
+    assert (facts.age_min_years, facts.age_max_years) == (57, 57)
+    assert evidence(facts, "age") == ["57-year-old"]
+    assert (
+        evidence(facts, "patient_count") == evidence(facts, "male_count") == ["a 57-year-old man"]
+    )
+    assert facts.has_adult and not facts.has_child and not facts.has_older_adult
+
+
+def test_patients_of_the_literature_are_not_counted_pmid_34095399():
+    # "To date, 2 cases of late posterior prosthetic hip dislocations during yoga have been
+    # reported; ... We present one case of late anterior prosthetic hip dislocation"
+    facts = facts_of(34095399)
+
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert evidence(facts, "patient_count") == [
+        "a patient"
+    ]  # "We present one case ... in a patient"
+
+
+def test_twelve_patients_described_since_1965_are_not_the_articles_pmid_426441():
+    facts = facts_of(426441)
+
+    assert facts.patient_count is None
+    assert facts.kind == "case_series"  # "We present two new families"
+
+
+def test_a_subset_with_a_percentage_is_not_the_count_pmid_34092967():
+    facts = facts_of(34092967)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 16)
+    assert evidence(facts, "patient_count") == ["16 patients"]
+
+
+def test_two_male_smokers_pmid_34094568_are_two_men_aged_70_and_81():
+    facts = facts_of(34094568)
+
+    assert (facts.patient_count, facts.male_count, facts.female_count) == (2, 2, 0)
+    assert evidence(facts, "patient_count") == ["two cases"]  # the title's
+    assert evidence(facts, "male_count") == ["man", "man"]  # "A 70-year-old man", "an 81-..."
+    assert (facts.age_min_years, facts.age_max_years) == (70, 81)
+    assert evidence(facts, "age") == ["70-year-old", "81-year-old"]
+    assert facts.has_older_adult and not facts.has_adult and not facts.has_child
+
+
+def test_each_patient_introduced_gives_the_sex_counts_pmid_34095484():
+    facts = facts_of(34095484)
+
+    assert (facts.patient_count, facts.male_count, facts.female_count) == (4, 3, 1)
+    assert evidence(facts, "male_count") == ["man", "man", "man"]
+    assert evidence(facts, "female_count") == ["woman"]
+    assert (facts.age_min_years, facts.age_max_years) == (28, 60)
+
+
+def test_the_sex_named_in_the_count_sentence_covers_everyone_pmid_33910086():
+    facts = facts_of(33910086)
+
+    assert (facts.patient_count, facts.male_count, facts.female_count) == (3, 0, 3)
+    assert evidence(facts, "female_count") == ["female patients"]
+
+
+def test_a_single_patient_known_only_by_pronouns_pmid_403845():
+    facts = facts_of(403845)  # "A patient with plasma cell leukemia ... in her urine"
+
+    assert (facts.patient_count, facts.male_count, facts.female_count) == (1, 0, 1)
+    assert evidence(facts, "female_count") == ["her"]
+
+
+def test_ages_in_months_and_in_words():
+    assert facts_of(410647).age_min_years == pytest.approx(1 / 12, abs=0.001)  # 1-month-old
+    assert facts_of(34092404).age_min_years == 10  # "A ten-year-old ... girl"
+    child = facts_of(34095019)  # "A 5-month-old male patient"
+    assert child.age_min_years == pytest.approx(5 / 12, abs=0.001)
+    assert child.has_child and (child.male_count, child.female_count) == (1, 0)
+
+
+def test_an_age_range_of_a_series_pmid_34094789():
+    facts = facts_of(34094789)
+
+    assert (facts.age_min_years, facts.age_max_years) == (15, 25)
+    assert evidence(facts, "age") == ["age range of 15-25 years"]
+    assert facts.has_child and facts.has_adult
+
+
+def test_an_epidemiological_age_range_is_not_the_patients_age_pmid_34093929():
+    # "a peak incident between the ages of 20-40 years old ... an 11-year-old female patient"
+    facts = facts_of(34093929)
+
+    assert (facts.age_min_years, facts.age_max_years) == (11, 11)
+
+
+def test_sex_counts_and_mean_age_of_a_series_sentence_pmid_29523412():
+    abstract = (
+        "Seventy patients, 24 male and 46 female, with a mean age of 56.5 years (35 in each "
+        "group) were included in the study."
+    )
+    facts = extract("", abstract)
+
+    assert (facts.patient_count, facts.male_count, facts.female_count) == (70, 24, 46)
+    assert facts.age_mean_years == 56.5
+    assert evidence(facts, "male_count") == ["24 male and 46 female"]
+    assert evidence(facts, "age") == ["mean age of 56.5 years"]
+
+
+@pytest.mark.parametrize(
+    ("pmid", "kind"),
+    [
+        (33792128, "other"),  # Phase II study, not a case report
+        (33157209, "other"),  # rat hearts
+        (33678562, "other"),  # a survey, though indexed as Case Reports
+        (409592, "other"),  # randomly assigned, indexed as Case Reports and trial
+        (34092287, "case_report"),
+        (34094904, "case_series"),
+        (424790, "case_series"),  # "Representative cases are presented", no count
+    ],
+)
+def test_it_tells_case_reports_series_and_studies_apart(pmid, kind):
+    assert facts_of(pmid).kind == kind
+
+
+def test_a_study_has_no_patient_count():
+    facts = facts_of(33792128)  # "A total of 37 patients were enrolled"
+
+    assert (facts.patient_count, facts.evidence) == (None, [])
+
+
+def test_every_evidence_span_slices_its_text_to_the_phrase():
+    labels = [
+        json.loads(line)
+        for line in (FIXTURES / "facts_labels.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    spans = 0
+    for label in labels:
+        facts = facts_of(label["pmid"])
+        texts = {"title": label["title"], "abstract": label["abstract"]}
+        for item in facts.evidence:
+            assert texts[item.source][item.start : item.end] == item.text, label["pmid"]
+            assert item.text.strip() == item.text and item.text
+            spans += 1
+    assert spans > 150

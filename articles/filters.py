@@ -21,8 +21,8 @@ from articles.models import (
 # descending first. ``relevance`` needs the search's ``search_rank``; without a search it falls
 # back on the publication date.
 SORTS = {
-    "relevance": ("Best match", ["-search_rank", "-pub_date", "-pmid"]),
     "pubdate": ("Publication date", ["-pub_date", "-pmid"]),
+    "relevance": ("Best match (with a search)", ["-search_rank", "-pub_date", "-pmid"]),
     "fauth": ("First author", ["-first_author", "-pmid"]),
     "jour": ("Journal", ["-journal__medline_ta", "-pub_date", "-pmid"]),
     "patients": ("Number of patients", ["-facts__patient_count", "-pub_date", "-pmid"]),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 WIDTH = 320
 HEIGHT = 90
 LABEL_SPACE = 14  # below the bars, for the first and last year
+MAX_BAR = 24  # a few years would otherwise make a few slabs
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,14 @@ def year_chart(years: dict[int, int], query) -> YearChart | None:
         params.pop("page", None)
         params["year_from"] = str(year)
         params["year_to"] = str(year)
+        width = min(max(slot - gap, 0.5), MAX_BAR)
         bars.append(
             Bar(
                 year=year,
                 count=count,
-                x=round((year - first) * slot, 2),
+                x=round((year - first) * slot + (slot - width) / 2, 2),
                 y=round(HEIGHT - LABEL_SPACE - height, 1),
-                width=round(max(slot - gap, 0.5), 2),
+                width=round(width, 2),
                 height=height,
                 url="?" + params.urlencode(),
             )

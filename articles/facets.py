@@ -2,9 +2,11 @@
 therapy, publication type, journal, language, year and case-series fact.
 
 A fixed number of queries whatever the page size or the size of the result. Counting every
-facet over a million articles costs seconds, so counts stop at ``CAP`` (PubMed itself shows at
-most 10,000 results): up to ``CAP`` matches they are exact; beyond, the facets count the ``CAP``
-matches with the highest PMIDs (the latest added to PubMed) and the page says so.
+facet over a million articles costs seconds, so the count of matches stops at ``CAP`` (PubMed
+itself shows at most 10,000 results) and the facets count at most ``SAMPLE`` articles: up to
+``SAMPLE`` matches they are exact; beyond, they count the ``SAMPLE`` most recent matches
+(publication date) and the page says so. Each facet query reads a few thousand
+index entries, whatever the size of the collection.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from articles.models import (
 )
 
 CAP = 10_000
+SAMPLE = 2_000
 TOP = 10  # values shown per facet
 CASE_REPORTS = "D002363"  # the Case Reports publication type, listed first
 
@@ -43,7 +46,7 @@ class Option:
 @dataclass
 class Facets:
     total: int  # matches, at most CAP + 1
-    counted: int  # articles the counts are over: total, or CAP when capped
+    counted: int  # articles the counts are over: total, or SAMPLE when more match
     disease: list[Option] = field(default_factory=list)
     therapy: list[Option] = field(default_factory=list)
     publication_type: list[Option] = field(default_factory=list)
@@ -64,6 +67,10 @@ class Facets:
     def capped(self) -> bool:
         return self.total > CAP
 
+    @property
+    def sampled(self) -> bool:
+        return self.total > SAMPLE
+
 
 def count_capped(queryset) -> int:
     """How many rows ``queryset`` has, counting no further than ``CAP + 1``."""
@@ -71,9 +78,9 @@ def count_capped(queryset) -> int:
 
 
 def counted_pks(queryset) -> list[int]:
-    """The articles the facets count: the first ``CAP`` matches, newest PMIDs first (the
-    partial index article_visible_facets_idx makes this an index-only scan)."""
-    return list(queryset.order_by("-pk").values_list("pk", flat=True)[:CAP])
+    """The articles the facets count: the ``SAMPLE`` most recent matches, read from the index
+    of the list's default order (article_visible_date_idx)."""
+    return list(queryset.order_by("-pub_date", "-pk").values_list("pk", flat=True)[:SAMPLE])
 
 
 def in_pks(pks: list[int]) -> RawSQL:
@@ -86,9 +93,9 @@ def in_pks(pks: list[int]) -> RawSQL:
 
 def facet_counts(queryset) -> Facets:
     """Counts of every facet over ``queryset`` (the filtered articles): a fixed number of
-    queries, each over at most ``CAP`` articles."""
+    queries, each over at most ``SAMPLE`` articles."""
     total = count_capped(queryset)
-    facets = Facets(total=total, counted=min(total, CAP))
+    facets = Facets(total=total, counted=min(total, SAMPLE))
     if total == 0:
         return facets
     counted = in_pks(counted_pks(queryset))

@@ -1,5 +1,7 @@
 """Filters for the article list. Each facet is one declared filter; add new ones here."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import F, OuterRef, Q, Subquery
@@ -97,15 +99,19 @@ class ArticleFilter(django_filters.FilterSet):
         label="Journal",
         help_text="Title or abbreviation, e.g. “Lung” or “Environ Health Perspect”.",
     )
+    # Years filter on the publication date (its first day, whose year is always pub_year), so
+    # a year range and the newest-first order share one index (article_visible_date_idx).
     year_from = django_filters.NumberFilter(
-        field_name="pub_year",
+        field_name="pub_date",
         lookup_expr="gte",
+        method="filter_year_from",
         label="From year",
         widget=forms.NumberInput(attrs={"min": 1800, "max": 2100, "inputmode": "numeric"}),
     )
     year_to = django_filters.NumberFilter(
-        field_name="pub_year",
-        lookup_expr="lte",
+        field_name="pub_date",
+        lookup_expr="lt",
+        method="filter_year_to",
         label="To year",
         widget=forms.NumberInput(attrs={"min": 1800, "max": 2100, "inputmode": "numeric"}),
     )
@@ -294,6 +300,12 @@ class ArticleFilter(django_filters.FilterSet):
         """Sorting is applied once every filter has run (``sorted``)."""
         return queryset
 
+    def filter_year_from(self, queryset, name, value):
+        return queryset.filter(pub_date__gte=datetime.date(_year(value), 1, 1))
+
+    def filter_year_to(self, queryset, name, value):
+        return queryset.filter(pub_date__lt=datetime.date(_year(value) + 1, 1, 1))
+
     def filter_language(self, queryset, name, value):
         # ``languages`` is a JSON list; its text holds each code in quotes on both backends.
         code = value.strip().lower()
@@ -323,3 +335,8 @@ class ArticleFilter(django_filters.FilterSet):
                 | Q(medline_ta__icontains=value)
             )
         )
+
+
+def _year(value) -> int:
+    """A year the date type can hold (the form lets any number through)."""
+    return min(max(int(value), datetime.MINYEAR), datetime.MAXYEAR - 1)

@@ -292,10 +292,20 @@ class Article(models.Model):
                 condition=models.Q(deleted_at__isnull=True),
                 name="article_visible_date_idx",
             ),
-            # List facets (articles.facets): the first 10,000 visible matches by PMID with the
-            # columns counted, without reading the wide article rows.
+            # List facets (articles.facets) and filters by PMID (a disease's articles): the
+            # columns counted and sorted on, without reading the wide article rows. deleted_at
+            # too: SQLite reads a partial index's condition column from the row otherwise.
             models.Index(
-                fields=["pmid", "pub_year", "journal", "has_abstract", "is_retracted", "languages"],
+                fields=[
+                    "pmid",
+                    "pub_date",
+                    "pub_year",
+                    "journal",
+                    "has_abstract",
+                    "is_retracted",
+                    "languages",
+                    "deleted_at",
+                ],
                 condition=models.Q(deleted_at__isnull=True),
                 name="article_visible_facets_idx",
             ),

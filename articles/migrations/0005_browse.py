@@ -21,7 +21,16 @@ class Migration(migrations.Migration):
             model_name="article",
             index=models.Index(
                 condition=models.Q(("deleted_at__isnull", True)),
-                fields=["pmid", "pub_year", "journal", "has_abstract", "is_retracted", "languages"],
+                fields=[
+                    "pmid",
+                    "pub_date",
+                    "pub_year",
+                    "journal",
+                    "has_abstract",
+                    "is_retracted",
+                    "languages",
+                    "deleted_at",
+                ],
                 name="article_visible_facets_idx",
             ),
         ),

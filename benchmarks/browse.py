@@ -3,6 +3,8 @@
     python benchmarks/browse.py build --sizes 100000 1000000 [--backend sqlite postgres]
     python benchmarks/browse.py time  --sizes 100000 1000000 [--backend sqlite postgres]
     python benchmarks/browse.py all   (build, then time)
+    python benchmarks/browse.py grow --base 100000 --sizes 1000000 --backend postgres
+                                      (a bigger database from a built smaller one)
 
 Build: ingests NLM's two complete files from ../shared (pubmed20n0014 and pubmed21n1298,
 50,783 real records) into a fresh database, classifies them (``load_mesh`` and
@@ -111,6 +113,31 @@ def build(backend: str, size: int) -> None:
     print(f"built {backend} {size:,} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def grow(backend: str, size: int, base: int) -> None:
+    """A database of ``size`` articles started from the ``base`` one (already classified):
+    the SQLite file copied or the PostgreSQL database used as a template, then replayed."""
+    url = database_url(backend, size)
+    if backend == "sqlite":
+        import shutil
+
+        target = Path(url.removeprefix("sqlite:///"))
+        shutil.copyfile(database_url(backend, base).removeprefix("sqlite:///"), target)
+    else:
+        name, source = url.rsplit("/", 1)[1], database_url(backend, base).rsplit("/", 1)[1]
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} TEMPLATE {source}"):
+            subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", sql], check=True)
+    env = {**os.environ, "DATABASE_URL": url}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
+    subprocess.run(
+        [sys.executable, __file__, "_replicate", "--backend", backend, "--sizes", str(size)],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
+    print(f"grew {backend} {base:,} to {size:,} in {time.perf_counter() - started:.0f} s")
+
+
 def classify(manage_commands: set[str]) -> str:
     """Fill ArticleConcept and CaseFacts for the seed records with the app's own commands."""
     from django.core.management import call_command
@@ -187,8 +214,9 @@ def replicate(size: int) -> None:
 
     from articles.models import Article
 
-    print("classified with", classify(set(get_commands())), flush=True)
-    seed = Article.objects.count()
+    if not Article.objects.filter(pmid__gte=PMID_STEP).exists():
+        print("classified with", classify(set(get_commands())), flush=True)
+    seed = Article.objects.filter(pmid__lt=PMID_STEP).count()
     copies = -(-size // seed) - 1
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -200,8 +228,15 @@ def replicate(size: int) -> None:
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")
                 offsets[label] = cursor.fetchone()[0]
         for copy in range(1, copies + 1):
-            # The last copy takes only as many articles as the size still needs.
-            wanted = min(seed, size - seed * copy)
+            # Copies already made (a database grown from a smaller one) stay; the last copy
+            # takes only as many articles as the size still needs.
+            if Article.objects.filter(
+                pmid__gte=copy * PMID_STEP, pmid__lt=(copy + 1) * PMID_STEP
+            ).exists():
+                continue
+            wanted = min(seed, size - Article.objects.count())
+            if wanted <= 0:
+                break
             started = time.perf_counter()
             with transaction.atomic():
                 cursor.execute(
@@ -351,7 +386,8 @@ def time_cases(repeat: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["build", "time", "all", "_replicate", "_time"])
+    parser.add_argument("action", choices=["build", "grow", "time", "all", "_replicate", "_time"])
+    parser.add_argument("--base", type=int, default=100_000, help="grow: the database to copy")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--repeat", type=int, default=30)
@@ -366,6 +402,11 @@ def main() -> None:
 
         setup_test_environment()
         print(json.dumps(time_cases(args.repeat)))
+        return
+    if args.action == "grow":
+        for backend in args.backend:
+            for size in args.sizes:
+                grow(backend, size, args.base)
         return
     if args.action in ("build", "all"):
         for backend in args.backend:

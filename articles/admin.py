@@ -12,9 +12,11 @@ from articles.models import (
     AbstractSection,
     Affiliation,
     Article,
+    ArticleConcept,
     ArticleId,
     ArticlePublicationType,
     Author,
+    CaseFacts,
     CommentCorrection,
     Curation,
     DeletedCitation,
@@ -23,9 +25,11 @@ from articles.models import (
     Journal,
     Keyword,
     MeshDescriptor,
+    MeshEntryTerm,
     MeshHeading,
     MeshHeadingQualifier,
     MeshQualifier,
+    MeshTreeNumber,
     PublicationType,
     Reference,
     Substance,
@@ -478,3 +482,40 @@ class IngestRunAdmin(SourceAdmin):
         if obj.to_fetch is None:
             return "not planned"
         return f"{obj.position} of {obj.to_fetch}"
+
+
+@admin.register(MeshTreeNumber)
+class MeshTreeNumberAdmin(SourceAdmin):
+    list_display = ["number", "descriptor"]
+    list_select_related = ["descriptor"]
+    search_fields = ["number", "=descriptor__ui"]
+
+
+@admin.register(MeshEntryTerm)
+class MeshEntryTermAdmin(SourceAdmin):
+    list_display = ["term", "descriptor"]
+    list_select_related = ["descriptor"]
+    search_fields = ["normalized", "=descriptor__ui"]
+
+
+@admin.register(ArticleConcept)
+class ArticleConceptAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "role", "descriptor_id", "source", "major"]
+    list_filter = ["role", "source", "major"]
+    search_fields = ["=article__pmid", "=descriptor__ui"]
+
+
+@admin.register(CaseFacts)
+class CaseFactsAdmin(ArticleChildAdmin):
+    list_display = [
+        "pmid",
+        "kind",
+        "patient_count",
+        "male_count",
+        "female_count",
+        "age_min_years",
+        "age_max_years",
+        "rules_version",
+    ]
+    list_filter = ["kind", "has_child", "has_adult", "has_older_adult"]
+    search_fields = ["=article__pmid"]

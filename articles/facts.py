@@ -19,8 +19,10 @@ How it reads (the language of case reports in general):
   "are presented", "case series of") count most. Numbered cases ("Case 3:", "Patient 2",
   "the fourth case") raise the count to their highest number. Failing a number, one patient
   described with an indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
-- Sex: the count phrase when it names a sex ("two brothers", "3 female patients"); counts
-  such as "5 men and 3 women", "M:F 2:1"; or, when each patient is introduced on their own
+- Sex: counts such as "5 men and 3 women", "7 were male and 4 were female", "M:F 2:1" (when
+  they add up to the count; a ratio that does not is left alone); one sex's share ("8 (73%)
+  cases were female"); the count phrase or its sentence when it names one sex ("two brothers",
+  "3 cases in adolescent female patients"); or, when each patient is introduced on their own
   ("Case 1: a 28-year-old man ... Case 2: a 60-year-old woman"), one per introduction. For a
   single case, its introduction ("a 57-year-old man") or, failing that, the pronouns (he/his
   against she/her) when only one sex's occur.
@@ -49,9 +51,6 @@ KIND_CASE_SERIES = "case_series"
 KIND_OTHER = "other"
 KIND_UNKNOWN = "unknown"
 
-UNITS = {
-    "first": 1,
-}
 ONES = {
     "one": 1,
     "two": 2,
@@ -249,9 +248,13 @@ INDIVIDUAL_AGE_RE = re.compile(
 )
 AGE_RANGE_RE = re.compile(
     r"\b(?:aged|ages?|age\s+range(?:\s+(?:of|was|from))?|age[ds]?\s+(?:from|between))\s*"
-    r"(?:of\s+|from\s+|between\s+|was\s+)?"
+    r"[,:]?\s*(?:ranged?\s+|ranging\s+)?(?:of\s+|from\s+|between\s+|was\s+)?"
     r"(?P<low>\d{1,3}(?:\.\d)?)\s*(?P<lowunit>years?|months?)?\s*(?:-|–|to|and)\s*"
-    r"(?P<high>\d{1,3}(?:\.\d)?)\s*(?P<unit>years?|months?|yr)?",
+    r"(?P<high>\d{1,3}(?:\.\d)?)\s*(?P<unit>years?|months?|yr)?"
+    # "median age 45 years (range 23-67)", "mean age of 52 years (range, 30 to 71 years)"
+    r"|\bage\b[^.;\n]{0,40}?\brange[:,]?\s*(?:from\s+|of\s+)?"
+    r"(?P<low2>\d{1,3}(?:\.\d)?)\s*(?:-|–|to)\s*(?P<high2>\d{1,3}(?:\.\d)?)\s*"
+    r"(?P<unit2>years?|months?|yr)?",
     _FLAGS,
 )
 AGE_STAT_RE = re.compile(
@@ -261,13 +264,22 @@ AGE_STAT_RE = re.compile(
     _FLAGS,
 )
 SEX_PAIR_RE = re.compile(
-    rf"(?P<n1>{NUMBER})\s+(?:were\s+)?(?P<s1>{MALE_WORDS}|{FEMALE_WORDS})"
+    rf"(?P<n1>{NUMBER})\s+(?:(?:patients|cases|were|was|are)\s+){{0,2}}"
+    rf"(?P<s1>{MALE_WORDS}|{FEMALE_WORDS})"
     rf"(?:\s+patients)?\s*(?:,|and|&)\s*(?P<n2>{NUMBER})\s+(?:were\s+)?"
     rf"(?P<s2>{MALE_WORDS}|{FEMALE_WORDS})\b",
     _FLAGS,
 )
+# "8 (73%) cases were female", "Seven patients (64%) were men": one sex's share of the count.
+_PERCENT = r"(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s*)?"
+SEX_SHARE_RE = re.compile(
+    rf"(?<![\w.,-])(?P<n>{NUMBER})\s*{_PERCENT}(?:(?:patients|cases|of\s+them)\s*)?{_PERCENT}"
+    r"(?:were|was)\s+(?P<sex>males?|females?|men|women|boys|girls)\b",
+    _FLAGS,
+)
 SEX_RATIO_RE = re.compile(
-    r"\b(?:M\s*[:/]\s*F|male\s*[:/]\s*female)(?:\s+ratio)?\s*(?:[=:,]|of|was)?\s*"
+    r"\b(?:M\s*[:/]\s*F|male(?:\s*[:/]\s*|-to-|\s+to\s+)female)(?:\s+ratio)?\s*"
+    r"(?:[=:,]|of|was|is)?\s*"
     r"(?P<m>\d{1,4})\s*[:/]\s*(?P<f>\d{1,4})\b",
     _FLAGS,
 )
@@ -275,11 +287,17 @@ SEX_RATIO_RE = re.compile(
 # phrase ended ("the management of this patient" introduces "this patient", not "the ...").
 _MOD = (
     r"(?!(?:of|in|with|by|from|on|for|and|or|to|at|the|a|an|this|our|his|her|their|was|is|"
-    r"who|which|that)\b)[\w'’,-]+\s+"
+    r"were|are|had|has|who|which|that)\b|\d+[\s,]+(?!(?:year|yr|month|mo|week|day)))[\w'’,-]+\s+"
 )
 INTRODUCTION_RE = re.compile(
     rf"\b(?:an?|one|the|this|our)\s+(?P<mods>(?:{_MOD}){{0,5}}?)"
-    rf"(?P<noun>{SINGLE_PERSON})\b",
+    rf"(?P<noun>{SINGLE_PERSON})\b(?![-‐])",  # not "the male-to-female ratio"
+    _FLAGS,
+)
+# "a 3-year-old presented with ...": an age alone introduces a patient.
+AGED_INTRODUCTION_RE = re.compile(
+    rf"\ban?\s+(?:\d{{1,3}}|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES})[\s-]*"
+    rf"(?:year|month|week|day)s?[\s-]*old\b(?!\s*(?:{SINGLE_PERSON}|{MALE_WORDS}|{FEMALE_WORDS}))",
     _FLAGS,
 )
 SEXED_INTRODUCTION_RE = re.compile(
@@ -315,6 +333,12 @@ LITERATURE_CUE = re.compile(
 )
 SERIES_CUE = re.compile(
     rf"\b(?:case|clinical)\s+series\b|\bseries\s+of\s+{NUMBER}\s+(?:\w+\s+)?(?:{PEOPLE})\b",
+    _FLAGS,
+)
+# Words before a number that make it part of a group already counted.
+SUBSET_BEFORE = re.compile(
+    rf"\b(?:{NUMBER}|some|most|many|none|each|both|half)\s+(?:of|among)\s+"
+    r"(?:the|these|those|our|them)\s+$|\b(?:than|and|or)\s+$",
     _FLAGS,
 )
 # Patients looked at to choose the ones described: not the count.
@@ -434,6 +458,12 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     facts = Facts()
     whole = f"{title}\n{abstract}"
 
+    if types and "Case Reports" not in types:
+        lowered = whole.casefold()
+        if not any(word in lowered for word in ("case", "patient", "-old", " old")):
+            # No case-report wording can be there: not a case report, without the regexes.
+            facts.kind = KIND_OTHER
+            return facts
     single_cue = SINGLE_CUE.search(whole) is not None
     series_cue = SERIES_CUE.search(whole) is not None
     is_case_report_type = "Case Reports" in types
@@ -441,12 +471,12 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     if _is_study(whole, types, is_case_report_type, single_cue or series_cue):
         facts.kind = KIND_OTHER
         return facts
-    count, count_evidence, count_noun = _patient_count(texts)
+    count, count_evidence = _patient_count(texts)
     facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
     facts.patient_count = count
     if count_evidence:
         facts.evidence.append(count_evidence)
-    _sex(facts, texts, count, count_evidence, count_noun)
+    _sex(facts, texts, count, count_evidence)
     _ages(facts, texts, count)
     _age_groups(facts, texts, count_evidence)
     return facts
@@ -499,7 +529,7 @@ def _kind(
     return KIND_UNKNOWN
 
 
-def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str]:
+def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
     mentions: list[_Mention] = []
     singles: list[_Mention] = []
     enumerated = 0
@@ -517,11 +547,9 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str
             after = text[match.end() : match.end() + 12]
             if re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
                 continue  # "8 (50%) hospitalised patients": a subset
-            before = text[max(0, match.start() - 16) : match.start()].casefold()
-            if re.search(
-                r"\b(?:(?:of|among)\s+(?:the|these|those|our|them)|than|and|or)\s+$", before
-            ):
-                continue  # "two of the 16 girls", "3 men and 2 women"
+            before = text[max(0, match.start() - 30) : match.start()].casefold()
+            if SUBSET_BEFORE.search(before):
+                continue  # "two of the 16 girls", "3 men and 2 women" (not "Of the 58 patients")
             if re.match(r"\s*(?:of|with)\s+(?:the|these|them|whom|which)\b", after):
                 continue
             s_start, s_end = _sentence_of(spans, match.start())
@@ -550,6 +578,14 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str
             if number > enumerated and number <= 30:
                 enumerated = number
                 enumerated_evidence = where.evidence("patient_count", match.start(), match.end())
+        for match in AGED_INTRODUCTION_RE.finditer(text):
+            s_start, s_end = _sentence_of(spans, match.start())
+            if LITERATURE_CUE.search(text[s_start:s_end]):
+                continue
+            score = 3 if where.source == "title" else 0
+            if REPORT_CUE.search(text[s_start:s_end]):
+                score += 3
+            singles.append(_Mention(1, where, match.start(), match.end(), score, "person"))
         for match in INTRODUCTION_RE.finditer(text):
             mods = match.group("mods").casefold()
             if re.search(r"\b(?:of|in|with|by|from|on|for|and)\b", mods):
@@ -568,17 +604,17 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None, str
     if best is not None and best.score < 0:
         best = None
     if enumerated >= 2 and (best is None or best.value < enumerated):
-        return enumerated, enumerated_evidence, ""
+        return enumerated, enumerated_evidence
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
-        return best.value, best.where.evidence("patient_count", best.start, best.end), best.noun
+        return best.value, best.where.evidence("patient_count", best.start, best.end)
     if singles:
         # The best-cued introduction, and of those the first naming a person rather than a
         # "case": "We describe the case of a 64-year-old female" -> "a 64-year-old female".
         top = max(m.score for m in singles)
         best_cued = [m for m in singles if m.score == top]
         first = next((m for m in best_cued if m.noun.casefold() != "case"), best_cued[0])
-        return 1, first.where.evidence("patient_count", first.start, first.end), first.noun
-    return None, None, ""
+        return 1, first.where.evidence("patient_count", first.start, first.end)
+    return None, None
 
 
 def _sex_of(word: str) -> str | None:
@@ -595,7 +631,6 @@ def _sex(
     texts: list[_Text],
     count: int | None,
     count_evidence: Evidence | None,
-    count_noun: str,
 ) -> None:
     def set_counts(male: int, female: int, evidence: list[Evidence]) -> None:
         facts.male_count, facts.female_count = male, female
@@ -612,6 +647,16 @@ def _sex(
             if count is None or male + female == count:
                 ev = where.evidence("male_count", match.start(), match.end())
                 set_counts(male, female, [ev, _renamed(ev, "female_count")])
+                return
+        for match in SEX_SHARE_RE.finditer(where.text):
+            n = parse_number(match.group("n"))
+            sex = _sex_of(match.group("sex"))
+            if count is not None and n is not None and sex is not None and n <= count:
+                male = n if sex == "male" else count - n
+                ev = where.evidence(
+                    "male_count" if sex == "male" else "female_count", *match.span()
+                )
+                set_counts(male, count - male, [ev])
                 return
         for match in SEX_RATIO_RE.finditer(where.text):
             male, female = int(match.group("m")), int(match.group("f"))
@@ -751,10 +796,13 @@ def _ages(facts: Facts, texts: list[_Text], count: int | None) -> None:
     stats = []
     for where in texts:
         for match in AGE_RANGE_RE.finditer(where.text):
-            unit = match.group("unit") or match.group("lowunit")
-            if unit is None and not re.match(r"\s*(?:years?|months?)", where.text[match.end() :]):
-                unit = "year"
-            low, high = _years(match.group("low"), unit), _years(match.group("high"), unit)
+            if match.group("low2"):
+                unit = match.group("unit2")
+                low_text, high_text = match.group("low2"), match.group("high2")
+            else:
+                unit = match.group("unit") or match.group("lowunit")
+                low_text, high_text = match.group("low"), match.group("high")
+            low, high = _years(low_text, unit), _years(high_text, unit)
             if low is not None and high is not None and low <= high <= 120:
                 ranges.append((low, high, where.evidence("age", match.start(), match.end())))
         for match in AGE_STAT_RE.finditer(where.text):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.ingest import ingest_files, ingest_records
+from articles.mesh import load_mesh
 from articles.models import Article, Curation, IngestRun
 from articles.pubmed import records as r
 
@@ -34,6 +35,7 @@ def records():
         "pubmed21n1298_excerpt_34.xml.gz",
         "pubmed20n0014_excerpt_23.xml.gz",
     )
+    load_mesh(FIXTURES / "mesh_descriptors_lung_4.tsv")  # MeSH tree numbers and entry terms
     Curation.objects.create(article_id=21813367, status=Curation.Status.INCLUDED)
     IngestRun.objects.create(
         source=IngestRun.Source.PMIDS,

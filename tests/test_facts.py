@@ -211,3 +211,61 @@ def test_every_evidence_span_slices_its_text_to_the_phrase():
             assert item.text.strip() == item.text and item.text
             spans += 1
     assert spans > 150
+
+
+def test_of_the_n_patients_is_the_total_and_sex_counts_follow_pmid_34088220():
+    abstract = (
+        "The median age was 47 years (range 12-88 years). Out of the 11 patients, 7 were male "
+        "and 4 were female."
+    )
+    facts = extract("", abstract)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        11,
+        7,
+        4,
+    )
+    assert facts.age_median_years == 47
+    assert (facts.age_min_years, facts.age_max_years) == (12, 88)
+    assert evidence(facts, "male_count") == ["7 were male and 4 were female"]
+
+
+def test_ages_ranged_from_pmid_34049016():
+    facts = extract("", "The patients' ages ranged from 50 to 81 years (mean: 68.1 years).")
+
+    assert (facts.age_min_years, facts.age_max_years) == (50, 81)
+    assert evidence(facts, "age") == ["ages ranged from 50 to 81 years"]
+
+
+def test_a_sex_ratio_is_not_a_patient_pmid_34095202():
+    abstract = (
+        "Results: Among our 32 cases with retroperitoneal ganglioneuroma, the male-to-female "
+        "ratio was 1:3 and the mean age was 35."
+    )
+    facts = extract("", abstract)
+
+    # A ratio is not counts: 1:3 of 32 is left unstated rather than guessed.
+    assert (facts.patient_count, facts.male_count, facts.female_count) == (32, None, None)
+    assert facts.age_mean_years == 35
+
+
+def test_a_retrospective_series_of_children_pmid_31549332():
+    abstract = (
+        "A total of 11 cases were identified. Median age was 10 years (range 0-26); 8 (73%) "
+        "cases were female. Associated anomalies included six patients with heterotaxy (55%), "
+        "five patients with congenital heart disease (45%). A 4-month-old presented with "
+        "hepatopulmonary syndrome, and 12-year-old presented with pulmonary hypertension."
+    )
+    facts = extract("Congenital Portosystemic Shunts in Children", abstract)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        11,
+        3,
+        8,
+    )
+    assert evidence(facts, "patient_count") == ["11 cases"]
+    assert evidence(facts, "female_count") == ["8 (73%) cases were female"]
+    assert (facts.age_min_years, facts.age_max_years, facts.age_median_years) == (0, 26, 10)
+    assert facts.has_child and facts.has_adult and not facts.has_older_adult

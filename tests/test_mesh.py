@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def small_mesh(tmp_path):
-    """Four real descriptors of the bundled file, as a file of their own."""
+    """Four descriptors in the bundled file's format (real UIs and names; trees simplified)."""
     path = tmp_path / "mesh.tsv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as stream:
         stream.write("descriptor_ui\tname\ttree_numbers\tentry_terms\n")

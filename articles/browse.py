@@ -102,7 +102,8 @@ class ListPage:
         self.filterset = filterset
         valid = filterset.is_bound is False or filterset.is_valid()
         self.facets: Facets = facet_counts(object_list) if valid else Facets(total=0, counted=0)
-        self.count = self.facets.counted
+        # The paginator pages through every match up to CAP, not just those the facets count.
+        self.count = min(self.facets.total, CAP)
 
     @staticmethod
     def rows(queryset, query: QueryDict):

@@ -299,6 +299,30 @@ class Article(models.Model):
             # Search: visible() for each full-text hit from the index alone, without reading
             # the row (on SQLite, deleted_at sits behind the source XML's overflow pages).
             models.Index(fields=["pmid", "deleted_at"], name="article_visible_idx"),
+            # The list's default order over visible articles, index-only up to the page's
+            # PMIDs (deep pages skip index entries, not rows).
+            models.Index(
+                fields=["-pub_date", "-pmid"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="article_visible_date_idx",
+            ),
+            # List facets (articles.facets) and filters by PMID (a disease's articles): the
+            # columns counted and sorted on, without reading the wide article rows. deleted_at
+            # too: SQLite reads a partial index's condition column from the row otherwise.
+            models.Index(
+                fields=[
+                    "pmid",
+                    "pub_date",
+                    "pub_year",
+                    "journal",
+                    "has_abstract",
+                    "is_retracted",
+                    "languages",
+                    "deleted_at",
+                ],
+                condition=models.Q(deleted_at__isnull=True),
+                name="article_visible_facets_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -481,6 +505,8 @@ class ArticlePublicationType(models.Model):
         indexes = [
             # Publication-type filter (Case Reports, Review...).
             models.Index(fields=["publication_type", "article"], name="articlepubtype_type_idx"),
+            # Publication-type facet counts over a set of articles, index-only.
+            models.Index(fields=["article", "publication_type"], name="articlepubtype_article_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
     path("export/<slug:format>/", views.list_export, name="list_export"),
+    path("concepts/suggest/", views.concept_suggestions, name="concept_suggestions"),
     path("<int:pmid>/", views.ArticleDetailView.as_view(), name="detail"),
     path("<int:pmid>/export/<slug:format>/", views.article_export, name="export"),
     path("basket/", views.basket_detail, name="basket"),

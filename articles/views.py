@@ -7,6 +7,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
@@ -20,11 +21,13 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from articles import export
+from articles import article_page, export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
+from articles.browse import CappedPaginator, ListPage
 from articles.citation_formats import CURATOR_CSV, FORMATS, CitationFormat
 from articles.citations import number_affiliations
+from articles.concepts import suggest
 from articles.curation import apply_corrections
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
@@ -43,12 +46,15 @@ class ArticleListView(FilterView):
     queryset = Article.objects.visible().for_list().order_by("-pub_date", "-pmid")
     filterset_class = ArticleFilter
     paginate_by = 20
+    paginator_class = CappedPaginator
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
         queryset = super().get_queryset()
         # Curators (staff) see excluded articles too, and can filter by status.
-        return queryset if self.request.user.is_staff else queryset.public()
+        if not self.request.user.is_staff:
+            queryset = queryset.public()
+        return ListPage.rows(queryset, self.request.GET)
 
     def get_paginate_by(self, queryset):
         per_page = self.request.GET.get("per_page", "")
@@ -56,10 +62,16 @@ class ArticleListView(FilterView):
             return int(per_page)
         return self.paginate_by
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, count=self.page.count, **kwargs)
+
     def get_context_data(self, **kwargs):
+        # Facets first: their capped count is also the paginator's.
+        self.page = ListPage(self.request.GET, self.filterset, self.object_list)
         context = super().get_context_data(**kwargs)
         context["per_page_choices"] = PER_PAGE_CHOICES
         context["per_page"] = self.get_paginate_by(None)
+        context["listing"] = self.page
         query = self.request.GET.copy()
         for key in ("page", "per_page"):
             query.pop(key, None)
@@ -70,6 +82,13 @@ class ArticleListView(FilterView):
                 page.number, on_each_side=2, on_ends=1
             )
         return context
+
+
+@require_safe
+def concept_suggestions(request) -> JsonResponse:
+    """Typeahead for the disease and therapy filters: MeSH names and synonyms ("IVIG")."""
+    role = request.GET.get("role", "")
+    return JsonResponse(suggest(request.GET.get("q", "")[:100], role), safe=False)
 
 
 class ArticleDetailView(DetailView):
@@ -111,6 +130,7 @@ class ArticleDetailView(DetailView):
             for cc in article.comments_corrections.all()
             if cc.ref_type == ref_type
         ]
+        context.update(article_page.related(article))
         return context
 
 

@@ -71,7 +71,7 @@ def test_it_filters_without_javascript(browser, live_server):
     page.goto(f"{live_server.url}/")
     expect(page.get_by_text("3 articles")).to_be_visible()
 
-    page.get_by_label("Journal").fill("Environ Health Perspect")
+    page.get_by_label("Journal", exact=True).fill("Environ Health Perspect")
     page.get_by_label("Results per page").select_option("10")
     page.get_by_role("button", name="Apply").click()
 

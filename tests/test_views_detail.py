@@ -18,6 +18,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # case-facts panel; its CaseFacts row comes with the article). A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
 DETAIL_QUERIES = 16  # 15 for the record, 1 for curators' corrections
+# Beyond the record (articles.article_page.related): the citing PMIDs always; with concepts,
+# the articles sharing them; with any similar or citing article, their rows and first authors.
+RELATED_QUERIES = {"no concepts": 1, "nothing shared": 2, "similar articles": 4}
 
 
 def ingest(*names: str) -> None:
@@ -406,21 +409,24 @@ def test_it_answers_404_for_an_unknown_pmid(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "pmid",
+    ("pmid", "related"),
     [
-        29186030,  # 3 authors, 4 affiliations, 7 MeSH headings, 31 references
-        20307648,  # 20 authors, 18 MeSH headings, 20 qualifiers
-        21813367,  # 5 authors, 15 MeSH headings, 38 references, an erratum
+        # 3 authors, 4 affiliations, 7 MeSH headings, 31 references
+        (29186030, "nothing shared"),
+        # 20 authors, 18 MeSH headings, 20 qualifiers
+        (20307648, "similar articles"),
+        # 5 authors, 15 MeSH headings, 38 references, an erratum
+        (21813367, "no concepts"),
     ],
 )
-def test_it_uses_a_fixed_number_of_queries(client, pmid, django_assert_num_queries):
+def test_it_uses_a_fixed_number_of_queries(client, pmid, related, django_assert_num_queries):
     ingest(
         "hawc_259_records.xml.gz",
         "hawc_abstract_markup_29186030.xml",
         "hawc_structured_abstract_21813367.xml",
     )
 
-    with django_assert_num_queries(DETAIL_QUERIES):
+    with django_assert_num_queries(DETAIL_QUERIES + RELATED_QUERIES[related]):
         page(client, pmid)
 
 
@@ -429,7 +435,7 @@ def test_a_thousand_authors_cost_no_extra_query(client, django_assert_max_num_qu
     ingest("hawc_259_records.xml.gz")
     assert Author.objects.filter(article_id=27454254).count() == 1004
 
-    with django_assert_max_num_queries(DETAIL_QUERIES):
+    with django_assert_max_num_queries(DETAIL_QUERIES + max(RELATED_QUERIES.values())):
         html = page(client, 27454254)
 
     assert html.count('<li class="author">') == 1004

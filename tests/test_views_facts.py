@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from articles import curation
 from articles import models as m
 from articles.ingest import ingest_files, ingest_records
 from articles.pubmed.parser import parse
@@ -33,6 +34,17 @@ def test_it_summarises_a_series_and_marks_its_evidence(client):
     assert "We report a case series of <mark>4 patients</mark> with type 1 diabetes" in html
     assert html.count("<mark>") == 9 + 9  # evidence lines, then the marked abstract
     assert "The first case was a <mark>30-year-old</mark> <mark>man</mark> admitted" in html
+
+
+def test_a_curators_correction_replaces_the_suggestion(client):
+    ingest_files([LABELLED])
+    curation.correct(34095484, "facts:patient_count", "5", user=None)
+
+    html = panel(client, 34095484)
+
+    assert "Case series, n = 5 (3 men, 1 woman), ages 28-60 years — <em>corrected</em>" in html
+    assert "corrected by a curator" in html
+    assert "suggested" not in html
 
 
 def test_a_single_case_shows_age_and_sex_and_the_mesh_concepts(client):

@@ -14,9 +14,11 @@ from articles.pubmed import records as r
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
-# count + page + first authors + publication-type choices for the filter form. Choosing a
-# publication type adds one: the form checks the chosen type exists.
-LIST_QUERIES = 4
+# Facets (articles.facets): capped count, the counted PMIDs, concepts and their names,
+# publication types and their names, article columns, journal names, case facts = 9. Page:
+# its PMIDs, its rows, first authors, abstracts, publication-type choices of the form = 5.
+# Choosing a publication type adds one: the form checks the chosen type exists.
+LIST_QUERIES = 14
 
 
 def ingest(*names: str) -> None:
@@ -268,3 +270,17 @@ def test_it_escapes_markup_in_titles(client, tmp_path):
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <i>in vivo</i> &lt;img src=x" in html
+
+
+@pytest.mark.django_db
+def test_pages_go_past_the_articles_the_facets_count(client, hawc_259, monkeypatch):
+    monkeypatch.setattr("articles.facets.SAMPLE", 50)
+
+    response = client.get(LIST_URL, {"page": 10})
+
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 259
+    assert response.context["listing"].facets.counted == 50
+    assert "Counts beside each filter are among the 50 most recent matches." in (
+        response.content.decode()
+    )

@@ -8,13 +8,14 @@ from django.db import connection
 from django.urls import reverse
 
 from articles.ingest import ingest_files
+from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
-# count + page + first authors + publication-type choices (as without a term), plus the
-# snippets of the page's abstracts.
-SEARCH_QUERIES = 5
+# The list page's queries (count, page, facets, chart...) plus the snippets of the page's
+# abstracts.
+SEARCH_QUERIES = LIST_QUERIES + 1
 
 pytestmark = pytest.mark.django_db
 

@@ -45,6 +45,7 @@ class FactsView:
     diseases: list[str] = field(default_factory=list)
     therapies: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)
+    corrected: bool = False  # a curator corrected the facts or concepts shown
 
     def __bool__(self) -> bool:
         return bool(self.summary or self.diseases or self.therapies or self.causes)
@@ -54,10 +55,15 @@ class FactsView:
 def facts_view(article) -> FactsView:  # noqa: ANN001
     """What the panel shows for an article fetched with ``for_detail()`` (no queries)."""
     view = FactsView()
-    try:
-        facts = article.facts
-    except ObjectDoesNotExist:
-        facts = None
+    # Curators' corrections (articles.curation.apply_corrections) replace the rules' values.
+    facts = getattr(article, "corrected_facts", None)
+    corrected_concepts = getattr(article, "corrected_concepts", None)
+    view.corrected = facts is not None or corrected_concepts is not None
+    if facts is None:
+        try:
+            facts = article.facts
+        except ObjectDoesNotExist:
+            facts = None
     sections = list(article.abstract_sections.all())
     if facts is not None and facts.kind in ("case_report", "case_series"):
         view.summary = summary(facts)
@@ -82,9 +88,13 @@ def facts_view(article) -> FactsView:  # noqa: ANN001
                 (section.label, marked(section.text, abstract_ranges, offset))
             )
             offset += len(section.text) + 1
+    lists = {"disease": view.diseases, "therapy": view.therapies, "cause": view.causes}
+    if corrected_concepts is not None:
+        for role, pairs in corrected_concepts.items():
+            lists[role].extend(name for _ui, name in pairs)
+        return view
     names = {h.descriptor_id: h.descriptor.name for h in article.mesh_headings.all()}
     names.update({s.ui: s.name for s in article.substances.all() if s.ui and s.ui not in names})
-    lists = {"disease": view.diseases, "therapy": view.therapies, "cause": view.causes}
     for concept in article.concepts.all():
         lists[concept.role].append(names.get(concept.descriptor_id, concept.descriptor_id))
     return view

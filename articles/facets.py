@@ -1,0 +1,192 @@
+"""Facet counts for the article list: how many of the current results have each disease,
+therapy, publication type, journal, language, year and case-series fact.
+
+A fixed number of queries whatever the page size or the size of the result. Counting every
+facet over a million articles costs seconds, so the count of matches stops at ``CAP`` (PubMed
+itself shows at most 10,000 results) and the facets count at most ``SAMPLE`` articles: up to
+``SAMPLE`` matches they are exact; beyond, they count the ``SAMPLE`` most recent matches
+(publication date) and the page says so. Each facet query reads a few thousand
+index entries, whatever the size of the collection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from articles.models import (
+    Article,
+    ArticleConcept,
+    ArticlePublicationType,
+    CaseFacts,
+    Journal,
+    MeshDescriptor,
+    PublicationType,
+)
+
+CAP = 10_000
+SAMPLE = 2_000
+TOP = 10  # values shown per facet
+CASE_REPORTS = "D002363"  # the Case Reports publication type, listed first
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str  # the URL parameter's value
+    label: str
+    count: int
+
+
+@dataclass
+class Facets:
+    total: int  # matches, at most CAP + 1
+    counted: int  # articles the counts are over: total, or SAMPLE when more match
+    disease: list[Option] = field(default_factory=list)
+    therapy: list[Option] = field(default_factory=list)
+    publication_type: list[Option] = field(default_factory=list)
+    journal: list[Option] = field(default_factory=list)
+    language: list[Option] = field(default_factory=list)
+    years: dict[int, int] = field(default_factory=dict)
+    has_abstract: int = 0
+    retracted: int = 0
+    case_series: int = 0
+    with_facts: int = 0
+    male: int = 0
+    female: int = 0
+    child: int = 0
+    adult: int = 0
+    older: int = 0
+
+    @property
+    def capped(self) -> bool:
+        return self.total > CAP
+
+    @property
+    def sampled(self) -> bool:
+        return self.total > SAMPLE
+
+
+def count_capped(queryset) -> int:
+    """How many rows ``queryset`` has, counting no further than ``CAP + 1``."""
+    return queryset.order_by().values("pk")[: CAP + 1].count()
+
+
+def counted_pks(queryset) -> list[int]:
+    """The articles the facets count: the ``SAMPLE`` most recent matches, read from the index
+    of the list's default order (article_visible_date_idx)."""
+    return list(queryset.order_by("-pub_date", "-pk").values_list("pk", flat=True)[:SAMPLE])
+
+
+def in_pks(pks: list[int]) -> RawSQL:
+    """``pks`` as one parameter for ``field__in=``: thousands of PMIDs without thousands of
+    bound parameters, and without re-running the filters in every facet query."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::integer[])", (pks,))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(pks),))
+
+
+def facet_counts(queryset) -> Facets:
+    """Counts of every facet over ``queryset`` (the filtered articles): a fixed number of
+    queries, each over at most ``SAMPLE`` articles."""
+    total = count_capped(queryset)
+    facets = Facets(total=total, counted=min(total, SAMPLE))
+    if total == 0:
+        return facets
+    counted = in_pks(counted_pks(queryset))
+    facets.disease, facets.therapy = _concepts(counted)
+    facets.publication_type = _publication_types(counted)
+    _article_columns(facets, counted)
+    _case_facts(facets, counted)
+    return facets
+
+
+def _concepts(counted) -> tuple[list[Option], list[Option]]:
+    """The most frequent diseases and therapies, in one grouped query and one for names."""
+    rows = (
+        ArticleConcept.objects.filter(
+            article_id__in=counted,
+            role__in=[ArticleConcept.Role.DISEASE, ArticleConcept.Role.THERAPY],
+        )
+        .values_list("role", "descriptor_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    top: dict[str, list[tuple[int, str]]] = {"disease": [], "therapy": []}
+    for role, ui, n in rows:
+        top[role].append((-n, ui))
+    for role in top:
+        top[role] = sorted(top[role])[:TOP]
+    uis = [ui for ranked in top.values() for _n, ui in ranked]
+    names = dict(MeshDescriptor.objects.filter(ui__in=uis).values_list("ui", "name")) if uis else {}
+    return tuple(
+        [Option(names.get(ui, ui), names.get(ui, ui), -n) for n, ui in top[role]]
+        for role in ("disease", "therapy")
+    )
+
+
+def _publication_types(counted) -> list[Option]:
+    rows = list(
+        ArticlePublicationType.objects.filter(article_id__in=counted)
+        .values_list("publication_type_id")
+        .annotate(n=Count("*"))
+        .order_by("-n", "publication_type_id")[: TOP + 2]
+    )
+    names = dict(
+        PublicationType.objects.filter(ui__in=[ui for ui, _n in rows]).values_list("ui", "name")
+    )
+    rows.sort(key=lambda row: row[0] != CASE_REPORTS)
+    return [Option(ui, names.get(ui, ui), n) for ui, n in rows]
+
+
+def _article_columns(facets: Facets, counted) -> None:
+    """Years, journals, languages, abstract and retraction flags in one grouped pass over the
+    counted articles (a few thousand groups at most), and one query for journal names."""
+    journals: Counter[int] = Counter()
+    languages: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    groups = (
+        Article.objects.filter(pk__in=counted)
+        .annotate(codes=Cast("languages", TextField()))
+        .values_list("pub_year", "journal_id", "codes", "has_abstract", "is_retracted")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for year, journal_id, codes, has_abstract, retracted, n in groups:
+        if year is not None:
+            years[year] += n
+        if journal_id is not None:
+            journals[journal_id] += n
+        # ``languages`` is a JSON list ('["eng", "fre"]'): the codes are the quoted words.
+        for code in set((codes or "").split('"')[1::2]):
+            languages[code] += n
+        if has_abstract:
+            facets.has_abstract += n
+        if retracted:
+            facets.retracted += n
+    facets.years = dict(sorted(years.items()))
+    top = journals.most_common(TOP)
+    names = dict(
+        Journal.objects.filter(pk__in=[pk for pk, _n in top]).values_list("pk", "medline_ta")
+    )
+    facets.journal = [Option(names[pk], names[pk], n) for pk, n in top if names.get(pk)]
+    facets.language = [Option(code, code, n) for code, n in languages.most_common(TOP)]
+
+
+def _case_facts(facets: Facets, counted) -> None:
+    totals = CaseFacts.objects.filter(article_id__in=counted).aggregate(
+        with_facts=Count("pk"),
+        case_series=Count("pk", filter=Q(kind=CaseFacts.Kind.CASE_SERIES)),
+        male=Count("pk", filter=Q(male_count__gt=0)),
+        female=Count("pk", filter=Q(female_count__gt=0)),
+        child=Count("pk", filter=Q(has_child=True)),
+        adult=Count("pk", filter=Q(has_adult=True)),
+        older=Count("pk", filter=Q(has_older_adult=True)),
+    )
+    for name, value in totals.items():
+        setattr(facets, name, value)

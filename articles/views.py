@@ -24,11 +24,11 @@ from django_filters.views import FilterView
 from articles import article_page, export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
-from articles.browse import CappedPaginator, ListPage
+from articles.browse import CappedPaginator, Link, ListPage, url_with
 from articles.citation_formats import CURATOR_CSV, FORMATS, CitationFormat
 from articles.citations import number_affiliations
 from articles.concepts import suggest
-from articles.curation import apply_corrections
+from articles.curation import apply_corrections, status_counts
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
 
@@ -72,6 +72,8 @@ class ArticleListView(FilterView):
         context["per_page_choices"] = PER_PAGE_CHOICES
         context["per_page"] = self.get_paginate_by(None)
         context["listing"] = self.page
+        if self.request.user.is_staff:
+            context["status_links"] = status_links(self.request.GET, self.filterset.qs)
         query = self.request.GET.copy()
         for key in ("page", "per_page"):
             query.pop(key, None)
@@ -82,6 +84,21 @@ class ArticleListView(FilterView):
                 page.number, on_each_side=2, on_ends=1
             )
         return context
+
+
+def status_links(query, articles) -> list[Link]:  # noqa: ANN001
+    """Curators' status facet: each status with its count among ``articles``, as links."""
+    counts = status_counts(articles)
+    chosen = query.get("status")
+    return [
+        Link(
+            label,
+            url_with(query, status=None if chosen == value else value),
+            counts[value],
+            active=chosen == value,
+        )
+        for value, label in Curation.Status.choices
+    ]
 
 
 @require_safe

@@ -128,6 +128,26 @@ def test_the_public_list_hides_excluded_articles_and_staff_can_show_them(
     assert 'name="status"' in curator_client.get("/").content.decode()
 
 
+def test_curators_see_a_status_facet_with_counts_and_the_public_does_not(
+    client, curator_client, curator
+):
+    Curation.objects.create(article_id=29186030, status="excluded")
+    Curation.objects.create(article_id=21860499, status="included")
+
+    links = curator_client.get("/").context["status_links"]
+    chosen = curator_client.get("/", {"status": "excluded"}).context["status_links"]
+
+    assert [(link.label, link.count, link.url) for link in links] == [
+        ("Unreviewed", 1, "?status=unreviewed"),
+        ("Included", 1, "?status=included"),
+        ("Maybe", 0, "?status=maybe"),
+        ("Excluded", 1, "?status=excluded"),
+    ]
+    assert [(link.count, link.active, link.url) for link in chosen][3] == (1, True, "?")
+    assert not client.get("/").context.get("status_links")
+    assert "Curation status in these results" not in client.get("/").content.decode()
+
+
 def test_the_status_filter_is_not_declared_for_the_public(rf, curator):
     request = rf.get("/", {"status": "excluded"})
     request.user = type("Anonymous", (), {"is_staff": False})()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 DEMO := articles/demo/pubmed21n1298_case_reports.xml.gz
 
-.PHONY: run test install migrate demo lint format bench-ingest bench-search
+.PHONY: run test install migrate demo lint format bench-ingest bench-search bench-browse bench-facts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ bench-ingest: install
 
 bench-search: install
 	$(BIN)/python benchmarks/search.py
+
+bench-browse: install
+	$(BIN)/python benchmarks/browse.py all --sizes 100000 1000000
+
+bench-facts: install
+	$(BIN)/python benchmarks/facts_eval.py

@@ -3,29 +3,17 @@
 In CI (CI=true) these always run; a missing browser is a failure there, not a skip.
 """
 
-import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.ingest import ingest_files
+from tests.chromium import launch  # skips this module without Chromium, except in CI
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FIXTURES = Path(__file__).parent / "fixtures"
-
-if os.environ.get("CI") != "true" and not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture
@@ -43,10 +31,8 @@ def records(transactional_db):
 
 @pytest.fixture
 def browser(records, live_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
 def test_it_opens_an_article_from_the_list(browser, live_server):

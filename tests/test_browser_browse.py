@@ -1,25 +1,19 @@
 """Browsing in Chromium: disease then therapy, an article, a local reference, the year chart,
 the typeahead; and the screenshots under docs/. In CI (CI=true) these always run."""
 
-import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.ingest import ingest_files
 from articles.mesh import load_mesh
+from tests.chromium import launch  # skips this module without Chromium, except in CI
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FIXTURES = Path(__file__).parent / "fixtures"
 DOCS = Path(__file__).parent.parent / "docs"
-
-if os.environ.get("CI") != "true" and not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture
@@ -32,10 +26,8 @@ def records(transactional_db):
 
 @pytest.fixture
 def browser(records, live_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
 def test_it_narrows_by_disease_then_therapy_and_opens_an_article(browser, live_server):

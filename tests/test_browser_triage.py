@@ -3,32 +3,20 @@
 In CI (CI=true) this always runs; a missing browser is a failure there, not a skip.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from articles.ingest import ingest_files
 from articles.models import Curation
 from articles.roles import curators_group
+from tests.chromium import launch  # skips this module without Chromium, except in CI
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FIXTURES = Path(__file__).parent / "fixtures"
-
-if os.environ.get("CI") != "true" and not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture
@@ -48,8 +36,7 @@ def curator(transactional_db):
 
 
 def test_a_curator_triages_with_the_keyboard(curator, live_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch() as browser:
         page = browser.new_page()
         page.goto(f"{live_server.url}/curate/queue/")
         # Anonymous: the admin login, then back to the queue.
@@ -89,7 +76,6 @@ def test_a_curator_triages_with_the_keyboard(curator, live_server):
             "That was the last unreviewed article of this queue."
         )
         expect(page.locator("#triage-status")).to_have_text("excluded")
-        browser.close()
 
     assert dict(Curation.objects.values_list("article_id", "status")) == {
         29186030: "included",

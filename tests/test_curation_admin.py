@@ -4,40 +4,14 @@ filter."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from articles.filters import ArticleFilter
-from articles.ingest import ingest_files
 from articles.models import Article, Correction, Curation, ExclusionReason, Tag
-from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THREE = [21813367, 29186030, 21860499]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator():
-    stats = ingest_files(
-        [
-            FIXTURES / "hawc_structured_abstract_21813367.xml",
-            FIXTURES / "hawc_abstract_markup_29186030.xml",
-            FIXTURES / "hawc_collective_author_21860499.xml",
-        ]
-    )
-    assert stats.failed == 0
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
-
-
-@pytest.fixture
-def curator_client(curator):
-    client = Client()
-    client.force_login(curator)
-    return client
 
 
 def act(client, action: str, pmids, url="/admin/articles/article/", **extra):

@@ -4,59 +4,36 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from articles import curation
-from articles.ingest import ingest_files
 from articles.models import Curation, ExclusionReason, SavedFilter
-from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def curator():
-    stats = ingest_files(
-        [
-            FIXTURES / "hawc_structured_abstract_21813367.xml",
-            FIXTURES / "hawc_abstract_markup_29186030.xml",
-            FIXTURES / "hawc_collective_author_21860499.xml",
-        ]
-    )
-    assert stats.failed == 0
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
-
-
-@pytest.fixture
-def cc(curator):
-    client = Client()
-    client.force_login(curator)
-    return client
-
-
-def test_the_queue_opens_the_newest_unreviewed_article(cc):
-    response = cc.get("/curate/queue/")
+def test_the_queue_opens_the_newest_unreviewed_article(curator_client):
+    response = curator_client.get("/curate/queue/")
 
     assert response.status_code == 302
     assert response["Location"] == "/curate/29186030/"
 
 
-def test_a_decision_is_stored_and_the_next_unreviewed_article_opens(cc, curator):
-    response = cc.post("/curate/29186030/", {"status": "included", "notes": "Good one."})
+def test_a_decision_is_stored_and_the_next_unreviewed_article_opens(curator_client, curator):
+    response = curator_client.post(
+        "/curate/29186030/", {"status": "included", "notes": "Good one."}
+    )
 
     assert response["Location"] == "/curate/21860499/"
     row = Curation.objects.get(pk=29186030)
     assert (row.status, row.notes, row.reviewed_by) == ("included", "Good one.", curator)
 
 
-def test_previous_goes_back_to_the_article_just_decided(cc):
-    cc.post("/curate/29186030/", {"status": "maybe"})
+def test_previous_goes_back_to_the_article_just_decided(curator_client):
+    curator_client.post("/curate/29186030/", {"status": "maybe"})
 
-    page = cc.get("/curate/21860499/")
+    page = curator_client.get("/curate/21860499/")
 
     assert page.context["previous_pmid"] == 29186030
     assert page.context["next_pmid"] == 21813367
@@ -69,26 +46,28 @@ def test_previous_goes_back_to_the_article_just_decided(cc):
     )
 
 
-def test_an_exclusion_keeps_its_reason(cc):
+def test_an_exclusion_keeps_its_reason(curator_client):
     reason = ExclusionReason.objects.create(name="Animal study")
 
-    cc.post("/curate/29186030/", {"status": "excluded", "exclusion_reason": str(reason.pk)})
+    curator_client.post(
+        "/curate/29186030/", {"status": "excluded", "exclusion_reason": str(reason.pk)}
+    )
 
     assert Curation.objects.get(pk=29186030).exclusion_reason == reason
 
 
-def test_the_last_decision_of_a_queue_says_so(cc):
+def test_the_last_decision_of_a_queue_says_so(curator_client):
     for pmid in (29186030, 21860499):
-        cc.post(f"/curate/{pmid}/", {"status": "maybe"})
+        curator_client.post(f"/curate/{pmid}/", {"status": "maybe"})
 
-    response = cc.post("/curate/21813367/", {"status": "included"}, follow=True)
+    response = curator_client.post("/curate/21813367/", {"status": "included"}, follow=True)
 
     assert "That was the last unreviewed article of this queue." in response.content.decode()
-    assert cc.get("/curate/queue/", follow=True).redirect_chain[-1][0] == "/curate/"
+    assert curator_client.get("/curate/queue/", follow=True).redirect_chain[-1][0] == "/curate/"
 
 
-def test_a_saved_filter_is_a_queue_of_its_unreviewed_articles(cc, curator):
-    response = cc.post(
+def test_a_saved_filter_is_a_queue_of_its_unreviewed_articles(curator_client, curator):
+    response = curator_client.post(
         "/curate/filters/save/", {"name": "EHP", "query": "?journal=Environ+Health+Perspect"}
     )
     saved = SavedFilter.objects.get()
@@ -99,44 +78,44 @@ def test_a_saved_filter_is_a_queue_of_its_unreviewed_articles(cc, curator):
     )
     assert response["Location"] == f"/curate/queue/?filter={saved.pk}"
 
-    opened = cc.get(response["Location"])
+    opened = curator_client.get(response["Location"])
     assert opened["Location"] == f"/curate/21813367/?filter={saved.pk}"
 
-    decided = cc.post(f"/curate/21813367/?filter={saved.pk}", {"status": "included"})
+    decided = curator_client.post(f"/curate/21813367/?filter={saved.pk}", {"status": "included"})
     assert decided["Location"] == f"/curate/21813367/?filter={saved.pk}"  # nothing left
-    assert cc.get("/curate/").context["queues"][1] == (saved, 0)
+    assert curator_client.get("/curate/").context["queues"][1] == (saved, 0)
 
 
-def test_another_curators_saved_filter_is_not_found(cc):
+def test_another_curators_saved_filter_is_not_found(curator_client):
     other = get_user_model().objects.create_user("otto")
     saved = SavedFilter.objects.create(user=other, name="Mine", query="")
 
-    assert cc.get(f"/curate/queue/?filter={saved.pk}").status_code == 404
+    assert curator_client.get(f"/curate/queue/?filter={saved.pk}").status_code == 404
 
 
-def test_the_screen_shows_the_case_facts_ingest_derived(cc):
+def test_the_screen_shows_the_case_facts_ingest_derived(curator_client):
     # PMID 29186030 is a laboratory study of insecticide resistance, not a case report.
-    html = cc.get("/curate/29186030/").content.decode()
+    html = curator_client.get("/curate/29186030/").content.decode()
 
     assert "<dt>Kind</dt><dd>Not a case report</dd>" in html
     assert "<dt>Patients</dt><dd>unknown</dd>" in html
     assert "<dt>Male / female</dt><dd>? / ?</dd>" in html
 
 
-def test_the_screen_shows_case_facts_as_a_curator_corrected_them(cc, curator):
+def test_the_screen_shows_case_facts_as_a_curator_corrected_them(curator_client, curator):
     curation.correct(29186030, "facts:kind", "case_series", user=curator)
     curation.correct(29186030, "facts:patient_count", "5", user=curator)
     curation.correct(29186030, "facts:male_count", "3", user=curator)
 
-    html = cc.get("/curate/29186030/").content.decode()
+    html = curator_client.get("/curate/29186030/").content.decode()
 
     assert "<dt>Kind</dt><dd>Case series</dd>" in html
     assert "<dt>Patients</dt><dd>5</dd>" in html
     assert "<dt>Male / female</dt><dd>3 / ?</dd>" in html
 
 
-def test_an_unknown_decision_is_refused(cc):
-    response = cc.post("/curate/29186030/", {"status": "keep"}, follow=True)
+def test_an_unknown_decision_is_refused(curator_client):
+    response = curator_client.post("/curate/29186030/", {"status": "keep"}, follow=True)
 
     assert "Unknown decision &#x27;keep&#x27;." in response.content.decode()
     assert not Curation.objects.exists()

@@ -1,0 +1,36 @@
+"""Fixtures shared by the curation test modules."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from articles.ingest import ingest_files
+from articles.roles import curators_group
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def curator(db):
+    """Three HAWC records (PMIDs 21813367, 29186030, 21860499) and a staff user "cora" in
+    the Curators group."""
+    stats = ingest_files(
+        [
+            FIXTURES / "hawc_structured_abstract_21813367.xml",
+            FIXTURES / "hawc_abstract_markup_29186030.xml",
+            FIXTURES / "hawc_collective_author_21860499.xml",
+        ]
+    )
+    assert stats.failed == 0, stats.problems
+    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
+    user.groups.add(curators_group())
+    return user
+
+
+@pytest.fixture
+def curator_client(curator):
+    client = Client()
+    client.force_login(curator)
+    return client

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Length
 
+from articles.mesh import descendant_uis
 from articles.models import MeshDescriptor, MeshEntryTerm, MeshTreeNumber
 
 DESCRIPTOR_UI = re.compile(r"^[CD]\d{6,9}$")
@@ -49,22 +49,8 @@ def find_descriptor(text: str) -> MeshDescriptor | None:
 
 
 def narrower_uis(descriptor_ui: str) -> list[str]:
-    """``descriptor_ui`` and every descriptor below it in the MeSH tree, by tree number prefix
-    (Lung Diseases C08.381 takes in Lung Diseases, Interstitial C08.381.483).
-
-    One query, and a range rather than LIKE 'C08.381.%' (which SQLite cannot answer from the
-    primary key index): "/" is the character after "."."""
-    table = connection.ops.quote_name(MeshTreeNumber._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT below.descriptor_id FROM {table} AS own JOIN {table} AS below "
-            "ON below.number > own.number || '.' AND below.number < own.number || '/' "
-            "WHERE own.descriptor_id = %s",
-            [descriptor_ui],
-        )
-        uis = {ui for (ui,) in cursor.fetchall()}
-    uis.add(descriptor_ui)
-    return sorted(uis)
+    """``descriptor_ui`` and every descriptor below it in the MeSH tree, sorted."""
+    return sorted(descendant_uis(descriptor_ui) | {descriptor_ui})
 
 
 def suggest(text: str, role: str, limit: int = 12) -> list[dict]:

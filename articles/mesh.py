@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Q
 
 from articles import models as m
 from articles.classify import MESH_FILE
@@ -139,17 +138,22 @@ def load_mesh(path: str | Path = MESH_FILE) -> MeshLoadStats:
 def descendant_uis(ui: str) -> set[str]:
     """A descriptor and every descriptor below it in the MeSH tree (Lung Diseases D008171
     includes Lung Diseases, Interstitial D017563). Empty when the tree is not loaded and the
-    descriptor unknown; just ``{ui}`` for a descriptor with no tree numbers."""
-    numbers = list(
-        m.MeshTreeNumber.objects.filter(descriptor_id=ui).values_list("number", flat=True)
-    )
-    if not numbers:
-        return {ui} if m.MeshDescriptor.objects.filter(ui=ui).exists() else set()
-    below = Q()
-    for number in numbers:
-        below |= Q(number__startswith=f"{number}.")
-    found = set(m.MeshTreeNumber.objects.filter(below).values_list("descriptor_id", flat=True))
-    return found | {ui}
+    descriptor unknown; just ``{ui}`` for a descriptor with no tree numbers.
+
+    One query, on a range rather than LIKE 'C08.381.%' (which SQLite cannot answer from the
+    primary key index): "/" is the character after "."."""
+    table = _table(m.MeshTreeNumber)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT below.descriptor_id FROM {table} AS own JOIN {table} AS below "
+            "ON below.number > own.number || '.' AND below.number < own.number || '/' "
+            "WHERE own.descriptor_id = %s",
+            [ui],
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    if found or m.MeshDescriptor.objects.filter(ui=ui).exists():
+        return found | {ui}
+    return set()
 
 
 def _table(model: type) -> str:

@@ -14,11 +14,12 @@ from articles.pubmed import records as r
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
-# Facets (articles.facets): capped count, the counted PMIDs, concepts and their names,
-# publication types and their names, article columns, journal names, case facts = 9. Page:
-# its PMIDs, its rows, first authors, abstracts, publication-type choices of the form = 5.
+# Facets (articles.facets): the first 10,001 PMIDs newest first (count and counted sample),
+# concepts and their names, publication types and their names, article columns, journal
+# names, case facts = 8. Page (its PMIDs come from the facets' list in the default order):
+# its rows, first authors, abstracts, publication-type choices of the form = 4.
 # Choosing a publication type adds one: the form checks the chosen type exists.
-LIST_QUERIES = 14
+LIST_QUERIES = 12
 
 
 def ingest(*names: str) -> None:

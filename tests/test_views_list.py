@@ -2,8 +2,10 @@
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from articles.filters import ArticleFilter
@@ -285,3 +287,25 @@ def test_pages_go_past_the_articles_the_facets_count(client, hawc_259, monkeypat
     assert "Counts beside each filter are among the 50 most recent matches." in (
         response.content.decode()
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort_order", ["desc", "asc"])
+def test_pages_hold_the_filtered_articles_in_order_whichever_way_they_are_read(
+    client, hawc_259, sort_order
+):
+    # Newest first, a page's PMIDs come from the list the facets read; oldest first, from a
+    # query of their own. Both must give the filtered articles, each once, in order.
+    params = {"journal": "toxicol", "per_page": 20, "sort_order": sort_order}
+    ordering = ("-pub_date", "-pmid") if sort_order == "desc" else ("pub_date", "pmid")
+    expected = list(
+        ArticleFilter(QueryDict(urlencode({"journal": "toxicol"})), queryset=Article.objects.all())
+        .qs.order_by(*ordering)
+        .values_list("pmid", flat=True)
+    )
+    shown = []
+    for page in range(1, len(expected) // 20 + 2):
+        shown += pmids_on(client.get(LIST_URL, {**params, "page": page}))
+
+    assert len(expected) == 141
+    assert shown == expected

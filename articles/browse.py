@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import QueryDict
 
-from articles.facets import CAP, Facets, Option, count_capped, facet_counts
+from articles.facets import CAP, NEWEST_FIRST, Facets, Option, count_capped, facet_counts
 from articles.models import AbstractSection, Article, CommentCorrection
 from articles.year_chart import YearChart, year_chart
 
@@ -43,11 +43,17 @@ FORMATS = {"summary": "Summary", "abstract": "Abstract"}
 
 class CappedPaginator(Paginator):
     """A paginator told its count (capped at ``CAP``) instead of counting the whole result:
-    like PubMed, the list pages through the first 10,000 matches."""
+    like PubMed, the list pages through the first 10,000 matches.
 
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+    ``known_pks``: the result's PMIDs in the list's order when already read (the facets read
+    the default order's), so a page costs no query to find its PMIDs. ``rows``: where to read
+    a page's rows by PMID; without it, from ``object_list`` (whose filters then run again)."""
+
+    def __init__(self, object_list, per_page, *, count: int, known_pks=None, rows=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self._known_count = min(count, CAP)
+        self._known_pks = known_pks
+        self._rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -59,8 +65,12 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        pks = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=pks)}
+        if self._known_pks is not None:
+            pks = self._known_pks[bottom:top]
+        else:
+            pks = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        source = self.object_list if self._rows is None else self._rows
+        rows = {row.pk: row for row in source.filter(pk__in=pks)}
         return self._get_page([rows[pk] for pk in pks if pk in rows], number, self)
 
 
@@ -105,6 +115,17 @@ class ListPage:
         self.facets: Facets = facet_counts(object_list) if valid else Facets(total=0, counted=0)
         # The paginator pages through every match up to CAP, not just those the facets count.
         self.count = min(self.facets.total, CAP)
+
+    def paginator_kwargs(self, queryset) -> dict:
+        """What the paginator may reuse: the PMIDs the facets read when the list is in their
+        order (newest first), and the rows by PMID without running the filters again (except
+        with a search, whose rank annotation needs the search's own query)."""
+        kwargs = {"count": self.count}
+        if tuple(queryset.query.order_by) == NEWEST_FIRST:
+            kwargs["known_pks"] = self.facets.newest_pks
+        if "search_rank" not in queryset.query.annotations:
+            kwargs["rows"] = self.rows(Article.objects.for_list(), self.query)
+        return kwargs
 
     @staticmethod
     def rows(queryset, query: QueryDict):

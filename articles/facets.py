@@ -47,6 +47,9 @@ class Option:
 class Facets:
     total: int  # matches, at most CAP + 1
     counted: int  # articles the counts are over: total, or SAMPLE when more match
+    # The first CAP + 1 matches' PMIDs, newest first (the list's default order): the count,
+    # the counted sample and the default order's pages all come from this one query.
+    newest_pks: list[int] = field(default_factory=list, repr=False)
     disease: list[Option] = field(default_factory=list)
     therapy: list[Option] = field(default_factory=list)
     publication_type: list[Option] = field(default_factory=list)
@@ -77,10 +80,15 @@ def count_capped(queryset) -> int:
     return queryset.order_by().values("pk")[: CAP + 1].count()
 
 
-def counted_pks(queryset) -> list[int]:
-    """The articles the facets count: the ``SAMPLE`` most recent matches, read from the index
-    of the list's default order (article_visible_date_idx)."""
-    return list(queryset.order_by("-pub_date", "-pk").values_list("pk", flat=True)[:SAMPLE])
+NEWEST_FIRST = ("-pub_date", "-pmid")  # the list's default order (SORTS["pubdate"])
+
+
+def newest_pks(queryset) -> list[int]:
+    """The first ``CAP + 1`` matches' PMIDs in the list's default order, read from its index
+    (article_visible_date_idx): one query gives the capped count, the ``SAMPLE`` most recent
+    matches the facets count and the default order's pages. Filters are applied once, which
+    matters when they cost (a disease's subtree walks thousands of concept rows)."""
+    return list(queryset.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[: CAP + 1])
 
 
 def in_pks(pks: list[int]) -> RawSQL:
@@ -94,11 +102,12 @@ def in_pks(pks: list[int]) -> RawSQL:
 def facet_counts(queryset) -> Facets:
     """Counts of every facet over ``queryset`` (the filtered articles): a fixed number of
     queries, each over at most ``SAMPLE`` articles."""
-    total = count_capped(queryset)
-    facets = Facets(total=total, counted=min(total, SAMPLE))
+    pks = newest_pks(queryset)
+    total = len(pks)
+    facets = Facets(total=total, counted=min(total, SAMPLE), newest_pks=pks)
     if total == 0:
         return facets
-    counted = in_pks(counted_pks(queryset))
+    counted = in_pks(pks[:SAMPLE])
     facets.disease, facets.therapy = _concepts(counted)
     facets.publication_type = _publication_types(counted)
     _article_columns(facets, counted)

@@ -63,7 +63,9 @@ class ArticleListView(FilterView):
         return self.paginate_by
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return super().get_paginator(queryset, per_page, count=self.page.count, **kwargs)
+        return super().get_paginator(
+            queryset, per_page, **self.page.paginator_kwargs(queryset), **kwargs
+        )
 
     def get_context_data(self, **kwargs):
         # Facets first: their capped count is also the paginator's.

@@ -9,12 +9,13 @@ from django.urls import reverse
 
 from articles.ingest import ingest_files
 from articles.mesh import load_mesh
+from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 # As tests/test_views_list.py LIST_QUERIES, plus the disease look-up: the descriptor, then
 # the descriptors below it in the tree.
-DISEASE_QUERIES = 14 + 2
+DISEASE_QUERIES = LIST_QUERIES + 2
 
 
 @pytest.fixture

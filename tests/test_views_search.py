@@ -14,8 +14,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
 # The list page's queries (count, page, facets, chart...) plus the snippets of the page's
-# abstracts.
-SEARCH_QUERIES = LIST_QUERIES + 1
+# abstracts, plus the page's PMIDs: sorted by relevance, the page cannot reuse the facets'
+# newest-first list.
+SEARCH_QUERIES = LIST_QUERIES + 2
 
 pytestmark = pytest.mark.django_db
 

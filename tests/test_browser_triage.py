@@ -44,6 +44,7 @@ def test_a_curator_triages_with_the_keyboard(curator, live_server):
         page.get_by_label("Password").fill("triage-pw-9")
         page.get_by_role("button", name="Log in").click()
         expect(page).to_have_url(f"{live_server.url}/curate/29186030/")
+        page.wait_for_load_state("load")  # triage.js (deferred) listens from here on
         expect(page.locator("#triage-status")).to_have_text("unreviewed")
 
         page.keyboard.press("?")
@@ -54,23 +55,28 @@ def test_a_curator_triages_with_the_keyboard(curator, live_server):
 
         page.keyboard.press("i")
         expect(page).to_have_url(f"{live_server.url}/curate/21860499/")
+        page.wait_for_load_state("load")
         expect(page.get_by_role("status")).to_contain_text("PMID 29186030: included.")
 
         # Keys typed into the notes are text, not decisions.
         page.get_by_label("Notes").fill("")
         page.get_by_label("Notes").press_sequentially("mixed ages")
         expect(page).to_have_url(f"{live_server.url}/curate/21860499/")
+        page.wait_for_load_state("load")
 
         page.get_by_role("heading", level=1).click()  # leave the text box
         page.keyboard.press("m")
         expect(page).to_have_url(f"{live_server.url}/curate/21813367/")
+        page.wait_for_load_state("load")
 
         page.keyboard.press("p")
         expect(page).to_have_url(f"{live_server.url}/curate/21860499/")
+        page.wait_for_load_state("load")
         expect(page.locator("#triage-status")).to_have_text("maybe")
 
         page.keyboard.press("n")
         expect(page).to_have_url(f"{live_server.url}/curate/21813367/")
+        page.wait_for_load_state("load")
         page.keyboard.press("e")
         expect(page.get_by_role("status")).to_contain_text(
             "That was the last unreviewed article of this queue."

@@ -138,22 +138,31 @@ def load_mesh(path: str | Path = MESH_FILE) -> MeshLoadStats:
 def descendant_uis(ui: str) -> set[str]:
     """A descriptor and every descriptor below it in the MeSH tree (Lung Diseases D008171
     includes Lung Diseases, Interstitial D017563). Empty when the tree is not loaded and the
-    descriptor unknown; just ``{ui}`` for a descriptor with no tree numbers.
+    descriptor unknown; just ``{ui}`` for a descriptor with no tree numbers."""
+    found = narrower_uis([ui])
+    if found or m.MeshDescriptor.objects.filter(ui=ui).exists():
+        return found | {ui}
+    return set()
+
+
+def narrower_uis(uis: Iterable[str]) -> set[str]:
+    """The descriptors below any of ``uis`` in the MeSH tree (empty until ``load_mesh``).
 
     One query, on a range rather than LIKE 'C08.381.%' (which SQLite cannot answer from the
     primary key index): "/" is the character after "."."""
+    uis = sorted(set(uis))
+    if not uis:
+        return set()
     table = _table(m.MeshTreeNumber)
+    marks = ", ".join(["%s"] * len(uis))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT below.descriptor_id FROM {table} AS own JOIN {table} AS below "
             "ON below.number > own.number || '.' AND below.number < own.number || '/' "
-            "WHERE own.descriptor_id = %s",
-            [ui],
+            f"WHERE own.descriptor_id IN ({marks})",
+            uis,
         )
-        found = {row[0] for row in cursor.fetchall()}
-    if found or m.MeshDescriptor.objects.filter(ui=ui).exists():
-        return found | {ui}
-    return set()
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _table(model: type) -> str:

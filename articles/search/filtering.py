@@ -20,6 +20,7 @@ from django.db.models import FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from articles import models as m
+from articles.mesh import narrower_uis
 from articles.search.backends import SearchBackend, backend_for
 from articles.search.query import Bool, Node, ParsedQuery, Term, parse
 
@@ -154,7 +155,7 @@ class _Compiler:
             self.note(f"No MeSH heading matches {value!r}.")
             return NOTHING
         if explode:
-            uis |= narrower_descriptors(uis)
+            uis |= narrower_uis(uis)
         headings = m.MeshHeading.objects.filter(descriptor_id__in=sorted(uis))
         if major:
             headings = headings.filter(Q(major=True) | Q(qualifiers__major=True))
@@ -240,16 +241,3 @@ def mesh_descriptors(value: str, *, prefix: bool = False) -> set[str]:
     else:
         match = Q(name__iexact=value) | Q(entry_terms__normalized=normalized) | Q(ui__iexact=value)
     return set(m.MeshDescriptor.objects.filter(match).values_list("ui", flat=True).distinct())
-
-
-def narrower_descriptors(uis: set[str]) -> set[str]:
-    """Descriptors below ``uis`` in the MeSH tree (empty until ``load_mesh`` has run)."""
-    numbers = list(
-        m.MeshTreeNumber.objects.filter(descriptor_id__in=sorted(uis)).values_list(
-            "number", flat=True
-        )
-    )
-    if not numbers:
-        return set()
-    below = reduce(or_, (Q(number__startswith=n + ".") for n in numbers))
-    return set(m.MeshTreeNumber.objects.filter(below).values_list("descriptor_id", flat=True))

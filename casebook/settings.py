@@ -82,6 +82,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates, with plain inputs and selects written in Python (same output).
+FORM_RENDERER = "articles.form_rendering.FormRenderer"
+
 WSGI_APPLICATION = "casebook.wsgi.application"
 
 DATABASES = {

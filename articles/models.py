@@ -128,6 +128,16 @@ class ArticleQuerySet(models.QuerySet):
         a row names, which is how the row knows to add "et al."."""
         from articles.citations import SHORT_AUTHOR_LIMIT
 
+        # What ``Author.short_name`` reads, and the prefetch's join column: no identifiers.
+        short_name_fields = (
+            "article_id",
+            "position",
+            "last_name",
+            "initials",
+            "suffix",
+            "collective_name",
+        )
+
         return (
             self.select_related("journal")
             .defer("source_xml")
@@ -135,9 +145,9 @@ class ArticleQuerySet(models.QuerySet):
             .prefetch_related(
                 models.Prefetch(
                     "authors",
-                    queryset=Author.objects.filter(role=Author.Role.AUTHOR).order_by("position")[
-                        : SHORT_AUTHOR_LIMIT + 1
-                    ],
+                    queryset=Author.objects.filter(role=Author.Role.AUTHOR)
+                    .only(*short_name_fields)
+                    .order_by("position")[: SHORT_AUTHOR_LIMIT + 1],
                     to_attr="first_authors",
                 ),
             )

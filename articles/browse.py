@@ -121,17 +121,23 @@ class ListPage:
         self.query = query
         self.filterset = filterset
         valid = filterset.is_bound is False or filterset.is_valid()
-        self.facets: Facets = facet_counts(object_list) if valid else Facets(total=0, counted=0)
+        # A search sorted by best match counts its best matches; any other list its newest.
+        order = tuple(object_list.query.order_by)
+        if order[:1] != ("-search_rank",):
+            order = NEWEST_FIRST
+        self.facets: Facets = (
+            facet_counts(object_list, order) if valid else Facets(total=0, counted=0)
+        )
         # The paginator pages through every match up to CAP, not just those the facets count.
         self.count = min(self.facets.total, CAP)
 
     def paginator_kwargs(self, queryset) -> dict:
         """What the paginator may reuse: the PMIDs the facets read when the list is in their
-        order (newest first), and the rows by PMID without running the filters again (except
-        with a search, whose rank annotation needs the search's own query)."""
+        order (newest first, or a search's best match), and the rows by PMID without running
+        the filters again (except with a search, whose rank annotation needs its query)."""
         kwargs = {"count": self.count}
-        if tuple(queryset.query.order_by) == NEWEST_FIRST:
-            kwargs["known_pks"] = self.facets.newest_pks
+        if tuple(queryset.query.order_by) == self.facets.order:
+            kwargs["known_pks"] = self.facets.first_pks
         if "search_rank" not in queryset.query.annotations:
             kwargs["rows"] = self.rows(Article.objects.for_list(), self.query)
         return kwargs

@@ -4,8 +4,9 @@ therapy, publication type, journal, language, year and case-series fact.
 A fixed number of queries whatever the page size or the size of the result. Counting every
 facet over a million articles costs seconds, so the count of matches stops at ``CAP`` (PubMed
 itself shows at most 10,000 results) and the facets count at most ``SAMPLE`` articles: up to
-``SAMPLE`` matches they are exact; beyond, they count the ``SAMPLE`` most recent matches
-(publication date) and the page says so. Each facet query reads a few thousand
+``SAMPLE`` matches they are exact; beyond, they count the first ``SAMPLE`` matches in the
+list's order when it is a search's best match (relevance), else the ``SAMPLE`` most recent
+(publication date), and the page says which. Each facet query reads a few thousand
 index entries, whatever the size of the collection.
 """
 
@@ -47,9 +48,10 @@ class Option:
 class Facets:
     total: int  # matches, at most CAP + 1
     counted: int  # articles the counts are over: total, or SAMPLE when more match
-    # The first CAP + 1 matches' PMIDs, newest first (the list's default order): the count,
-    # the counted sample and the default order's pages all come from this one query.
-    newest_pks: list[int] = field(default_factory=list, repr=False)
+    # The first CAP + 1 matches' PMIDs in ``order`` (newest first, or a search's best match):
+    # the count, the counted sample and that order's pages all come from this one query.
+    first_pks: list[int] = field(default_factory=list, repr=False)
+    order: tuple = ()
     disease: list[Option] = field(default_factory=list)
     therapy: list[Option] = field(default_factory=list)
     publication_type: list[Option] = field(default_factory=list)
@@ -74,6 +76,18 @@ class Facets:
     def sampled(self) -> bool:
         return self.total > SAMPLE
 
+    @property
+    def ranked(self) -> bool:
+        """Whether the sample is a search's best matches rather than the most recent."""
+        return self.order[:1] == ("-search_rank",)
+
+    @property
+    def sample_text(self) -> str:
+        """Which matches the counts cover when sampled ("best", "most recent"), else ""."""
+        if not self.sampled:
+            return ""
+        return "best" if self.ranked else "most recent"
+
 
 def count_capped(queryset) -> int:
     """How many rows ``queryset`` has, counting no further than ``CAP + 1``."""
@@ -83,12 +97,13 @@ def count_capped(queryset) -> int:
 NEWEST_FIRST = ("-pub_date", "-pmid")  # the list's default order (SORTS["pubdate"])
 
 
-def newest_pks(queryset) -> list[int]:
-    """The first ``CAP + 1`` matches' PMIDs in the list's default order, read from its index
-    (article_visible_date_idx): one query gives the capped count, the ``SAMPLE`` most recent
-    matches the facets count and the default order's pages. Filters are applied once, which
-    matters when they cost (a disease's subtree walks thousands of concept rows)."""
-    return list(queryset.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[: CAP + 1])
+def first_pks(queryset, order: tuple = NEWEST_FIRST) -> list[int]:
+    """The first ``CAP + 1`` matches' PMIDs in ``order``: one query gives the capped count,
+    the ``SAMPLE`` matches the facets count and that order's pages. Filters are applied once,
+    which matters when they cost (a disease's subtree walks thousands of concept rows; a
+    common search term matches a tenth of the collection). Newest first reads the list's
+    date index (article_visible_date_idx); a search's relevance ranks its hits once."""
+    return list(queryset.order_by(*order).values_list("pk", flat=True)[: CAP + 1])
 
 
 def in_pks(pks: list[int]) -> RawSQL:
@@ -99,12 +114,12 @@ def in_pks(pks: list[int]) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(pks),))
 
 
-def facet_counts(queryset) -> Facets:
+def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     """Counts of every facet over ``queryset`` (the filtered articles): a fixed number of
-    queries, each over at most ``SAMPLE`` articles."""
-    pks = newest_pks(queryset)
+    queries, each over at most ``SAMPLE`` articles, the first in ``order``."""
+    pks = first_pks(queryset, order)
     total = len(pks)
-    facets = Facets(total=total, counted=min(total, SAMPLE), newest_pks=pks)
+    facets = Facets(total=total, counted=min(total, SAMPLE), first_pks=pks, order=tuple(order))
     if total == 0:
         return facets
     counted = in_pks(pks[:SAMPLE])

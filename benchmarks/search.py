@@ -11,9 +11,9 @@ hidden, and the rest are replayed under new PMIDs (rows copied with SQL, childre
 rows included, source XML left out) until the collection holds each size in turn.
 
 At each size it prints p50/p95 over --repeat runs of what the list page does for a query:
-count the hits as the list page does (``count_capped``: no further than 10,001, since the
-list pages through the first 10,000 matches) and fetch the first 20 by relevance
-(``-search_rank``). Queries: a rare term,
+read the first 10,001 matches' PMIDs in the list's order (``facets.first_pks``: best match,
+``-search_rank``, or newest first), which gives the capped count (the list pages through the
+first 10,000 matches), the facets' sample and the page. Queries: a rare term,
 a common term (~10% of records; also timed in date order), a phrase, a boolean with a field
 tag, and a common term within a disease facet (as the list filters it). At the first size it also
 times ``rebuild()`` (the whole index from the stored rows, as ``rebuild_search_index`` does);
@@ -326,7 +326,10 @@ def _time_queries(repeat: int) -> None:
     wall time mostly measures the queue for a core."""
     from django.db import connection
 
-    from articles.facets import count_capped
+    from articles.facets import NEWEST_FIRST, first_pks
+    from articles.filters import SORTS
+
+    RELEVANCE = tuple(SORTS["relevance"][1])  # noqa: N806
     from articles.models import Article, ArticleConcept
     from articles.search import search
 
@@ -352,9 +355,9 @@ def _time_queries(repeat: int) -> None:
                 concepts = ArticleConcept.objects.filter(role="disease", descriptor_id=facet)
                 base = base.filter(pk__in=concepts.values("article_id"))
             queryset = search(base, term).queryset
-            hits = count_capped(queryset)
-            ordering = ("-search_rank", "-pmid") if order == "relevance" else ("-pub_date", "-pmid")
-            list(queryset.order_by(*ordering).values_list("pmid", flat=True)[:20])
+            # As the list page: one query, the first 10,001 matches in the list's order, gives
+            # the capped count, the facets' sample and the page's PMIDs.
+            hits = len(first_pks(queryset, RELEVANCE if order == "relevance" else NEWEST_FIRST))
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time_ns() + _cpu_ns(backend_pid) - cpu_started) / 1e6)
         print(

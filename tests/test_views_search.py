@@ -8,15 +8,17 @@ from django.db import connection
 from django.urls import reverse
 
 from articles.ingest import ingest_files
+from articles.models import Article
+from articles.search import search
 from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
 # The list page's queries (count, page, facets, chart...) plus the snippets of the page's
-# abstracts, plus the page's PMIDs: sorted by relevance, the page cannot reuse the facets'
-# newest-first list.
-SEARCH_QUERIES = LIST_QUERIES + 2
+# abstracts. Sorted by relevance, one query ranks the hits once for the count, the facets'
+# sample and the page's PMIDs, as the newest-first list does by date.
+SEARCH_QUERIES = LIST_QUERIES + 1
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,40 @@ def test_a_search_page_takes_a_fixed_number_of_queries(client, records, django_a
         response = client.get(LIST_URL, {"term": "phthalate", "per_page": 50})
 
     assert len(pmids_on(response)) == 50
+
+
+def test_by_best_match_the_facets_count_the_best_matches_and_say_so(client, records, monkeypatch):
+    monkeypatch.setattr("articles.facets.SAMPLE", 5)
+
+    response = client.get(LIST_URL, {"term": "phthalate", "per_page": 10})
+
+    listing = response.context["listing"]
+    ranked = list(
+        search(Article.objects.public(), "phthalate")
+        .queryset.order_by("-search_rank", "-pub_date", "-pmid")
+        .values_list("pmid", flat=True)
+    )
+    assert listing.facets.total == len(ranked) > 5
+    assert listing.facets.first_pks == ranked
+    assert pmids_on(response) == ranked[:10]
+    assert sum(listing.facets.years.values()) == 5  # the five best, whatever their year
+    html = response.content.decode()
+    assert "Counts beside each filter are among the 5 best matches." in html
+    assert "(the best matches only)" in html
+
+
+def test_by_date_a_search_counts_its_most_recent_matches(client, records, monkeypatch):
+    monkeypatch.setattr("articles.facets.SAMPLE", 5)
+
+    response = client.get(LIST_URL, {"term": "phthalate", "sort": "pubdate"})
+
+    newest = list(
+        search(Article.objects.public(), "phthalate")
+        .queryset.order_by("-pub_date", "-pmid")
+        .values_list("pmid", flat=True)
+    )
+    assert response.context["listing"].facets.first_pks == newest
+    assert "among the 5 most recent matches." in response.content.decode()
 
 
 def test_rank_is_there_for_the_relevance_sort(client, records):

@@ -12,7 +12,15 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import QueryDict
 
-from articles.facets import CAP, NEWEST_FIRST, Facets, Option, count_capped, facet_counts
+from articles.facets import (
+    BEST_FIRST,
+    CAP,
+    NEWEST_FIRST,
+    Facets,
+    Option,
+    count_capped,
+    facet_counts,
+)
 from articles.models import AbstractSection, Article, CommentCorrection
 from articles.year_chart import YearChart, year_chart
 
@@ -123,7 +131,7 @@ class ListPage:
         valid = filterset.is_bound is False or filterset.is_valid()
         # A search sorted by best match counts its best matches; any other list its newest.
         order = tuple(object_list.query.order_by)
-        if order[:1] != ("-search_rank",):
+        if order[:1] != (BEST_FIRST,):
             order = NEWEST_FIRST
         self.facets: Facets = (
             facet_counts(object_list, order) if valid else Facets(total=0, counted=0)

@@ -52,6 +52,8 @@ class Facets:
     # the count, the counted sample and that order's pages all come from this one query.
     first_pks: list[int] = field(default_factory=list, repr=False)
     order: tuple = ()
+    # Best match ranked only the CAP + 1 matches most recently added (search.best_first_pks).
+    bounded: bool = False
     disease: list[Option] = field(default_factory=list)
     therapy: list[Option] = field(default_factory=list)
     publication_type: list[Option] = field(default_factory=list)
@@ -79,7 +81,7 @@ class Facets:
     @property
     def ranked(self) -> bool:
         """Whether the sample is a search's best matches rather than the most recent."""
-        return self.order[:1] == ("-search_rank",)
+        return self.order[:1] == (BEST_FIRST,)
 
     @property
     def sample_text(self) -> str:
@@ -95,15 +97,21 @@ def count_capped(queryset) -> int:
 
 
 NEWEST_FIRST = ("-pub_date", "-pmid")  # the list's default order (SORTS["pubdate"])
+BEST_FIRST = "search_order"  # a search's relevance order starts with it (SORTS["relevance"])
 
 
-def first_pks(queryset, order: tuple = NEWEST_FIRST) -> list[int]:
-    """The first ``CAP + 1`` matches' PMIDs in ``order``: one query gives the capped count,
-    the ``SAMPLE`` matches the facets count and that order's pages. Filters are applied once,
+def first_pks(queryset, order: tuple = NEWEST_FIRST) -> tuple[list[int], bool]:
+    """The first ``CAP + 1`` matches' PMIDs in ``order``, and whether a search's best-match
+    ranking was bounded (``search.best_first_pks``). One query gives the capped count, the
+    ``SAMPLE`` matches the facets count and that order's pages; filters are applied once,
     which matters when they cost (a disease's subtree walks thousands of concept rows; a
     common search term matches a tenth of the collection). Newest first reads the list's
-    date index (article_visible_date_idx); a search's relevance ranks its hits once."""
-    return list(queryset.order_by(*order).values_list("pk", flat=True)[: CAP + 1])
+    date index (article_visible_date_idx)."""
+    if order[:1] == (BEST_FIRST,):
+        from articles.search import best_first_pks
+
+        return best_first_pks(queryset, order, CAP + 1)
+    return list(queryset.order_by(*order).values_list("pk", flat=True)[: CAP + 1]), False
 
 
 def in_pks(pks: list[int]) -> RawSQL:
@@ -117,9 +125,15 @@ def in_pks(pks: list[int]) -> RawSQL:
 def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     """Counts of every facet over ``queryset`` (the filtered articles): a fixed number of
     queries, each over at most ``SAMPLE`` articles, the first in ``order``."""
-    pks = first_pks(queryset, order)
+    pks, bounded = first_pks(queryset, order)
     total = len(pks)
-    facets = Facets(total=total, counted=min(total, SAMPLE), first_pks=pks, order=tuple(order))
+    facets = Facets(
+        total=total,
+        counted=min(total, SAMPLE),
+        first_pks=pks,
+        order=tuple(order),
+        bounded=bounded,
+    )
     if total == 0:
         return facets
     counted = in_pks(pks[:SAMPLE])

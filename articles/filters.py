@@ -22,11 +22,11 @@ from articles.models import (
 from articles.search import search
 
 # PubMed's sort parameters (``sort=pubdate&sort_order=asc``) and the orderings they mean,
-# descending first. ``relevance`` needs the search's ``search_rank``; without a search it falls
+# descending first. ``relevance`` needs the search's ``search_order``; without a search it falls
 # back on the publication date.
 SORTS = {
     "pubdate": ("Publication date", ["-pub_date", "-pmid"]),
-    "relevance": ("Best match (with a search)", ["-search_rank", "-pub_date", "-pmid"]),
+    "relevance": ("Best match (with a search)", ["search_order", "-pub_date", "-pmid"]),
     "fauth": ("First author", ["-first_author", "-pmid"]),
     "jour": ("Journal", ["-journal__medline_ta", "-pub_date", "-pmid"]),
     "patients": ("Number of patients", ["-facts__patient_count", "-pub_date", "-pmid"]),

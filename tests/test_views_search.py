@@ -7,18 +7,30 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from articles.filters import SORTS
 from articles.ingest import ingest_files
 from articles.models import Article
 from articles.search import search
+from articles.search.backends import PostgresBackend
 from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
-# The list page's queries (count, page, facets, chart...) plus the snippets of the page's
-# abstracts. Sorted by relevance, one query ranks the hits once for the count, the facets'
-# sample and the page's PMIDs, as the newest-first list does by date.
-SEARCH_QUERIES = LIST_QUERIES + 1
+
+def ranked_from_index() -> bool:
+    """PostgreSQL with the RUM index: best matches come from the index (no bounding)."""
+    return connection.vendor == "postgresql" and PostgresBackend.rum_indexed()
+
+
+def search_queries() -> int:
+    """The list page's queries (count, page, facets, chart...) plus the snippets of the
+    page's abstracts. Sorted by relevance, one query ranks the hits once for the count, the
+    facets' sample and the page's PMIDs, as the newest-first list does by date; without a
+    RUM index one more finds the 10,001st most recently added hit, the bound of the ranking
+    (``search.best_first_pks``)."""
+    return LIST_QUERIES + (1 if ranked_from_index() else 2)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +113,8 @@ def test_the_note_is_escaped(client, records):
 
 
 def test_a_search_page_takes_a_fixed_number_of_queries(client, records, django_assert_num_queries):
-    with django_assert_num_queries(SEARCH_QUERIES):
+    expected = search_queries()
+    with django_assert_num_queries(expected):
         response = client.get(LIST_URL, {"term": "phthalate", "per_page": 50})
 
     assert len(pmids_on(response)) == 50
@@ -115,7 +128,7 @@ def test_by_best_match_the_facets_count_the_best_matches_and_say_so(client, reco
     listing = response.context["listing"]
     ranked = list(
         search(Article.objects.public(), "phthalate")
-        .queryset.order_by("-search_rank", "-pub_date", "-pmid")
+        .queryset.order_by(*SORTS["relevance"][1])
         .values_list("pmid", flat=True)
     )
     assert listing.facets.total == len(ranked) > 5
@@ -154,3 +167,52 @@ def test_list_export_honours_the_term(client, records):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.count("\n") == 3  # header + two articles
     assert "39180124" in body and "12209168" in body
+
+
+def test_past_the_cap_best_match_ranks_the_matches_most_recently_added(
+    client, records, monkeypatch
+):
+    monkeypatch.setattr("articles.facets.CAP", 4)
+    # PostgreSQL with RUM ranks every hit (below); without it, as SQLite, it bounds.
+    monkeypatch.setattr(PostgresBackend, "rum_indexed", staticmethod(lambda: False))
+
+    response = client.get(LIST_URL, {"term": "phthalate"})
+
+    hits = search(Article.objects.public(), "phthalate").queryset
+    newest_five = sorted(hits.values_list("pmid", flat=True), reverse=True)[:5]
+    ranked = list(
+        hits.filter(pmid__in=newest_five)
+        .order_by(*SORTS["relevance"][1])
+        .values_list("pmid", flat=True)
+    )
+    listing = response.context["listing"]
+    assert hits.count() > 5
+    assert listing.facets.bounded
+    assert listing.facets.first_pks == ranked
+    assert pmids_on(response) == ranked  # the page reuses them (browse.CAP stays 10,000)
+    assert "Best match ranks the 10,000 matches most recently added" in response.content.decode()
+
+
+def test_within_the_cap_best_match_ranks_every_match(client, records):
+    response = client.get(LIST_URL, {"term": "phthalate"})
+
+    assert not response.context["listing"].facets.bounded
+    assert "most recently added" not in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's RUM index")
+def test_with_a_rum_index_best_match_ranks_every_hit_from_the_index(client, records, monkeypatch):
+    if not ranked_from_index():
+        pytest.skip("the rum extension is not installed")
+    monkeypatch.setattr("articles.facets.CAP", 4)
+
+    response = client.get(LIST_URL, {"term": "phthalate"})
+
+    hits = search(Article.objects.public(), "phthalate").queryset
+    by_ts_rank = list(
+        hits.order_by("-search_rank", "-pub_date", "-pmid").values_list("pmid", flat=True)
+    )
+    listing = response.context["listing"]
+    assert not listing.facets.bounded
+    assert listing.facets.first_pks == by_ts_rank[:5]
+    assert "<=>" in hits.query.annotations["search_order"].sql

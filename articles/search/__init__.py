@@ -5,6 +5,9 @@ What other code calls (imported lazily: ``articles.models`` imports this package
 - ``search(queryset, term) -> SearchResult``: filter Articles by a PubMed-style query,
   annotated with ``search_rank`` (float, higher is better); ``.note`` says how the query was
   read when it needed repair. ``ArticleFilter.term`` calls it.
+- ``best_first_pks(queryset, order, limit) -> (pmids, bounded)``: a search's first PMIDs by
+  best match; past ``limit`` hits, ranked among the ``limit`` most recently added unless the
+  backend ranks from its index (see ``filtering.best_first_pks``).
 - ``snippets(pmids, term) -> {pmid: safe HTML}``: highlighted abstract snippets for a page.
 - ``refresh(pmids)``: re-index those articles (after ingest, deletion, or a curator's
   correction of title/abstract), inside the caller's transaction.
@@ -27,6 +30,12 @@ def search(queryset: Any, term: str) -> SearchResult:
     from articles.search.filtering import search as _search
 
     return _search(queryset, term)
+
+
+def best_first_pks(queryset: Any, order: tuple, limit: int) -> tuple[list[int], bool]:
+    from articles.search.filtering import best_first_pks as _best_first_pks
+
+    return _best_first_pks(queryset, order, limit)
 
 
 def snippets(pmids: Any, term: str) -> dict:

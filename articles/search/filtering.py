@@ -16,12 +16,12 @@ from functools import reduce
 from operator import and_, or_
 
 from django.db import connection
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from articles import models as m
 from articles.mesh import narrower_uis
-from articles.search.backends import SearchBackend, backend_for
+from articles.search.backends import TABLE, SearchBackend, backend_for
 from articles.search.query import Bool, Node, ParsedQuery, Term, parse
 
 # ISO 639-2 codes PubMed stores, for the language names people type with [la].
@@ -69,24 +69,47 @@ class SearchResult:
 
 
 def search(queryset: QuerySet, text: str) -> SearchResult:
-    """Filter ``queryset`` (of Articles) by a PubMed-style query and annotate ``search_rank``.
+    """Filter ``queryset`` (of Articles) by a PubMed-style query and annotate ``search_rank``
+    (higher is better) and ``search_order`` (sort ascending for best match first: the
+    backend's cheapest exact form of the same order, e.g. from a RUM index).
     An empty query leaves it unfiltered; a query with nothing searchable matches nothing."""
     parsed = parse(text)
+    nothing = Value(0.0, FloatField())
     if parsed.node is None:
         if text.strip():
             queryset = queryset.none()
-        return SearchResult(queryset.annotate(search_rank=Value(0.0, FloatField())), parsed)
+        return SearchResult(queryset.annotate(search_rank=nothing, search_order=nothing), parsed)
     compiler = _Compiler(backend_for(connection.vendor), parsed.notes)
     main, rest = compiler.split(parsed.node)
+    rank = order = nothing
     if main is not None:
         queryset = queryset.filter(search_document__document__match=compiler.backend.compile(main))
-        sql, params = compiler.backend.rank(main)
-        rank = RawSQL(sql, params, output_field=FloatField())
-    else:
-        rank = Value(0.0, FloatField())
+        rank = RawSQL(*compiler.backend.rank(main), output_field=FloatField())
+        order = RawSQL(*compiler.backend.order(main), output_field=FloatField())
     if rest:
         queryset = queryset.filter(reduce(and_, (compiler.q(node) for node in rest)))
-    return SearchResult(queryset.annotate(search_rank=rank), parsed)
+    return SearchResult(queryset.annotate(search_rank=rank, search_order=order), parsed)
+
+
+def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[int], bool]:
+    """The first ``limit`` PMIDs of a search (``search()``'s queryset) in best-match
+    ``order``, and whether the ranking was bounded.
+
+    Scores computed hit by hit (bm25, ts_rank) cost every hit before the best are known: a
+    word in a tenth of 1,000,000 abstracts means 100,000 scores. So when more than ``limit``
+    articles match, only the ``limit`` most recently added to PubMed (the highest PMIDs,
+    which the full-text index lists newest first without scoring) are ranked, and the page
+    says so. PostgreSQL with a RUM index reads hits best first from the index: it ranks
+    every hit."""
+    ranked_from_index = "<=>" in getattr(queryset.query.annotations.get("search_order"), "sql", "")
+    if TABLE in queryset.query.alias_map and not ranked_from_index:
+        newest = queryset.order_by(RawSQL(f"{TABLE}.rowid", ()).desc()).values_list("pk", flat=True)
+        boundary = list(newest[limit - 1 : limit])
+        if boundary:
+            within = RawSQL(f"{TABLE}.rowid >= %s", (boundary[0],), output_field=BooleanField())
+            ranked = queryset.filter(within).order_by(*order).values_list("pk", flat=True)
+            return list(ranked[:limit]), True
+    return list(queryset.order_by(*order).values_list("pk", flat=True)[:limit]), False
 
 
 def is_text(node: Node) -> bool:

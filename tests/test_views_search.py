@@ -11,26 +11,16 @@ from articles.filters import SORTS
 from articles.ingest import ingest_files
 from articles.models import Article
 from articles.search import search
-from articles.search.backends import PostgresBackend
 from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
-
-def ranked_from_index() -> bool:
-    """PostgreSQL with the RUM index: best matches come from the index (no bounding)."""
-    return connection.vendor == "postgresql" and PostgresBackend.rum_indexed()
-
-
-def search_queries() -> int:
-    """The list page's queries (count, page, facets, chart...) plus the snippets of the
-    page's abstracts. Sorted by relevance, one query ranks the hits once for the count, the
-    facets' sample and the page's PMIDs, as the newest-first list does by date; without a
-    RUM index one more finds the 10,001st most recently added hit, the bound of the ranking
-    (``search.best_first_pks``)."""
-    return LIST_QUERIES + (1 if ranked_from_index() else 2)
-
+# The list page's queries (count, page, facets, chart...) plus the snippets of the page's
+# abstracts, plus one: sorted by relevance, one query finds the 10,001st most recently added
+# hit (the bound of the ranking, search.best_first_pks) and one ranks the hits once for the
+# count, the facets' sample and the page's PMIDs, as the newest-first list does by date.
+SEARCH_QUERIES = LIST_QUERIES + 2
 
 pytestmark = pytest.mark.django_db
 
@@ -113,8 +103,7 @@ def test_the_note_is_escaped(client, records):
 
 
 def test_a_search_page_takes_a_fixed_number_of_queries(client, records, django_assert_num_queries):
-    expected = search_queries()
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get(LIST_URL, {"term": "phthalate", "per_page": 50})
 
     assert len(pmids_on(response)) == 50
@@ -173,8 +162,6 @@ def test_past_the_cap_best_match_ranks_the_matches_most_recently_added(
     client, records, monkeypatch
 ):
     monkeypatch.setattr("articles.facets.CAP", 4)
-    # PostgreSQL with RUM ranks every hit (below); without it, as SQLite, it bounds.
-    monkeypatch.setattr(PostgresBackend, "rum_indexed", staticmethod(lambda: False))
 
     response = client.get(LIST_URL, {"term": "phthalate"})
 
@@ -198,21 +185,3 @@ def test_within_the_cap_best_match_ranks_every_match(client, records):
 
     assert not response.context["listing"].facets.bounded
     assert "most recently added" not in response.content.decode()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's RUM index")
-def test_with_a_rum_index_best_match_ranks_every_hit_from_the_index(client, records, monkeypatch):
-    if not ranked_from_index():
-        pytest.skip("the rum extension is not installed")
-    monkeypatch.setattr("articles.facets.CAP", 4)
-
-    response = client.get(LIST_URL, {"term": "phthalate"})
-
-    hits = search(Article.objects.public(), "phthalate").queryset
-    by_ts_rank = list(
-        hits.order_by("-search_rank", "-pub_date", "-pmid").values_list("pmid", flat=True)
-    )
-    listing = response.context["listing"]
-    assert not listing.facets.bounded
-    assert listing.facets.first_pks == by_ts_rank[:5]
-    assert "<=>" in hits.query.annotations["search_order"].sql

@@ -20,13 +20,11 @@ fields keeps a phrase from matching across two of them, as FTS5 columns do.
 
 Untagged words search every field but affiliations ([ad] only), on both backends.
 
-Relevance order (``order``, ascending = best first): SQLite sorts by ``bm25()``. PostgreSQL
-sorts by ``ts_rank``, which reads every hit's tsvector before the best 20 are known (1.7 s for
-a word in a tenth of 1,000,000 abstracts) -- unless the ``rum`` extension is installed
-(Debian: postgresql-15-rum). Then ``document`` has a RUM index in place of its GIN one
-(``articles_search_doc_rum``, migration 0006), which keeps each word's positions and weights,
-so ``document <=> query`` (1 / ts_rank, the same order) walks the hits best first from the
-index. Both indexes answer ``@@`` the same way.
+Relevance order (``order``, ascending = best first) is ``bm25()`` on SQLite and ``-ts_rank``
+on PostgreSQL: both score hit by hit, which is why ``filtering.best_first_pks`` bounds how
+many hits are ranked. (A RUM index, tried at 1,000,000 abstracts, gave the best 20 of a word in
+a tenth of them in 140 ms from the index, but only for ``ORDER BY`` distance alone: with the
+list's date tie-break PostgreSQL sorted from the heap, 2.4 s.)
 """
 
 from __future__ import annotations
@@ -49,8 +47,6 @@ FIELD_COLUMNS = {
     "ad": ("affiliations",),
 }
 PG_WEIGHTS = {"title": "A", "abstract": "B", "terms": "C", "authors": "D"}
-RUM_INDEX = f"{TABLE}_doc_rum"
-_RUM_INDEXED: dict[str, bool] = {}  # database name -> has RUM_INDEX
 # bm25 weight per FTS5 column, in FIELDS order: a title match counts most.
 BM25_WEIGHTS = (8.0, 2.0, 1.0, 1.0, 0.5)
 
@@ -178,47 +174,16 @@ class PostgresBackend(SearchBackend):
         self.create_indexes(cursor)
 
     def create_indexes(self, cursor) -> None:  # noqa: ANN001
-        """GIN on both tsvectors; RUM on ``document`` instead when the extension is there."""
-        if self.rum_installed(cursor):
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {RUM_INDEX} ON {TABLE} "
-                "USING rum (document rum_tsvector_ops)"
-            )
-        else:
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_gin ON {TABLE} USING gin (document)"
-            )
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_gin ON {TABLE} USING gin (document)"
+        )
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {TABLE}_aff_gin ON {TABLE} USING gin (affiliations)"
         )
-        _RUM_INDEXED.clear()
 
     def drop_indexes(self, cursor) -> None:  # noqa: ANN001
-        cursor.execute(f"DROP INDEX IF EXISTS {RUM_INDEX}")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_aff_gin")
-        _RUM_INDEXED.clear()
-
-    @staticmethod
-    def rum_installed(cursor) -> bool:  # noqa: ANN001
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
-        return cursor.fetchone() is not None
-
-    @staticmethod
-    def rum_indexed() -> bool:
-        """Whether ``document`` has its RUM index (looked up once per database)."""
-        from django.db import connection
-
-        name = connection.settings_dict["NAME"]
-        if name not in _RUM_INDEXED:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT 1 FROM pg_indexes WHERE indexname = %s AND schemaname = "
-                    "current_schema()",
-                    [RUM_INDEX],
-                )
-                _RUM_INDEXED[name] = cursor.fetchone() is not None
-        return _RUM_INDEXED[name]
 
     def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
         if pmids:
@@ -296,14 +261,6 @@ class PostgresBackend(SearchBackend):
                 parts.append(f"ts_rank({TABLE}.{column}, %s::tsquery)")
                 params.append(" | ".join(f"({self.tsquery(t)})" for t in terms))
         return (" + ".join(parts) or "0.0"), tuple(params)
-
-    def order(self, node: Node) -> tuple[str, tuple]:
-        """With the RUM index, its distance to the query matched (best first, from the
-        index); else ts_rank, computed for every hit. Queries ranked on affiliations too
-        ([ad]) keep ts_rank: RUM indexes ``document`` only."""
-        if _columns(node) == {"doc"} and self.rum_indexed():
-            return f"{TABLE}.document <=> %s::tsquery", (self.tsquery(node),)
-        return super().order(node)
 
     def size_bytes(self, cursor) -> int:  # noqa: ANN001
         cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])

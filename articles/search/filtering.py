@@ -70,8 +70,8 @@ class SearchResult:
 
 def search(queryset: QuerySet, text: str) -> SearchResult:
     """Filter ``queryset`` (of Articles) by a PubMed-style query and annotate ``search_rank``
-    (higher is better) and ``search_order`` (sort ascending for best match first: the
-    backend's cheapest exact form of the same order, e.g. from a RUM index).
+    (higher is better) and ``search_order`` (the same order, ascending: best match first;
+    FTS5's own bm25() on SQLite, which is lower for better matches).
     An empty query leaves it unfiltered; a query with nothing searchable matches nothing."""
     parsed = parse(text)
     nothing = Value(0.0, FloatField())
@@ -95,14 +95,13 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
     """The first ``limit`` PMIDs of a search (``search()``'s queryset) in best-match
     ``order``, and whether the ranking was bounded.
 
-    Scores computed hit by hit (bm25, ts_rank) cost every hit before the best are known: a
-    word in a tenth of 1,000,000 abstracts means 100,000 scores. So when more than ``limit``
-    articles match, only the ``limit`` most recently added to PubMed (the highest PMIDs,
-    which the full-text index lists newest first without scoring) are ranked, and the page
-    says so. PostgreSQL with a RUM index reads hits best first from the index: it ranks
-    every hit."""
-    ranked_from_index = "<=>" in getattr(queryset.query.annotations.get("search_order"), "sql", "")
-    if TABLE in queryset.query.alias_map and not ranked_from_index:
+    Both backends score hit by hit (bm25, ts_rank), so ranking costs every hit before the
+    best are known: a word in a tenth of 1,000,000 abstracts means 100,000 scores. When more
+    than ``limit`` articles match, only the ``limit`` most recently added to PubMed (the
+    highest PMIDs, which FTS5 lists newest first without scoring) are ranked, and the page
+    says so. Past the list's 10,000 rows nobody pages anyway; a search this broad wants more
+    terms."""
+    if TABLE in queryset.query.alias_map:  # a full-text match, not only [mh], [pt]...
         newest = queryset.order_by(RawSQL(f"{TABLE}.rowid", ()).desc()).values_list("pk", flat=True)
         boundary = list(newest[limit - 1 : limit])
         if boundary:

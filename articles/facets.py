@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, TextField
+from django.db.models import Count, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -140,7 +140,6 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     facets.disease, facets.therapy = _concepts(counted)
     facets.publication_type = _publication_types(counted)
     _article_columns(facets, counted)
-    _case_facts(facets, counted)
     return facets
 
 
@@ -183,19 +182,32 @@ def _publication_types(counted) -> list[Option]:
 
 
 def _article_columns(facets: Facets, counted) -> None:
-    """Years, journals, languages, abstract and retraction flags in one grouped pass over the
-    counted articles (a few thousand groups at most), and one query for journal names."""
+    """Years, journals, languages, abstract and retraction flags and the case facts in one
+    grouped pass over the counted articles (a few thousand groups at most: each article is
+    read once, its case facts joined), and one query for journal names."""
     journals: Counter[int] = Counter()
     languages: Counter[str] = Counter()
     years: Counter[int] = Counter()
     groups = (
         Article.objects.filter(pk__in=counted)
         .annotate(codes=Cast("languages", TextField()))
-        .values_list("pub_year", "journal_id", "codes", "has_abstract", "is_retracted")
+        .values_list(
+            "pub_year",
+            "journal_id",
+            "codes",
+            "has_abstract",
+            "is_retracted",
+            "facts__kind",
+            "facts__male_count",
+            "facts__female_count",
+            "facts__has_child",
+            "facts__has_adult",
+            "facts__has_older_adult",
+        )
         .annotate(n=Count("*"))
         .order_by()
     )
-    for year, journal_id, codes, has_abstract, retracted, n in groups:
+    for year, journal_id, codes, has_abstract, retracted, *case, n in groups:
         if year is not None:
             years[year] += n
         if journal_id is not None:
@@ -207,6 +219,7 @@ def _article_columns(facets: Facets, counted) -> None:
             facets.has_abstract += n
         if retracted:
             facets.retracted += n
+        _count_case_facts(facets, *case, n)
     facets.years = dict(sorted(years.items()))
     top = journals.most_common(TOP)
     names = dict(
@@ -216,15 +229,15 @@ def _article_columns(facets: Facets, counted) -> None:
     facets.language = [Option(code, code, n) for code, n in languages.most_common(TOP)]
 
 
-def _case_facts(facets: Facets, counted) -> None:
-    totals = CaseFacts.objects.filter(article_id__in=counted).aggregate(
-        with_facts=Count("pk"),
-        case_series=Count("pk", filter=Q(kind=CaseFacts.Kind.CASE_SERIES)),
-        male=Count("pk", filter=Q(male_count__gt=0)),
-        female=Count("pk", filter=Q(female_count__gt=0)),
-        child=Count("pk", filter=Q(has_child=True)),
-        adult=Count("pk", filter=Q(has_adult=True)),
-        older=Count("pk", filter=Q(has_older_adult=True)),
-    )
-    for name, value in totals.items():
-        setattr(facets, name, value)
+def _count_case_facts(facets: Facets, kind, male, female, child, adult, older, n: int) -> None:  # noqa: ANN001
+    """Add a group of ``n`` articles' case facts (all None without a CaseFacts row)."""
+    if kind is None:
+        return
+    facets.with_facts += n
+    if kind == CaseFacts.Kind.CASE_SERIES:
+        facets.case_series += n
+    facets.male += n if male else 0  # a count, None or 0
+    facets.female += n if female else 0
+    facets.child += n if child else 0
+    facets.adult += n if adult else 0
+    facets.older += n if older else 0

@@ -6,7 +6,7 @@ What other code calls (imported lazily: ``articles.models`` imports this package
   annotated with ``search_rank`` (float, higher is better); ``.note`` says how the query was
   read when it needed repair. ``ArticleFilter.term`` calls it.
 - ``best_first_pks(queryset, order, limit) -> (pmids, bounded)``: a search's first PMIDs by
-  best match; past ``limit`` hits, ranked among the ``limit`` most recently added
+  best match; on SQLite, past ``limit`` hits, ranked among the ``limit`` most recently added
   (``filtering.best_first_pks``).
 - ``snippets(pmids, term) -> {pmid: safe HTML}``: highlighted abstract snippets for a page.
 - ``refresh(pmids)``: re-index those articles (after ingest, deletion, or a curator's

@@ -22,7 +22,7 @@ Untagged words search every field but affiliations ([ad] only), on both backends
 
 Relevance order (``order``, ascending = best first) is ``bm25()`` on SQLite and ``-ts_rank``
 on PostgreSQL: both score hit by hit, which is why ``filtering.best_first_pks`` bounds how
-many hits are ranked. (A RUM index, tried at 1,000,000 abstracts, gave the best 20 of a word in
+many hits SQLite ranks. (A RUM index, tried at 1,000,000 abstracts, gave the best 20 of a word in
 a tenth of them in 140 ms from the index, but only for ``ORDER BY`` distance alone: with the
 list's date tie-break PostgreSQL sorted from the heap, 2.4 s.)
 """
@@ -70,6 +70,8 @@ def backend_for(vendor: str) -> SearchBackend:
 
 class SearchBackend:
     vendor = ""
+    # Whether best match ranks only the newest hits past the list's cap (filtering.py).
+    bounds_best_match = False
 
     def create(self, cursor) -> None:  # noqa: ANN001
         raise NotImplementedError
@@ -113,6 +115,7 @@ class SearchBackend:
 
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
+    bounds_best_match = True  # FTS5 lists hits by rowid (PMID), newest first, unscored
 
     def create(self, cursor) -> None:  # noqa: ANN001
         # Text arrives already tokenized, casefolded and separated by single spaces, so the

@@ -503,6 +503,7 @@ class IngestRunAdmin(SourceAdmin):
         "matched",
         "to_fetch",
         "skipped",
+        "blocked",
         "position",
         "created",
         "updated",

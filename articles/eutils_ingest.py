@@ -32,7 +32,7 @@ from articles.pubmed.client import (
 
 ProgressCallback = Callable[[int], None]
 Parsed = Future | list  # a batch's records mapped in a parser process (a future), or here
-COUNTERS = ("created", "updated", "unchanged", "failed")
+COUNTERS = ("created", "updated", "unchanged", "failed", "blocked")
 MISSING_REASON = "not returned by EFetch, even when asked again (deleted, or not a PubMed PMID)"
 
 
@@ -124,6 +124,7 @@ def plan(run: IngestRun, client: EutilsClient, stats: ingest.IngestStats) -> Non
     if blocked := curation.blocked_among(list(candidates)):
         candidates = [pmid for pmid in candidates if pmid not in blocked]
         stats.blocked += len(blocked)
+        run.blocked = len(blocked)
     pmids = list(candidates) if parameters.get("refresh") else _not_stored(candidates)
     run.pmids = pmids
     run.to_fetch = len(pmids)

@@ -1021,6 +1021,7 @@ class IngestRun(models.Model):
     pmids = models.JSONField("PMIDs to fetch", default=list, blank=True)
     to_fetch = models.PositiveIntegerField(null=True, blank=True)  # null until planned
     skipped = models.PositiveIntegerField(default=0)  # already stored, not fetched
+    blocked = models.PositiveIntegerField(default=0)  # on the curators' blocklist: not fetched
     position = models.PositiveIntegerField(default=0)  # PMIDs of ``pmids`` done, in order
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -82,6 +82,7 @@ def test_eutils_ingest_does_not_fetch_blocked_pmids(server):
     assert not m.Article.objects.filter(pmid__in=blocked).exists()
     run_row = m.IngestRun.objects.get()
     assert (run_row.to_fetch, run_row.position, run_row.created) == (256, 256, 256)
+    assert run_row.blocked == 3
 
 
 def test_eutils_ingest_of_listed_pmids_skips_blocked_ones(server):
@@ -111,6 +112,8 @@ def test_a_pmid_blocked_after_planning_is_still_not_written(server):
 
     assert (stats.created, stats.blocked) == (2, 1)
     assert not m.Article.objects.filter(pk=IDS_259[2]).exists()
+    run_row.refresh_from_db()
+    assert (run_row.created, run_row.blocked) == (2, 1)  # found by the writer, mid-run
 
 
 def test_blocking_in_the_admin_records_who_and_hides_the_article_from_the_public_list(

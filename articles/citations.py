@@ -97,10 +97,21 @@ class Byline:
 
     entries: list[BylineEntry]
     affiliations: list[str]
+    # Affiliation number -> a curator's correction of it (``curation.apply_corrections``
+    # leaves it on the affiliation as ``correction``), for the page's "corrected" mark.
+    corrections: dict[int, Any] = field(default_factory=dict)
 
     @property
     def has_equal_contributors(self) -> bool:
         return any(entry.author.equal_contrib for entry in self.entries)
+
+    @property
+    def numbered(self) -> list[tuple[int, str, Any]]:
+        """(number, text, correction or None) of each affiliation, in order."""
+        return [
+            (number, text, self.corrections.get(number))
+            for number, text in enumerate(self.affiliations, 1)
+        ]
 
 
 def number_affiliations(authors: Iterable[Any]) -> Byline:
@@ -110,6 +121,7 @@ def number_affiliations(authors: Iterable[Any]) -> Byline:
     Identical texts are one affiliation even when PubMed repeats them verbatim per author.
     """
     numbers: dict[str, int] = {}
+    corrections: dict[int, Any] = {}
     entries = []
     for author in authors:
         entry = BylineEntry(author)
@@ -121,8 +133,10 @@ def number_affiliations(authors: Iterable[Any]) -> Byline:
                 numbers[text] = len(numbers) + 1
             if numbers[text] not in entry.affiliation_numbers:
                 entry.affiliation_numbers.append(numbers[text])
+            if getattr(affiliation, "correction", None):
+                corrections[numbers[text]] = affiliation.correction
         entries.append(entry)
-    return Byline(entries=entries, affiliations=list(numbers))
+    return Byline(entries=entries, affiliations=list(numbers), corrections=corrections)
 
 
 def ref_type_label(ref_type: str) -> str:

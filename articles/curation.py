@@ -345,6 +345,10 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
             sections[int(parts[1])].correction = shown
         elif parts[0] == "author" and parts[2] == "name":
             authors[int(parts[1])].name_correction = shown
+        elif parts[0] == "author":
+            affiliation.correction = shown
+        elif key == "pub_date":
+            article.pub_date_correction = shown
     article.corrected_facts = facts
     if not concepts:
         return applied

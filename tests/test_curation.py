@@ -138,16 +138,24 @@ def test_the_article_page_shows_corrections_marked_with_pubmeds_value_one_click_
     assert TITLE not in html.split("<h1", 1)[1].split("</h1>", 1)[0]
     assert "Estimate PFOA exposure of 45,276 people." in html
     assert "Verónica M. Vieira" in html
-    assert '<li id="affiliation-1">University of California, Irvine, USA.</li>' in html
-    assert "Environ Health Perspect. 2011 Dec 1;119(12):1760-5." in html
-    # Each corrected value is marked, and PubMed's value sits in a disclosure.
-    assert html.count('<span class="correction__mark">corrected</span>') == 5 + 3
+    assert (
+        '<li id="affiliation-1">University of California, Irvine, USA.<details class="correction">'
+        in html
+    )
+    assert (
+        "Environ Health Perspect. 2011 Dec 1;119(12):1760-5.</span>"
+        '<details class="correction">' in html
+    )
+    # Each corrected value is marked where the page shows it (and in the corrections box),
+    # and PubMed's value sits in a disclosure.
+    assert html.count('<span class="correction__mark">corrected</span>') == 5 + 5
     assert f'<span class="correction__source">PubMed:</span> {TITLE}</span>' in html
     assert (
         '<span class="correction__source">PubMed:</span> Our objective was to estimate '
         "historical PFOA exposures"
     ) in html
     assert f'<span class="correction__source">PubMed:</span> {AFFILIATION}</span>' in html
+    assert '<span class="correction__source">PubMed:</span> 2011 Dec</span>' in html
     assert '<span class="correction__source">PubMed:</span> 2011 Dec</span>' in html
     assert "<dt>Author 1, affiliation 1</dt>" in html
 

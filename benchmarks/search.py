@@ -328,10 +328,10 @@ def _time_queries(repeat: int) -> None:
 
     from articles.facets import NEWEST_FIRST, first_pks
     from articles.filters import SORTS
-
-    RELEVANCE = tuple(SORTS["relevance"][1])  # noqa: N806
     from articles.models import Article, ArticleConcept
     from articles.search import search
+
+    orders = {"relevance": tuple(SORTS["relevance"][1]), "date": NEWEST_FIRST}
 
     backend_pid = None
     if connection.vendor == "postgresql":
@@ -357,7 +357,7 @@ def _time_queries(repeat: int) -> None:
             queryset = search(base, term).queryset
             # As the list page: one query, the first 10,001 matches in the list's order, gives
             # the capped count, the facets' sample and the page's PMIDs.
-            pks, _bounded = first_pks(queryset, RELEVANCE if order == "relevance" else NEWEST_FIRST)
+            pks, _bounded = first_pks(queryset, orders[order])
             hits = len(pks)
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time_ns() + _cpu_ns(backend_pid) - cpu_started) / 1e6)

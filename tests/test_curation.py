@@ -156,7 +156,6 @@ def test_the_article_page_shows_corrections_marked_with_pubmeds_value_one_click_
     ) in html
     assert f'<span class="correction__source">PubMed:</span> {AFFILIATION}</span>' in html
     assert '<span class="correction__source">PubMed:</span> 2011 Dec</span>' in html
-    assert '<span class="correction__source">PubMed:</span> 2011 Dec</span>' in html
     assert "<dt>Author 1, affiliation 1</dt>" in html
 
 

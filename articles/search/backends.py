@@ -150,8 +150,8 @@ class SqliteBackend(SearchBackend):
         return f" {node.op} ".join(parts)
 
     def rank(self, node: Node) -> tuple[str, tuple]:
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        return f"-bm25({TABLE}, {weights})", ()
+        sql, params = self.order(node)
+        return f"-{sql}", params
 
     def order(self, node: Node) -> tuple[str, tuple]:
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)

@@ -118,7 +118,9 @@ def in_pks(pks: list[int]) -> RawSQL:
     """``pks`` as one parameter for ``field__in=``: thousands of PMIDs without thousands of
     bound parameters, and without re-running the filters in every facet query."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::integer[])", (pks,))
+        # An array literal as one text parameter: psycopg adapting a list of 2,000 ints
+        # element by element took 4 ms a query.
+        return RawSQL("SELECT unnest(%s::integer[])", ("{" + ",".join(map(str, pks)) + "}",))
     return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(pks),))
 
 

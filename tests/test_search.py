@@ -342,3 +342,26 @@ def test_rebuild_search_index_reindexes_everything(records):
 
     assert out.getvalue().startswith("indexed 293 articles in ")
     assert found("micronucleus") == {39180124, 12209168}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 keeps its own storage")
+def test_postgresql_keeps_the_tsvectors_in_their_rows(db):
+    """Migration 0007: a hit is tested and ranked without a TOAST lookup."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage, attcompression FROM pg_attribute "
+            "WHERE attrelid = 'articles_search'::regclass AND attname IN "
+            "('document', 'affiliations') ORDER BY attname"
+        )
+        rows = cursor.fetchall()
+    assert rows == [("affiliations", "m", "l"), ("document", "m", "l")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
+def test_estimated_rows_is_the_planners_guess_at_the_match_count(records):
+    from articles.search.filtering import estimated_rows
+
+    hits = search(m.Article.objects.visible(), "micronucleus").queryset
+
+    assert hits.count() == 2  # PMIDs 39180124 and 12209168
+    assert 1 <= estimated_rows(hits) < 293

@@ -109,10 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Session settings (libpq's PGOPTIONS, which this replaces when unset): JIT compiling
-    # costs 20-30 ms per query whose plan looks expensive, more than a list page's facet
-    # queries take to run; 4 MB of work_mem turns a common word's bitmap of 100,000 matches
-    # lossy (every row on its pages re-tested) and spills its sort to disk.
+    # Session settings; libpq's PGOPTIONS, when set, replaces them. JIT spent 26 ms compiling
+    # the plan of a common word's search, which ran in well under a second; 4 MB of work_mem
+    # turns that word's bitmap of 100,000 matches lossy (every row on its pages re-tested)
+    # and spills its sort to disk (docs/benchmarks.md, 2026-11-27).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
         "PGOPTIONS", "-c jit=off -c work_mem=64MB"
     )

@@ -95,6 +95,14 @@ def test_bad_syntax_is_searched_and_explained_never_a_500(client, records):
     assert "Closed an unbalanced quote at the end of the query." in response.content.decode()
 
 
+def test_a_text_term_with_a_tag_that_matches_nothing_lists_nothing_by_best_match(client, records):
+    response = client.get(LIST_URL, {"term": "micronucleus AND nosuchtype[pt]"})
+
+    assert response.status_code == 200
+    assert pmids_on(response) == []
+    assert "No publication type &#x27;nosuchtype&#x27; is stored." in response.content.decode()
+
+
 def test_the_note_is_escaped(client, records):
     response = client.get(LIST_URL, {"term": "<>&"})
 

@@ -365,3 +365,20 @@ def test_estimated_rows_is_the_planners_guess_at_the_match_count(records):
 
     assert hits.count() == 2  # PMIDs 39180124 and 12209168
     assert 1 <= estimated_rows(hits) < 293
+
+
+@pytest.mark.parametrize(
+    ("query", "trusted"),
+    [
+        ("micronucleus", True),
+        ('"liver micronucleus" OR rats[tiab]', True),
+        ("micronucleus[ti]", False),  # the estimate counts the word anywhere
+        ("Suzuki Y[au]", False),
+        ("micronucleus AND review[pt]", False),  # structured tags: guessed at, often 50%
+        ("micronucleus NOT 1990:2000[dp]", False),
+    ],
+)
+def test_only_searches_of_plain_words_act_on_the_planners_estimate(records, query, trusted):
+    from articles.search.filtering import trust_estimate
+
+    assert trust_estimate(search(m.Article.objects.visible(), query).queryset) is trusted

@@ -47,6 +47,8 @@ FIELD_COLUMNS = {
     "ad": ("affiliations",),
 }
 PG_WEIGHTS = {"title": "A", "abstract": "B", "terms": "C", "authors": "D"}
+# Tags searching one small field (one tsvector weight): far fewer hits than the word has.
+NARROW_FIELDS = ("ti", "au")
 # bm25 weight per FTS5 column, in FIELDS order: a title match counts most.
 BM25_WEIGHTS = (8.0, 2.0, 1.0, 1.0, 0.5)
 
@@ -269,8 +271,8 @@ class PostgresBackend(SearchBackend):
     def rank(self, node: Node) -> tuple[str, tuple]:
         parts, params = [], []
         for column, terms in (
-            ("document", [t for t in _positive_terms(node) if t.field != "ad"]),
-            ("affiliations", [t for t in _positive_terms(node) if t.field == "ad"]),
+            ("document", [t for t in positive_terms(node) if t.field != "ad"]),
+            ("affiliations", [t for t in positive_terms(node) if t.field == "ad"]),
         ):
             if terms:
                 parts.append(f"ts_rank({TABLE}.{column}, %s::tsquery)")
@@ -288,8 +290,9 @@ def _columns(node: Node) -> set[str]:
     return set().union(*(_columns(item) for item in node.items))
 
 
-def _positive_terms(node: Node) -> list[Term]:
+def positive_terms(node: Node) -> list[Term]:
+    """The terms a match must contain (not those under a NOT)."""
     if isinstance(node, Term):
         return [node]
     items = node.items[:1] if node.op == "NOT" else node.items
-    return [t for item in items for t in _positive_terms(item)]
+    return [t for item in items for t in positive_terms(item)]

@@ -18,6 +18,7 @@ from articles.models import (
     Journal,
     MeshHeading,
     PublicationType,
+    in_language,
 )
 from articles.search import search
 
@@ -349,9 +350,8 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(pub_date__lt=datetime.date(_year(value) + 1, 1, 1))
 
     def filter_language(self, queryset, name, value):
-        # ``languages`` is a JSON list; its text holds each code in quotes on both backends.
         code = value.strip().lower()
-        return queryset.filter(languages__icontains=f'"{code}"') if code else queryset
+        return queryset.filter(in_language(code)) if code else queryset
 
     def filter_case_series(self, queryset, name, value):
         if value is None:

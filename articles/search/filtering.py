@@ -276,7 +276,7 @@ class _Compiler:
 
     def _la(self, value: str, term: Term) -> Q:
         code = LANGUAGES.get(value.casefold(), value.casefold())
-        return Q(languages__icontains=f'"{code}"')
+        return m.in_language(code)
 
     def _dp(self, value: str, term: Term) -> Q:
         first, _, last = value.partition(":")

@@ -6,8 +6,10 @@ What other code calls (imported lazily: ``articles.models`` imports this package
   annotated with ``search_rank`` (float, higher is better); ``.note`` says how the query was
   read when it needed repair. ``ArticleFilter.term`` calls it.
 - ``best_first_pks(queryset, order, limit) -> (pmids, bounded)``: a search's first PMIDs by
-  best match; on SQLite, past ``limit`` hits, ranked among the ``limit`` most recently added
+  best match; past ``limit`` hits, ranked among the ``limit`` most recently added
   (``filtering.best_first_pks``).
+- ``newest_first(queryset, order) -> order``: how to sort a search newest first
+  (``filtering.newest_first``).
 - ``snippets(pmids, term) -> {pmid: safe HTML}``: highlighted abstract snippets for a page.
 - ``refresh(pmids)``: re-index those articles (after ingest, deletion, or a curator's
   correction of title/abstract), inside the caller's transaction.
@@ -36,6 +38,12 @@ def best_first_pks(queryset: Any, order: tuple, limit: int) -> tuple[list[int], 
     from articles.search.filtering import best_first_pks as _best_first_pks
 
     return _best_first_pks(queryset, order, limit)
+
+
+def newest_first(queryset: Any, order: tuple) -> tuple:
+    from articles.search.filtering import newest_first as _newest_first
+
+    return _newest_first(queryset, order)
 
 
 def snippets(pmids: Any, term: str) -> dict:

@@ -141,6 +141,21 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
     return list(ranked[:limit]), bounded
 
 
+def newest_first(queryset: QuerySet, order: tuple) -> tuple:
+    """``order`` (the list's newest first) as a search should be sorted by it: on PostgreSQL,
+    when the planner's estimate of the hits is not to be trusted (``trust_estimate``), by
+    ``pub_date + 0``, the same order but one the date index cannot give. Else the planner,
+    expecting a title word in a tenth of the articles, walked the date index testing each
+    (``blood[ti]`` at 1,000,000: 2.8 s, sorted from the hits 0.54); it is right to walk for a
+    plain word it knows to be common."""
+    if connection.vendor != "postgresql" or TABLE not in queryset.query.alias_map:
+        return order
+    if trust_estimate(queryset) or order[:1] != ("-pub_date",):
+        return order
+    table = m.Article._meta.db_table
+    return (RawSQL(f'"{table}"."pub_date" + 0', ()).desc(), *order[1:])
+
+
 def trust_estimate(queryset: QuerySet) -> bool:
     """``CompiledText.trust_estimate`` of the search's text match. Acting on a wrong estimate
     costs: ``blood[ti]`` at 1,000,000 has 1 in 8 of the articles the planner counts, and

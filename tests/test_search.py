@@ -406,3 +406,16 @@ def test_newest_first_leaves_a_plain_word_to_the_planner(records):
     hits = search(m.Article.objects.visible(), "rats").queryset
 
     assert newest_first(hits, NEWEST_FIRST) == NEWEST_FIRST
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
+def test_worth_bounding_asks_the_planner_only_about_plain_words(records, django_assert_num_queries):
+    from articles.search.filtering import worth_bounding
+
+    titled = search(m.Article.objects.visible(), "micronucleus[ti]").queryset
+    plain = search(m.Article.objects.visible(), "micronucleus").queryset
+
+    with django_assert_num_queries(0):
+        assert worth_bounding(titled, 5) is False
+    with django_assert_num_queries(1):  # its EXPLAIN: a few rows, fewer than 10,001
+        assert worth_bounding(plain, 10_001) is False

@@ -354,7 +354,9 @@ def test_postgresql_keeps_the_tsvectors_in_their_rows(db):
             "('document', 'affiliations') ORDER BY attname"
         )
         rows = cursor.fetchall()
-    assert rows == [("affiliations", "m", "l"), ("document", "m", "l")]
+        cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        lz4 = "l" if "lz4" in cursor.fetchone()[0] else ""  # servers built without lz4: pglz
+    assert rows == [("affiliations", "m", lz4), ("document", "m", lz4)]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")

@@ -195,8 +195,8 @@ def trust_estimate(queryset: QuerySet) -> bool:
 
 def estimated_rows(queryset: QuerySet) -> int:
     """PostgreSQL's planner estimate of how many rows ``queryset`` has (one EXPLAIN, no
-    execution): good for a word, a tenth of the truth or ten times it for phrases and
-    words too rare for the statistics."""
+    execution): close for a common word (``blood``: 99,257 for 101,355), a quarter of the
+    truth for a phrase, seven times it for a word too rare for the statistics."""
     plan = queryset.order_by().values("pk").explain(format="json")
     if not plan:  # a condition that can match nothing (an unknown [pt]): Django runs no query
         return 0

@@ -421,3 +421,12 @@ def test_worth_bounding_asks_the_planner_only_about_plain_words(records, django_
         assert worth_bounding(titled, 5) is False
     with django_assert_num_queries(1):  # its EXPLAIN: a few rows, fewer than 10,001
         assert worth_bounding(plain, 10_001) is False
+
+
+def test_stopwords_among_other_words_are_not_searched(records):
+    # PMID 598790 has no abstract, and its title ("Short-term toxicity study of
+    # di-(2-ethylhexyl) phthalate in rats.") no "the": searching "the" would lose it.
+    expected = {598790, 1473784, 3303446, 12209194}
+
+    assert found("short-term toxicity study of the rats") == expected
+    assert found("short-term toxicity study rats") == expected

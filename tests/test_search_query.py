@@ -108,6 +108,35 @@ def test_a_number_among_words_stays_a_word():
 @pytest.mark.parametrize(
     ("query", "form", "note"),
     [
+        (
+            "interstitial lung disease in dermatomyositis",
+            "(interstitial AND lung AND disease AND dermatomyositis)",
+            "Did not search common words, as PubMed does not: in.",
+        ),
+        (
+            "use of IVIG and the lung",
+            "(IVIG AND lung)",
+            "Did not search common words, as PubMed does not: use, of, and, the.",
+        ),
+        # searched: in quotes, tagged, standing alone, a run of nothing else, single letters
+        ('"disease in children"', '"disease in children"', ""),
+        ("treatment of the lung[tiab]", '"treatment of the lung"[tiab]', ""),
+        ("the", "the", ""),
+        ("lung AND (the OR heart)", "(lung AND (the OR heart))", ""),
+        ("of the", "(of AND the)", ""),
+        ("vitamin A deficiency", "(vitamin AND A AND deficiency)", ""),
+    ],
+)
+def test_it_skips_pubmeds_stopwords_among_other_words(query, form, note):
+    parsed = parse(query)
+
+    assert str(parsed) == form
+    assert parsed.note == note
+
+
+@pytest.mark.parametrize(
+    ("query", "form", "note"),
+    [
         ('"lung disease', '"lung disease"', "Closed an unbalanced quote at the end of the query."),
         ("(myositis OR myopathy", "(myositis OR myopathy)", "Closed an unbalanced ( at the end"),
         ("myositis OR myopathy)", "(myositis OR myopathy)", "Ignored a ) without its (."),

@@ -52,6 +52,19 @@ for _canonical, _spellings in {
 TEXT_FIELDS = frozenset({"all", "ti", "ab", "tiab", "au", "ad"})
 
 OPERATORS = frozenset({"AND", "OR", "NOT"})
+# PubMed's stopwords, not searched among other untagged words (in quotes, with a tag, alone or
+# in a run of nothing else they are: _atoms). Left out: its single letters "a" and "i", which
+# PubMed's term mapping reads as "vitamin A" or "type I" and we would otherwise lose.
+_STOPWORDS = """about again all almost also although always among an and another any are as at be
+    because been before being between both but by can could did do does done due during each
+    either enough especially etc for found from further had has have having here how however if
+    in into is it its itself just kg km made mainly make may mg might ml mm most mostly must
+    nearly neither no nor obtained of often on our overall perhaps pmid quite rather really
+    regarding seem seen several should show showed shown shows significantly since so some such
+    than that the their theirs them then there therefore these they this those through thus to
+    upon use used using various very was we were what when which while with within without
+    would"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 MAX_TERMS = 50  # a 5,000-character paste is cut here rather than sent to the database
 MAX_DEPTH = 20  # deeper parentheses are ignored (and cannot exhaust Python's stack)
 MAX_PMIDS = 200
@@ -190,11 +203,19 @@ _GENUS = re.compile(r"^[A-Za-z]\.$")
 def _atoms(lexemes: list[tuple[str, str]], notes: list[str]) -> list[Atom]:
     atoms: list[Atom] = []
     words: list[str] = []
+    stopped: list[str] = []
 
     def flush() -> None:
+        # In a run of untagged words, stopwords are not searched; a stopword standing alone
+        # ("the", "x OR the") or a run of nothing else ("of the") is.
+        stop = len(words) > 1 and not all(w.casefold() in STOPWORDS for w in words)
         i = 0
         while i < len(words):
             word = words[i]
+            if stop and word.casefold() in STOPWORDS:
+                stopped.append(word)
+                i += 1
+                continue
             if _GENUS.match(word) and i + 1 < len(words) and words[i + 1].isalpha():
                 # "E. coli", "S. aureus": a genus initial belongs to the next word.
                 term = _term(f"{word} {words[i + 1]}", "all", phrase=True, notes=notes)
@@ -236,6 +257,9 @@ def _atoms(lexemes: list[tuple[str, str]], notes: list[str]) -> list[Atom]:
         else:
             atoms.append(value)  # operator or parenthesis
     flush()
+    if stopped:
+        listed = ", ".join(dict.fromkeys(w.casefold() for w in stopped))
+        notes.append(f"Did not search common words, as PubMed does not: {listed}.")
     return atoms
 
 

@@ -126,12 +126,8 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
     if connection.vendor == "sqlite":
         boundary = list(newest[limit - 1 : limit])
         if boundary:
-            within, bounded = (
-                queryset.filter(
-                    RawSQL(f"{TABLE}.rowid >= %s", (boundary[0],), output_field=BooleanField())
-                ),
-                True,
-            )
+            bound = RawSQL(f"{TABLE}.rowid >= %s", (boundary[0],), output_field=BooleanField())
+            within, bounded = queryset.filter(bound), True
     elif worth_bounding(queryset, limit):
         # The newest hits' PMIDs, then their ranks by primary key: ranking 10,000 rows found
         # by the key costs a third of re-testing the 100,000 rows the walk went through.

@@ -12,8 +12,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import models as m
-from articles.search.backends import term_tokens
-from articles.search.query import Node, Term, parse
+from articles.search.backends import positive_terms, term_tokens
+from articles.search.query import parse
 from articles.search.text import token_spans
 
 WINDOW = 40  # words in a snippet
@@ -25,7 +25,8 @@ def snippets(pmids: Sequence[int], query: str) -> dict[int, SafeString]:
     query. The snippet is the window of the abstract with the most query words, else its
     opening."""
     parsed = parse(query)
-    wanted = [term_tokens(t) for t in _positive_terms(parsed.node) if t.field in HIGHLIGHTED_FIELDS]
+    terms = positive_terms(parsed.node) if parsed.node is not None else []
+    wanted = [term_tokens(t) for t in terms if t.field in HIGHLIGHTED_FIELDS]
     wanted = [(words, prefix) for words, prefix in wanted if words]
     texts: dict[int, list[str]] = {}
     sections = m.AbstractSection.objects.filter(article_id__in=list(pmids)).order_by(
@@ -84,12 +85,3 @@ def _best_window(marked: list[bool]) -> int:
             best, best_start = count, start
     first = marked.index(True, best_start)
     return max(0, min(best_start, first - 5))
-
-
-def _positive_terms(node: Node | None) -> list[Term]:
-    if node is None:
-        return []
-    if isinstance(node, Term):
-        return [node] if node.is_text else []
-    items: tuple[Node, ...] = node.items[:1] if node.op == "NOT" else node.items
-    return [t for item in items for t in _positive_terms(item)]

@@ -270,6 +270,29 @@ def test_snippets_escape_markup_in_abstracts(records):
     assert html == "IgG &lt;script&gt;alert(1)&lt;/script&gt; &amp; <mark>IVIG</mark>"
 
 
+def test_token_spans_give_each_written_word_and_its_token():
+    from articles.search.text import token_spans
+
+    # The title of PMID 598790 (ASCII), and accents and dots (not).
+    title = "Short-term toxicity study of di-(2-ethylhexyl) phthalate in rats."
+
+    assert token_spans(title)[5:] == [
+        (29, 31, "di"), (33, 34, "2"), (35, 45, "ethylhexyl"), (47, 56, "phthalate"),
+        (57, 59, "in"), (60, 64, "rats"),
+    ]  # fmt: skip
+    assert token_spans("Sjögren's syndrome in E. coli") == [
+        (0, 7, "sjogren"), (8, 9, "s"), (10, 18, "syndrome"), (19, 21, "in"), (22, 23, "e"),
+        (25, 29, "coli"),
+    ]  # fmt: skip
+
+
+def test_snippets_mark_every_word_of_a_phrase_and_a_truncated_word(records):
+    result = snippets([39180124], '"hepatic micronuclei" OR DEHP-induced micronucle*')[39180124]
+
+    assert "frequency of <mark>hepatic</mark> <mark>micronuclei</mark> …" in result
+    assert "detect <mark>DEHP</mark>-<mark>induced</mark> <mark>micronucleus</mark>" in result
+
+
 # The index stays in step ---------------------------------------------------------------------
 
 
@@ -430,3 +453,89 @@ def test_stopwords_among_other_words_are_not_searched(records):
 
     assert found("short-term toxicity study of the rats") == expected
     assert found("short-term toxicity study rats") == expected
+
+
+def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filters(
+    records, monkeypatch
+):
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+
+    # PostgreSQL bounds when its planner expects many more matches than the limit; with 293
+    # records it expects a few (estimated_rows has its own test).
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    order = tuple(SORTS["relevance"][1])
+    hits = search(m.Article.objects.visible().filter(pub_year__gte=2000), "rats").queryset
+
+    pmids, bounded = best_first_pks(hits, order, 5)
+
+    # "rats" since 2000: 72 of its 201 matches; the five most recently added to PubMed.
+    newest = {39180124, 38056127, 35810816, 33166671, 32540476}
+    assert hits.count() == 72
+    assert bounded is True
+    assert set(pmids) == newest
+    assert pmids == list(hits.filter(pk__in=newest).order_by(*order).values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_bounded_best_match_leaves_index_scans_enabled(records, monkeypatch):
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    hits = search(m.Article.objects.visible(), "rats").queryset
+
+    assert best_first_pks(hits, tuple(SORTS["relevance"][1]), 5)[1] is True
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_window_start_holds_at_least_the_newest_rows_asked_for(records):
+    from articles.search.filtering import _window_start
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_search")  # the histogram of PMIDs it reads
+    indexed = m.SearchDocument.objects.count()
+
+    start = _window_start(146, indexed)
+
+    assert indexed == 293
+    # A PMID boundary per 1% of the rows, taken on the wide side: 146 to 149 rows.
+    assert 146 <= m.SearchDocument.objects.filter(pk__gte=start).count() <= 149
+    assert _window_start(293, indexed) is None  # the whole index
+
+
+def test_without_the_text_match_a_search_keeps_its_other_conditions(records):
+    from articles.search.filtering import _text_match, _without
+
+    hits = search(m.Article.objects.visible().filter(pub_year__gte=2000), "rats").queryset
+    others = _without(hits, _text_match(hits))
+    match = _text_match(hits)
+    negated = m.Article.objects.exclude(search_document__document__match=match.rhs)
+
+    assert others.count() == 143  # every article since 2000, with "rats" or not
+    assert "articles_search" not in str(others.query)
+    assert _without(negated, _text_match(negated)) is None  # not a condition every row meets
+
+
+def test_rows_sorted_as_sql_put_nulls_last_ascending_and_first_descending():
+    from articles.search.filtering import _sorted_as_sql
+
+    rows = [(1, None), (2, 5), (3, 3), (4, None), (5, 5)]
+
+    assert _sorted_as_sql(rows, 1, descending=False) == [
+        (3, 3),
+        (2, 5),
+        (5, 5),
+        (1, None),
+        (4, None),
+    ]
+    assert _sorted_as_sql(rows, 1, descending=True) == [
+        (1, None),
+        (4, None),
+        (2, 5),
+        (5, 5),
+        (3, 3),
+    ]

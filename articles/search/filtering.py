@@ -14,14 +14,14 @@ import json
 import re
 from dataclasses import dataclass, replace
 from functools import reduce
-from operator import and_, or_
+from operator import and_, itemgetter, or_
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from articles import models as m
-from articles.facets import in_pks
+from articles.facets import BEST_FIRST, in_pks
 from articles.mesh import narrower_uis
 from articles.search.backends import (
     NARROW_FIELDS,
@@ -115,49 +115,218 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
 
     SQLite: FTS5 lists hits by rowid (PMID), newest first, without scoring them, so finding
     the ``limit``-th newest hit is cheap whatever the count. PostgreSQL's GIN index cannot
-    list hits by PMID: the newest are found by walking the primary key backwards and testing
-    each row, which beats ranking every hit only when hits are many (``worth_bounding``; at
-    1,000,000 abstracts, a word in a tenth of them: 210 ms instead of 780; a word in 4%: 233
-    ranking every hit, 534 bounded)."""
+    list hits by PMID: the newest are found in a window of the most recently added rows
+    (``_newest_ranked``), which beats ranking every hit only when hits are many
+    (``worth_bounding``; at 1,000,000 abstracts, a word in a tenth of them: 150 ms instead
+    of 760; a word in 2%: 240 ms, 180 ranking every hit)."""
     if TABLE not in queryset.query.alias_map:
         return list(queryset.order_by(*order).values_list("pk", flat=True)[:limit]), False
-    newest = queryset.order_by(RawSQL(f"{TABLE}.rowid", ()).desc()).values_list("pk", flat=True)
     within, bounded = queryset, False
     if connection.vendor == "sqlite":
-        boundary = list(newest[limit - 1 : limit])
+        newest = queryset.order_by(RawSQL(f"{TABLE}.rowid", ()).desc())
+        boundary = list(newest.values_list("pk", flat=True)[limit - 1 : limit])
         if boundary:
             bound = RawSQL(f"{TABLE}.rowid >= %s", (boundary[0],), output_field=BooleanField())
             within, bounded = queryset.filter(bound), True
-    elif worth_bounding(queryset, limit):
-        # The newest hits' PMIDs, then their ranks by primary key: ranking 10,000 rows found
-        # by the key costs a third of re-testing the 100,000 rows the walk went through.
-        pks = list(newest[:limit])
-        within, bounded = queryset.filter(pk__in=in_pks(pks)), len(pks) == limit
+    else:
+        estimate = _bounding_estimate(queryset, limit)
+        found = None if estimate is None else _newest_ranked(queryset, order, limit, *estimate)
+        if found is not None:
+            return found
     ranked = within.order_by(*order).values_list("pk", flat=True)
     return list(ranked[:limit]), bounded
 
 
-# Ranking a hit costs about this many times testing a row on the walk for the newest hits
-# (PostgreSQL at 1,000,000 abstracts: the two ways break even near 75,000 hits; `pressure`,
-# 37,284 hits, 233 ms ranked, 534 walked; `blood`, 101,355: 783 ranked, 208 walked).
-RANK_TO_WALK = 0.56
+# Where bounding pays on PostgreSQL: when hits squared exceed this times ``limit`` times the
+# indexed rows. Ranking costs every hit; the window costs its hits (about ``limit``) and a
+# bitmap of its rows (``limit * indexed / hits``). Measured at 1,000,000 abstracts (window,
+# every hit ranked; ms): diabetes, 21,204 estimated, 279 and 180; bone, 29,902, 205 and 226;
+# pressure, 36,631, 234 and 281; children, 42,308, 160 and 263; blood, 99,454, 148 and 760.
+BREAK_EVEN = 0.08
 
 
 def worth_bounding(queryset: QuerySet, limit: int) -> bool:
-    """Whether PostgreSQL should rank only the newest ``limit`` hits of a search. Walking
-    for them tests about ``limit * indexed / hits`` rows; ranking every hit costs ``hits``
-    ranks: bound when the planner's estimate of the hits, if trusted, says walking is cheaper.
-    Two queries (EXPLAIN, the index's row count), none for an untrusted estimate."""
+    """Whether PostgreSQL should rank only the newest ``limit`` hits of a search."""
+    return _bounding_estimate(queryset, limit) is not None
+
+
+def _bounding_estimate(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
+    """The planner's estimate of the hits and the index's row count, when PostgreSQL should
+    rank only the newest ``limit`` hits: when the estimate is trusted and says hits are
+    many (hits squared over ``limit`` times the rows, the measured break-even). Two queries
+    (EXPLAIN, the index's row count), none for an untrusted estimate."""
     if not trust_estimate(queryset):
-        return False
+        return None
     hits = estimated_rows(queryset)
     if hits <= limit:
-        return False
+        return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
         row = cursor.fetchone()
     indexed = max(float(row[0]) if row else 0.0, hits)  # -1 before the first ANALYZE
-    return hits * hits > RANK_TO_WALK * limit * indexed
+    if hits * hits <= BREAK_EVEN * limit * indexed:
+        return None
+    return hits, indexed
+
+
+def _newest_ranked(
+    queryset: QuerySet, order: tuple, limit: int, hits: int, indexed: float
+) -> tuple[list[int], bool] | None:
+    """PostgreSQL: the newest ``limit`` hits in ``order``, or None where this way does not
+    apply. A window of the most recently added index rows, sized by the planner's estimate
+    to hold them, is intersected with the GIN index's hits (bitmaps: only hits are read, not
+    every row of the window), which are ranked as they are read. The queryset's other
+    conditions (visibility, filters) are then checked for those PMIDs, without the text
+    match, and the newest ``limit`` kept and sorted here as the database would. A window that
+    turns out too small grows by the density found, up to the whole index."""
+    match = _text_match(queryset)
+    others = _without(queryset, match)
+    if (
+        others is None
+        or order[:1] != (BEST_FIRST,)
+        or not all(
+            isinstance(name, str) and name.lstrip("-") not in queryset.query.annotations
+            for name in order[1:]
+        )
+    ):
+        return None
+    rank = queryset.query.annotations[BEST_FIRST]
+    names = [name.lstrip("-") for name in order[1:]]
+    window = limit * indexed / hits * WINDOW_MARGIN
+    found: dict[int, tuple] = {}  # one row per PMID, whatever the filters join
+    upper = None  # a grown window reads only the rows the last one did not
+    while True:
+        boundary = _window_start(window, indexed)
+        text_hits = m.SearchDocument.objects.filter(document__match=match.rhs)
+        if boundary is not None:
+            text_hits = text_hits.filter(pk__gte=boundary)
+        if upper is not None:
+            text_hits = text_hits.filter(pk__lt=upper)
+        ranks = dict(_with_bitmaps(text_hits.annotate(rank=rank).values_list("pk", "rank")))
+        kept = others.filter(pk__in=in_pks(list(ranks))).order_by().values_list("pk", *names)
+        found.update((row[0], (row[0], ranks[row[0]], *row[1:])) for row in _rows(kept))
+        if len(found) >= limit or boundary is None:
+            break
+        upper = boundary
+        window *= max(2.0, WINDOW_MARGIN * limit / max(len(found), 1))
+    rows = list(found.values())
+    rows.sort(key=lambda row: row[0], reverse=True)
+    newest = rows[:limit]
+    for position in reversed(range(len(order))):
+        newest = _sorted_as_sql(newest, position + 1, descending=order[position].startswith("-"))
+    bounded = len(rows) > limit or (len(rows) == limit and boundary is not None)
+    return [row[0] for row in newest], bounded
+
+
+def _without(queryset: QuerySet, match: Match | None) -> QuerySet | None:
+    """``queryset`` without ``match`` and the index join it needs, when every row must meet
+    the match (it is ANDed at the top, as ``search()`` adds it), else None."""
+    if match is None or not _anded(queryset.query.where, match):
+        return None
+    stripped = queryset.order_by()
+    stripped.query.where = _pruned(stripped.query.where, match)
+    # The index join then filters nothing (its rows are the hits being checked) and is left
+    # out of the SQL, and so are the annotations (the rank reads the index).
+    stripped.query.alias_refcount[TABLE] = 0
+    stripped.query.set_annotation_mask(())
+    return stripped
+
+
+def _anded(node, match: Match) -> bool:  # noqa: ANN001
+    """Whether ``match`` is ``node`` or reached from it through ANDs that are not negated."""
+    if node is match:
+        return True
+    if not hasattr(node, "children") or node.connector != "AND" or node.negated:
+        return False
+    return any(_anded(child, match) for child in node.children)
+
+
+def _pruned(node, match: Match):  # noqa: ANN001, ANN202
+    """A copy of the condition tree ``node`` without ``match``."""
+    clone = node.clone()
+    clone.children = [
+        _pruned(child, match) if hasattr(child, "children") else child
+        for child in node.children
+        if child is not match
+    ]
+    return clone
+
+
+# How much larger than the estimate says the window is made: the estimate of a common word
+# was within 3% of the truth at 1,000,000 abstracts (blood: 99,257 for 101,355).
+WINDOW_MARGIN = 1.25
+
+
+def _window_start(rows: float, indexed: float) -> int | None:
+    """About the PMID from which the newest ``rows`` of the ``indexed`` index rows start, or
+    None for the whole index. Read off the planner's histogram of the index's PMIDs (a
+    boundary per 1% of the rows, taken on the wide side; rows added since the last ANALYZE
+    only widen the window), else found by an index-only scan (at 1,000,000: 25 ms for the
+    newest 350,000)."""
+    share = rows / indexed if indexed > 0 else 1.0
+    if share >= 1:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT histogram_bounds::text FROM pg_stats WHERE schemaname = current_schema() "
+            "AND tablename = %s AND attname = 'rowid'",
+            [TABLE],
+        )
+        row = cursor.fetchone()
+        if row and row[0]:
+            bounds = [int(bound) for bound in row[0].strip("{}").split(",")]
+            position = int((1 - share) * (len(bounds) - 1))
+            return bounds[position] if position > 0 else None
+        cursor.execute(
+            f"SELECT rowid FROM {TABLE} ORDER BY rowid DESC OFFSET %s LIMIT 1", [int(rows)]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _with_bitmaps(queryset: QuerySet) -> list:
+    """``queryset``'s rows, read with bitmap scans only. For a word and a range of the primary
+    key the planner prefers walking the range testing every row (blood in the newest 120,000
+    of 1,000,000: 190 ms) to intersecting the GIN index's hits with the range (60 ms): its
+    cost model takes the test of a tsvector for a cheap operator, not a decompression."""
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), "
+            "set_config('enable_indexscan', 'off', true)"
+        )
+        (previous, _off) = cursor.fetchone()
+        rows = _rows(queryset)
+        cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [previous])
+    return rows
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """A values_list queryset's rows as the database driver gives them: without Django's
+    chunked fetch and per-value converters (30 ms for 12,000 rows of three values)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _text_match(queryset: QuerySet) -> Match | None:
+    """The search's index match in ``queryset``'s conditions."""
+    nodes = [queryset.query.where]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, Match):
+            return node
+        nodes.extend(getattr(node, "children", ()))
+    return None
+
+
+def _sorted_as_sql(rows: list[tuple], position: int, *, descending: bool) -> list[tuple]:
+    """``rows`` stably sorted by their value at ``position`` as PostgreSQL's ORDER BY sorts:
+    NULLs last ascending, first descending."""
+    present = [row for row in rows if row[position] is not None]
+    present.sort(key=itemgetter(position), reverse=descending)
+    missing = [row for row in rows if row[position] is None]
+    return missing + present if descending else present + missing
 
 
 def newest_first(queryset: QuerySet, order: tuple) -> tuple:
@@ -177,16 +346,12 @@ def newest_first(queryset: QuerySet, order: tuple) -> tuple:
 
 def trust_estimate(queryset: QuerySet) -> bool:
     """``CompiledText.trust_estimate`` of the search's text match. Acting on a wrong estimate
-    costs: ``blood[ti]`` at 1,000,000 has 1 in 8 of the articles the planner counts, and
-    walking for its newest 10,001 took 1.2 s where ranking every hit took 0.44;
-    ``blood AND (review[pt] OR case reports[pt])`` 2.3 s against 0.95."""
-    nodes = [queryset.query.where]
-    while nodes:
-        node = nodes.pop()
-        if isinstance(node, Match):
-            return node.rhs.trust_estimate
-        nodes.extend(getattr(node, "children", ()))
-    return False
+    costs: ``blood[ti]`` at 1,000,000 has 1 in 8 of the articles the planner counts, so a
+    window sized by the estimate holds too few and has to grow. (When bounding walked the
+    primary key instead, that search took 1.2 s where ranking every hit took 0.44, and
+    ``blood AND (review[pt] OR case reports[pt])`` 2.3 s against 0.95.)"""
+    match = _text_match(queryset)
+    return match is not None and match.rhs.trust_estimate
 
 
 def estimated_rows(queryset: QuerySet) -> int:

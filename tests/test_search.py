@@ -521,18 +521,20 @@ def test_without_the_text_match_a_search_keeps_its_other_conditions(records):
 
 
 def test_rows_sorted_as_sql_put_nulls_last_ascending_and_first_descending():
+    from operator import itemgetter
+
     from articles.search.filtering import _sorted_as_sql
 
     rows = [(1, None), (2, 5), (3, 3), (4, None), (5, 5)]
 
-    assert _sorted_as_sql(rows, 1, descending=False) == [
+    assert _sorted_as_sql(rows, itemgetter(1), descending=False) == [
         (3, 3),
         (2, 5),
         (5, 5),
         (1, None),
         (4, None),
     ]
-    assert _sorted_as_sql(rows, 1, descending=True) == [
+    assert _sorted_as_sql(rows, itemgetter(1), descending=True) == [
         (1, None),
         (4, None),
         (2, 5),

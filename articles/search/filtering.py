@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import reduce
 from operator import and_, itemgetter, or_
@@ -193,7 +194,8 @@ def _newest_ranked(
     rank = queryset.query.annotations[BEST_FIRST]
     names = [name.lstrip("-") for name in order[1:]]
     window = limit * indexed / hits * WINDOW_MARGIN
-    found: dict[int, tuple] = {}  # one row per PMID, whatever the filters join
+    ranks: dict[int, float] = {}
+    found: dict[int, tuple] = {}  # (PMID, *names): one row per PMID, whatever filters join
     upper = None  # a grown window reads only the rows the last one did not
     while True:
         boundary = _window_start(window, indexed)
@@ -202,18 +204,20 @@ def _newest_ranked(
             text_hits = text_hits.filter(pk__gte=boundary)
         if upper is not None:
             text_hits = text_hits.filter(pk__lt=upper)
-        ranks = dict(_with_bitmaps(text_hits.annotate(rank=rank).values_list("pk", "rank")))
-        kept = others.filter(pk__in=in_pks(list(ranks))).order_by().values_list("pk", *names)
-        found.update((row[0], (row[0], ranks[row[0]], *row[1:])) for row in _rows(kept))
+        read = dict(_with_bitmaps(text_hits.annotate(rank=rank).values_list("pk", "rank")))
+        ranks.update(read)
+        kept = others.filter(pk__in=in_pks(list(read))).order_by().values_list("pk", *names)
+        found.update({row[0]: row for row in _rows(kept)})
         if len(found) >= limit or boundary is None:
             break
         upper = boundary
         window *= max(2.0, WINDOW_MARGIN * limit / max(len(found), 1))
-    rows = list(found.values())
-    rows.sort(key=lambda row: row[0], reverse=True)
+    rows = sorted(found.values(), key=itemgetter(0), reverse=True)
     newest = rows[:limit]
-    for position in reversed(range(len(order))):
-        newest = _sorted_as_sql(newest, position + 1, descending=order[position].startswith("-"))
+    for position in range(len(order) - 1, 0, -1):  # the tie-breaks, last first
+        descending = order[position].startswith("-")
+        newest = _sorted_as_sql(newest, itemgetter(position), descending=descending)
+    newest.sort(key=lambda row: ranks[row[0]])  # best match: a rank is never NULL
     bounded = len(rows) > limit or (len(rows) == limit and boundary is not None)
     return [row[0] for row in newest], bounded
 
@@ -320,12 +324,12 @@ def _text_match(queryset: QuerySet) -> Match | None:
     return None
 
 
-def _sorted_as_sql(rows: list[tuple], position: int, *, descending: bool) -> list[tuple]:
-    """``rows`` stably sorted by their value at ``position`` as PostgreSQL's ORDER BY sorts:
-    NULLs last ascending, first descending."""
-    present = [row for row in rows if row[position] is not None]
-    present.sort(key=itemgetter(position), reverse=descending)
-    missing = [row for row in rows if row[position] is None]
+def _sorted_as_sql(rows: list[tuple], key: Callable, *, descending: bool) -> list[tuple]:
+    """``rows`` stably sorted by ``key`` as PostgreSQL's ORDER BY sorts: NULLs last
+    ascending, first descending."""
+    present = [row for row in rows if key(row) is not None]
+    present.sort(key=key, reverse=descending)
+    missing = [row for row in rows if key(row) is None]
     return missing + present if descending else present + missing
 
 

@@ -46,6 +46,9 @@ def snippet(text: str, wanted: list[tuple[list[str], bool]]) -> SafeString:
     words = [token for _start, _end, token in spans]
     for phrase, prefix in wanted:
         size = len(phrase)
+        if size == 1 and not prefix:  # a plain word, the usual query: one comparison a word
+            marked = [seen or word == phrase[0] for seen, word in zip(marked, words, strict=True)]
+            continue
         for i in range(len(words) - size + 1):
             if all(
                 words[i + k] == phrase[k]

@@ -107,10 +107,13 @@ def first_pks(queryset, order: tuple = NEWEST_FIRST) -> tuple[list[int], bool]:
     which matters when they cost (a disease's subtree walks thousands of concept rows; a
     common search term matches a tenth of the collection). Newest first reads the list's
     date index (article_visible_date_idx)."""
-    from articles.search import best_first_pks, newest_first
+    from articles.search import best_first_pks, newest_first, newest_pks
 
     if order[:1] == (BEST_FIRST,):
         return best_first_pks(queryset, order, CAP + 1)
+    found = newest_pks(queryset, order, CAP + 1)
+    if found is not None:
+        return found, False
     order = newest_first(queryset, order)
     return list(queryset.order_by(*order).values_list("pk", flat=True)[: CAP + 1]), False
 

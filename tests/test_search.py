@@ -433,6 +433,22 @@ def test_newest_first_leaves_a_plain_word_to_the_planner(records):
     assert newest_first(hits, NEWEST_FIRST) == NEWEST_FIRST
 
 
+def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
+    from articles.facets import NEWEST_FIRST
+    from articles.search import newest_pks
+
+    titled = search(m.Article.objects.visible(), "rats[ti]").queryset
+    tagged = search(m.Article.objects.visible(), "rats AND review[pt]").queryset
+
+    pmids = newest_pks(titled, NEWEST_FIRST, 5)
+
+    if connection.vendor == "sqlite":  # left to its planner, which sorts the hits
+        assert pmids is None
+    else:  # 70 titles with "rats"; the five newest
+        assert pmids == [39180124, 35810816, 33166671, 31262386, 30826316]
+    assert newest_pks(tagged, NEWEST_FIRST, 5) is None  # left to the planner
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_worth_bounding_asks_the_planner_only_about_plain_words(records, django_assert_num_queries):
     from articles.search.filtering import worth_bounding

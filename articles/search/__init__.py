@@ -9,7 +9,8 @@ What other code calls (imported lazily: ``articles.models`` imports this package
   best match; past ``limit`` hits, ranked among the ``limit`` most recently added
   (``filtering.best_first_pks``).
 - ``newest_first(queryset, order) -> order``: how to sort a search newest first
-  (``filtering.newest_first``).
+  (``filtering.newest_first``); ``newest_pks(queryset, order, limit) -> pmids | None``: the
+  first PMIDs newest first, from the index's hits, where that beats the planner.
 - ``snippets(pmids, term) -> {pmid: safe HTML}``: highlighted abstract snippets for a page.
 - ``refresh(pmids)``: re-index those articles (after ingest, deletion, or a curator's
   correction of title/abstract), inside the caller's transaction.
@@ -44,6 +45,12 @@ def newest_first(queryset: Any, order: tuple) -> tuple:
     from articles.search.filtering import newest_first as _newest_first
 
     return _newest_first(queryset, order)
+
+
+def newest_pks(queryset: Any, order: tuple, limit: int) -> list[int] | None:
+    from articles.search.filtering import newest_pks as _newest_pks
+
+    return _newest_pks(queryset, order, limit)
 
 
 def snippets(pmids: Any, term: str) -> dict:

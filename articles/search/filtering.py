@@ -94,8 +94,9 @@ def search(queryset: QuerySet, text: str) -> SearchResult:
     rank = order = nothing
     if main is not None:
         compiled = compiler.backend.compile(main)
-        if rest or any(t.field in NARROW_FIELDS for t in positive_terms(main)):
-            compiled = replace(compiled, trust_estimate=False)
+        narrow = any(t.field in NARROW_FIELDS for t in positive_terms(main))
+        if rest or narrow:
+            compiled = replace(compiled, trust_estimate=False, narrow=narrow)
         queryset = queryset.filter(search_document__document__match=compiled)
         rank = RawSQL(*compiler.backend.rank(main), output_field=FloatField())
         order = RawSQL(*compiler.backend.order(main), output_field=FloatField())
@@ -333,12 +334,34 @@ def _sorted_as_sql(rows: list[tuple], key: Callable, *, descending: bool) -> lis
     return missing + present if descending else present + missing
 
 
+def newest_pks(queryset: QuerySet, order: tuple, limit: int) -> list[int] | None:
+    """PostgreSQL, newest first, a search with a word restricted to titles or authors: the
+    first ``limit`` PMIDs in ``order`` from its hits, found by the index alone, or None where
+    this does not apply. Left to itself the planner, counting the word anywhere (its estimate
+    ignores tsquery weights), sorted every article by date and tested each in turn
+    (``blood[ti]`` at 1,000,000: 3.0 s, hits first 0.50; ``Smith J[au]`` 0.18, 0.15).
+    Searches with structured tags are left to it: the hits of their words can be many more
+    than their matches (``blood AND review[pt]`` 0.38 s as it is, 0.87 hits first)."""
+    if connection.vendor != "postgresql" or order[:1] != ("-pub_date",):
+        return None
+    match = _text_match(queryset)
+    if match is None or not match.rhs.narrow:
+        return None
+    others = _without(queryset, match)
+    if others is None:
+        return None
+    hits = m.SearchDocument.objects.filter(document__match=match.rhs).values_list("pk")
+    within = others.filter(pk__in=in_pks([row[0] for row in _rows(hits)]))
+    return list(within.order_by(*order).values_list("pk", flat=True)[:limit])
+
+
 def newest_first(queryset: QuerySet, order: tuple) -> tuple:
     """``order`` (the list's newest first) as a search should be sorted by it: on PostgreSQL,
     when the planner's estimate of the hits is not to be trusted (``trust_estimate``), by
     ``pub_date + 0``, the same order but one the date index cannot give. Else the planner,
     expecting a title word in a tenth of the articles, walked the date index testing each
-    (``blood[ti]`` at 1,000,000: 2.8 s, sorted from the hits 0.54); it is right to walk for a
+    (``blood[ti]`` at 1,000,000: 2.8 s, sorted from the hits 0.54; such a search now goes by
+    ``newest_pks`` first, and this serves the structured tags); it is right to walk for a
     plain word it knows to be common."""
     if connection.vendor != "postgresql" or TABLE not in queryset.query.alias_map:
         return order

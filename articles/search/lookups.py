@@ -24,6 +24,9 @@ class CompiledText:
     # (the estimate ignores tsquery weights, so it counts every article with the word), nor
     # when the query has structured tags, which the planner often guesses at 50%.
     trust_estimate: bool = True
+    # Whether a word is restricted to the title or the authors (``[ti]``, ``[au]``): the
+    # index then finds candidates by the word alone and re-tests each (filtering.newest_pks).
+    narrow: bool = False
 
     def render(self, table: str) -> str:
         return self.sql.format(table=table, doc=f"{table}.document", aff=f"{table}.affiliations")

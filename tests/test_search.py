@@ -450,16 +450,43 @@ def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
-def test_worth_bounding_asks_the_planner_only_about_plain_words(records, django_assert_num_queries):
+def test_worth_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
+    records, django_assert_num_queries
+):
     from articles.search.filtering import worth_bounding
 
     titled = search(m.Article.objects.visible(), "micronucleus[ti]").queryset
     plain = search(m.Article.objects.visible(), "micronucleus").queryset
+    tagged = search(m.Article.objects.visible(), "micronucleus AND review[pt]").queryset
 
     with django_assert_num_queries(0):
         assert worth_bounding(titled, 5) is False
     with django_assert_num_queries(1):  # its EXPLAIN: a few rows, fewer than 10,001
         assert worth_bounding(plain, 10_001) is False
+    with django_assert_num_queries(1):
+        assert worth_bounding(tagged, 10_001) is False
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_a_window_far_short_of_the_estimate_gives_up_and_ranks_every_match(records, monkeypatch):
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+
+    # The planner expects 1,000 matches of 293 rows, so the first window is the newest 7 or
+    # so; none of the ten newest is a rats review.
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    order = tuple(SORTS["relevance"][1])
+    hits = search(m.Article.objects.visible(), "rats AND review[pt]").queryset
+    newest = m.SearchDocument.objects.order_by("-pk").values_list("pk", flat=True)[:10]
+    assert not hits.filter(pk__in=list(newest)).exists()
+
+    pmids, bounded = best_first_pks(hits, order, 5)
+
+    # 17 reviews mention rats: a window grown to hold five would have said "bounded".
+    assert hits.count() == 17
+    assert bounded is False
+    assert pmids == list(hits.order_by(*order).values_list("pk", flat=True)[:5])
+    assert set(pmids) <= set(REVIEWS)
 
 
 def test_stopwords_among_other_words_are_not_searched(records):

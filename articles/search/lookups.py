@@ -20,7 +20,7 @@ class CompiledText:
     sql: str
     params: tuple
     # Whether PostgreSQL's row estimate for the search is worth acting on
-    # (filtering.best_first_pks): not when a word is restricted to the title or the authors
+    # (filtering.newest_first): not when a word is restricted to the title or the authors
     # (the estimate ignores tsquery weights, so it counts every article with the word), nor
     # when the query has structured tags, which the planner often guesses at 50%.
     trust_estimate: bool = True

@@ -450,21 +450,21 @@ def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
-def test_worth_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
+def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
     records, django_assert_num_queries
 ):
-    from articles.search.filtering import worth_bounding
+    from articles.search.filtering import bounding_estimate
 
     titled = search(m.Article.objects.visible(), "micronucleus[ti]").queryset
     plain = search(m.Article.objects.visible(), "micronucleus").queryset
     tagged = search(m.Article.objects.visible(), "micronucleus AND review[pt]").queryset
 
     with django_assert_num_queries(0):
-        assert worth_bounding(titled, 5) is False
+        assert bounding_estimate(titled, 5) is None
     with django_assert_num_queries(1):  # its EXPLAIN: a few rows, fewer than 10,001
-        assert worth_bounding(plain, 10_001) is False
+        assert bounding_estimate(plain, 10_001) is None
     with django_assert_num_queries(1):
-        assert worth_bounding(tagged, 10_001) is False
+        assert bounding_estimate(tagged, 10_001) is None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
@@ -554,8 +554,8 @@ def test_without_the_text_match_a_search_keeps_its_other_conditions(records):
     from articles.search.filtering import _text_match, _without
 
     hits = search(m.Article.objects.visible().filter(pub_year__gte=2000), "rats").queryset
-    others = _without(hits, _text_match(hits))
     match = _text_match(hits)
+    others = _without(hits, match)
     negated = m.Article.objects.exclude(search_document__document__match=match.rhs)
 
     assert others.count() == 143  # every article since 2000, with "rats" or not

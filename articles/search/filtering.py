@@ -119,7 +119,7 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
     the ``limit``-th newest hit is cheap whatever the count. PostgreSQL's GIN index cannot
     list hits by PMID: the newest are found in a window of the most recently added rows
     (``_newest_ranked``), which beats ranking every hit only when hits are many
-    (``worth_bounding``; at 1,000,000 abstracts, a word in a tenth of them: 150 ms instead
+    (``bounding_estimate``; at 1,000,000 abstracts, a word in a tenth of them: 150 ms instead
     of 760; a word in 2%: 240 ms, 180 ranking every hit)."""
     if TABLE not in queryset.query.alias_map:
         return list(queryset.order_by(*order).values_list("pk", flat=True)[:limit]), False
@@ -131,7 +131,7 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
             bound = RawSQL(f"{TABLE}.rowid >= %s", (boundary[0],), output_field=BooleanField())
             within, bounded = queryset.filter(bound), True
     else:
-        estimate = _bounding_estimate(queryset, limit)
+        estimate = bounding_estimate(queryset, limit)
         found = None if estimate is None else _newest_ranked(queryset, order, limit, *estimate)
         if found is not None:
             return found
@@ -147,12 +147,7 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
 BREAK_EVEN = 0.08
 
 
-def worth_bounding(queryset: QuerySet, limit: int) -> bool:
-    """Whether PostgreSQL should rank only the newest ``limit`` hits of a search."""
-    return _bounding_estimate(queryset, limit) is not None
-
-
-def _bounding_estimate(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
+def bounding_estimate(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
     """The planner's estimate of the hits and the index's row count, when PostgreSQL should
     rank only the newest ``limit`` hits: when the estimate says hits are many (hits squared
     over ``limit`` times the rows, the measured break-even). Not for a word restricted to

@@ -550,6 +550,18 @@ def test_window_start_holds_at_least_the_newest_rows_asked_for(records):
     assert _window_start(293, indexed) is None  # the whole index
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_window_start_before_any_analyze_counts_the_newest_rows(records, monkeypatch):
+    from articles.search.filtering import _window_start
+
+    monkeypatch.setattr("articles.search.filtering._pmid_histogram", lambda: [])
+
+    start = _window_start(146, 293)
+
+    assert m.SearchDocument.objects.filter(pk__gte=start).count() == 147
+    assert _window_start(292, 293) == 99598  # the oldest: PMID 99598 is the 293rd newest
+
+
 def test_without_the_text_match_a_search_keeps_its_other_conditions(records):
     from articles.search.filtering import _text_match, _without
 

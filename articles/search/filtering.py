@@ -282,6 +282,21 @@ def _window_start(rows: float, indexed: float) -> int | None:
     share = rows / indexed if indexed > 0 else 1.0
     if share >= 1:
         return None
+    bounds = _pmid_histogram()
+    if bounds:
+        position = int((1 - share) * (len(bounds) - 1))
+        return bounds[position] if position > 0 else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {TABLE} ORDER BY rowid DESC OFFSET %s LIMIT 1", [int(rows)]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _pmid_histogram() -> list[int]:
+    """The planner's histogram of the index's PMIDs (ANALYZE's boundaries, ascending), or []
+    before the first ANALYZE."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT histogram_bounds::text FROM pg_stats WHERE schemaname = current_schema() "
@@ -289,15 +304,7 @@ def _window_start(rows: float, indexed: float) -> int | None:
             [TABLE],
         )
         row = cursor.fetchone()
-        if row and row[0]:
-            bounds = [int(bound) for bound in row[0].strip("{}").split(",")]
-            position = int((1 - share) * (len(bounds) - 1))
-            return bounds[position] if position > 0 else None
-        cursor.execute(
-            f"SELECT rowid FROM {TABLE} ORDER BY rowid DESC OFFSET %s LIMIT 1", [int(rows)]
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return [int(bound) for bound in row[0].strip("{}").split(",")] if row and row[0] else []
 
 
 def _with_bitmaps(queryset: QuerySet) -> list:

@@ -180,6 +180,11 @@ def _prepare_sources(cursor) -> None:  # noqa: ANN001
         "UPDATE articles_article SET deleted_at = first_ingested_at "
         "WHERE NOT has_abstract AND deleted_at IS NULL"
     )
+    # As ingest would (``articles.search.refresh``): the index holds only visible articles.
+    cursor.execute(
+        "DELETE FROM articles_search WHERE rowid IN "
+        "(SELECT pmid FROM articles_article WHERE deleted_at IS NOT NULL)"
+    )
     cursor.execute("DROP TABLE IF EXISTS bench_source")
     cursor.execute("DROP TABLE IF EXISTS bench_map")
     cursor.execute("CREATE TABLE bench_source (src integer PRIMARY KEY, n integer NOT NULL)")
@@ -271,7 +276,7 @@ def _copy_rows(cursor, columns: list[str]) -> None:  # noqa: ANN001
         "FROM bench_map m JOIN articles_meshheading c ON c.article_id = m.src"
     )
     fields = (
-        "document, affiliations"
+        "document, affiliations, pub_date"
         if cursor.db.vendor == "postgresql"
         else "title, abstract, terms, authors, affiliations"
     )

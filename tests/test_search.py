@@ -4,6 +4,7 @@ step with ingest. Runs unchanged on SQLite (FTS5) and PostgreSQL (tsvector): sam
 import csv
 import dataclasses
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -596,3 +597,137 @@ def test_rows_sorted_as_sql_put_nulls_last_ascending_and_first_descending():
         (5, 5),
         (3, 3),
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_each_index_row_carries_its_articles_publication_date(records):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(s.pub_date), "
+            "COUNT(*) FILTER (WHERE s.pub_date IS DISTINCT FROM a.pub_date) "
+            "FROM articles_search s JOIN articles_article a ON a.pmid = s.rowid"
+        )
+        rows, dated, differing = cursor.fetchone()
+        cursor.execute("SELECT pub_date FROM articles_search WHERE rowid = 39180124")
+        (date,) = cursor.fetchone()
+
+    assert (rows, differing) == (293, 0)
+    assert dated == m.Article.objects.visible().exclude(pub_date=None).count()
+    assert date == m.Article.objects.get(pk=39180124).pub_date
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_migration_0008_dates_the_rows_indexed_before_it(records):
+    import importlib
+
+    migration = importlib.import_module("articles.migrations.0008_search_pub_date")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE articles_search SET pub_date = NULL")
+    with connection.schema_editor() as editor:
+        migration.add_pub_date(None, editor)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pub_date FROM articles_search WHERE rowid = 39180124")
+        assert cursor.fetchone()[0] == m.Article.objects.get(pk=39180124).pub_date
+
+
+def test_only_a_search_of_every_visible_article_is_answered_from_the_index(records):
+    from articles.search.filtering import _only_visible
+
+    assert _only_visible(m.Article.objects.visible()) is True
+    assert _only_visible(m.Article.objects.visible().filter(pub_year__gte=2000)) is False
+    assert _only_visible(m.Article.objects.all()) is False  # asks for withdrawn articles too
+    assert _only_visible(m.Article.objects.visible().filter(pk__in=[])) is False
+    assert _only_visible(None) is False
+
+
+@pytest.mark.parametrize("query", ["rats", '"drinking water"', "rats NOT mice", "rat*"])
+def test_best_match_without_filters_is_the_order_of_the_articles_own_query(records, query):
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+
+    order = tuple(SORTS["relevance"][1])
+    hits = search(m.Article.objects.visible(), query).queryset
+    expected = list(hits.order_by(*order).values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        pmids, bounded = best_first_pks(hits, order, 10_001)
+
+    assert (pmids, bounded) == (expected, False)
+    ranking = queries.captured_queries[-1]["sql"]
+    # PostgreSQL ranks and sorts the index rows alone; SQLite joins its FTS5 table.
+    assert ("articles_article" in ranking) is (connection.vendor == "sqlite")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    order = tuple(SORTS["relevance"][1])
+    hits = search(m.Article.objects.visible(), "rats").queryset
+
+    with CaptureQueriesContext(connection) as queries:
+        pmids, bounded = best_first_pks(hits, order, 5)
+
+    # "rats": 201 matches; the five most recently added to PubMed, in the articles' order.
+    newest = [39180124, 38056127, 35810816, 33166671, 32540476]
+    assert hits.count() == 201
+    assert bounded is True
+    assert pmids == list(hits.filter(pk__in=newest).order_by(*order).values_list("pk", flat=True))
+    assert not any("articles_article" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.filters import SORTS
+    from articles.search import best_first_pks, filtering
+
+    order = tuple(SORTS["relevance"][1])
+    hits = search(m.Article.objects.visible(), "rats").queryset
+    newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:20])
+    # A first window holding the newest 10 "rats" of the 20 asked for (more than a quarter:
+    # it grows rather than gives up); the windows after it start where the histogram says.
+    starts = iter([newest[9]])
+    window_start = filtering._window_start
+    monkeypatch.setattr(
+        filtering, "_window_start", lambda *args: next(starts, None) or window_start(*args)
+    )
+    monkeypatch.setattr(filtering, "estimated_rows", lambda queryset: 1000)
+
+    with CaptureQueriesContext(connection) as queries:
+        pmids, bounded = best_first_pks(hits, order, 20)
+
+    windows = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
+    starts = [int(re.search(r'"rowid" >= (\d+)', sql).group(1)) for sql in windows]
+    # Each window is read whole, from a lower PMID, until one holds 20.
+    assert starts == sorted(starts, reverse=True) and len(set(starts)) == len(starts) >= 2
+    assert starts[0] == newest[9]
+    assert not any('"rowid" <' in sql for sql in windows)
+    assert bounded is True
+    assert pmids == list(hits.filter(pk__in=newest).order_by(*order).values_list("pk", flat=True))
+    assert newest[:3] == [39180124, 38056127, 35810816]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_a_first_window_of_index_rows_far_too_small_ranks_every_match(records, monkeypatch):
+    from articles.filters import SORTS
+    from articles.search import best_first_pks, filtering
+
+    order = tuple(SORTS["relevance"][1])
+    hits = search(m.Article.objects.visible(), "rats").queryset
+    newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:3])
+    monkeypatch.setattr(filtering, "_window_start", lambda *args: newest[2])  # 3 of 20
+    monkeypatch.setattr(filtering, "estimated_rows", lambda queryset: 1000)
+
+    pmids, bounded = best_first_pks(hits, order, 20)
+
+    assert bounded is False
+    assert pmids == list(hits.order_by(*order).values_list("pk", flat=True)[:20])

@@ -13,7 +13,9 @@ Both index the same tokens (``articles.search.text``) in the same five fields:
 SQLite: ``articles_search`` is an FTS5 table that stores its own (tokenized) text, rowid =
 PMID. Not external-content: the article has no single text column to point at, and a table
 holding its text can delete a row by rowid alone, which FTS5 3.40 cannot do contentless.
-PostgreSQL: ``articles_search(rowid, document, affiliations)``, GIN on both tsvectors; the
+PostgreSQL: ``articles_search(rowid, document, affiliations, pub_date)``, GIN on both
+tsvectors; ``pub_date`` is the article's, so that a search with no other condition is ranked
+and sorted from its index rows alone (the index holds only visible articles). The
 tsvectors are written from Python (``tsvector`` literals), not by ``to_tsvector``, so that
 PostgreSQL's parser never splits words differently from FTS5. A gap of one position between
 fields keeps a phrase from matching across two of them, as FTS5 columns do.
@@ -171,7 +173,7 @@ class PostgresBackend(SearchBackend):
     def create(self, cursor) -> None:  # noqa: ANN001
         cursor.execute(
             f"CREATE TABLE {TABLE} (rowid integer PRIMARY KEY, "
-            "document tsvector NOT NULL, affiliations tsvector NOT NULL)"
+            "document tsvector NOT NULL, affiliations tsvector NOT NULL, pub_date date)"
         )
         self.set_storage(cursor)
         self.create_indexes(cursor)
@@ -216,10 +218,15 @@ class PostgresBackend(SearchBackend):
             for pmid, doc in documents
         ]
         if rows:
+            from articles.models import Article
+
+            # The article's date, for sorting hits without its row (``filtering``).
+            article = Article._meta.db_table
             cursor.executemany(
-                f"INSERT INTO {TABLE} (rowid, document, affiliations) "
-                "VALUES (%s, %s::tsvector, %s::tsvector)",
-                rows,
+                f"INSERT INTO {TABLE} (rowid, document, affiliations, pub_date) VALUES "
+                f"(%s, %s::tsvector, %s::tsvector, (SELECT pub_date FROM {article} "
+                "WHERE pmid = %s))",
+                [(*row, row[0]) for row in rows],
             )
         return len(rows)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from functools import reduce
 from operator import and_, itemgetter, or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -31,7 +32,7 @@ from articles.search.backends import (
     backend_for,
     positive_terms,
 )
-from articles.search.lookups import Match
+from articles.search.lookups import CompiledText, Match
 from articles.search.query import Bool, Node, ParsedQuery, Term, parse
 
 # ISO 639-2 codes PubMed stores, for the language names people type with [la].
@@ -120,7 +121,8 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
     list hits by PMID: the newest are found in a window of the most recently added rows
     (``_newest_ranked``), which beats ranking every hit only when hits are many
     (``bounding_estimate``; at 1,000,000 abstracts, a word in a tenth of them: 150 ms instead
-    of 760; a word in 2%: 240 ms, 180 ranking every hit)."""
+    of 760; a word in 2%: 240 ms, 180 ranking every hit). A PostgreSQL search with no other
+    condition is ranked from its index rows alone (``_index_only``)."""
     if TABLE not in queryset.query.alias_map:
         return list(queryset.order_by(*order).values_list("pk", flat=True)[:limit]), False
     within, bounded = queryset, False
@@ -135,8 +137,55 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
         found = None if estimate is None else _newest_ranked(queryset, order, limit, *estimate)
         if found is not None:
             return found
+        index_rows = _index_only(queryset, order)
+        if index_rows is not None:
+            within = index_rows
     ranked = within.order_by(*order).values_list("pk", flat=True)
     return list(ranked[:limit]), bounded
+
+
+# The columns of a PostgreSQL index row that stand for its article's, as the list sorts by.
+INDEX_COLUMNS = {"pk": "rowid", "pmid": "rowid", "pub_date": "pub_date"}
+
+
+def _index_only(queryset: QuerySet, order: tuple) -> QuerySet | None:
+    """PostgreSQL: ``queryset`` as a query of its index rows alone, annotated with ``order``'s
+    names, when nothing but the text match and visibility is asked and ``order`` sorts by
+    columns the index has: the index holds only visible articles (``index.refresh``), with
+    their dates, so the article rows add nothing. Else None. (``"blood pressure"`` at
+    1,000,000: its 15,357 hits were each looked up among the articles; 110 ms, now 61.)"""
+    match = _text_match(queryset)
+    if connection.vendor != "postgresql" or not _only_visible(_without(queryset, match)):
+        return None
+    names = [name for name in order if isinstance(name, str)]
+    fields = [name.lstrip("-") for name in names]
+    if len(names) < len(order) or not all(
+        field in INDEX_COLUMNS or field in queryset.query.annotations for field in fields
+    ):
+        return None
+    annotations = {
+        field: queryset.query.annotations[field] for field in fields if field not in INDEX_COLUMNS
+    }
+    columns = {
+        field: RawSQL(f"{TABLE}.{INDEX_COLUMNS[field]}", ())
+        for field in fields
+        if field in INDEX_COLUMNS and field != "pk"
+    }
+    return m.SearchDocument.objects.filter(document__match=match.rhs).annotate(
+        **annotations, **columns
+    )
+
+
+def _only_visible(queryset: QuerySet | None) -> bool:
+    """Whether ``queryset`` (of articles) asks for nothing but visible articles."""
+    if queryset is None:
+        return False
+    everything = m.Article.objects.visible().order_by().values_list("pk")
+    try:
+        asked = queryset.order_by().values_list("pk").query.sql_with_params()
+    except EmptyResultSet:  # a condition that can match nothing
+        return False
+    return asked == everything.query.sql_with_params()
 
 
 # Where bounding pays on PostgreSQL: when hits squared exceed this times ``limit`` times the
@@ -175,10 +224,10 @@ def _newest_ranked(
     """PostgreSQL: the newest ``limit`` hits in ``order``, or None where this way does not
     apply. A window of the most recently added index rows, sized by the planner's estimate
     to hold them, is intersected with the GIN index's hits (bitmaps: only hits are read, not
-    every row of the window), which are ranked as they are read. The queryset's other
-    conditions (visibility, filters) are then checked for those PMIDs, without the text
-    match, and the newest ``limit`` kept and sorted here as the database would. A window that
-    turns out too small grows by the density found, up to the whole index."""
+    every row of the window), which are ranked as they are read. A window that turns out too
+    small grows by the density found, up to the whole index. With nothing to check but
+    visibility, which every index row meets, the rows' own dates serve for the tie-breaks and
+    no article is read; else ``_newest_checked`` checks the other conditions."""
     match = _text_match(queryset)
     others = _without(queryset, match)
     if (
@@ -191,29 +240,58 @@ def _newest_ranked(
     ):
         return None
     rank = queryset.query.annotations[BEST_FIRST]
-    names = [name.lstrip("-") for name in order[1:]]
     window = limit * indexed / hits * WINDOW_MARGIN
+    if not _only_visible(others) or not all(
+        name.lstrip("-") in INDEX_COLUMNS for name in order[1:]
+    ):
+        return _newest_checked(match.rhs, others, rank, order, limit, window, indexed)
+    # Nothing else to check: each window is ranked and sorted by PostgreSQL, and a grown one
+    # is read whole again (the first is one in most searches).
+    boundary, first = _window_start(window, indexed), True
+    while True:
+        ranked = _newest_sorted(_window_hits(match.rhs, boundary), rank, order)
+        if len(ranked) >= limit or boundary is None:
+            break
+        window = _grown(window, len(ranked), limit, first=first)
+        if window is None:
+            return None  # the estimate was far too high: ranking every hit costs less
+        boundary, first = _window_start(window, indexed), False
+    bounded = len(ranked) > limit or (len(ranked) == limit and boundary is not None)
+    if len(ranked) > limit:
+        oldest = sorted(ranked)[-limit]  # the limit-th newest PMID
+        ranked = [pk for pk in ranked if pk >= oldest]
+    return ranked, bounded
+
+
+def _newest_checked(
+    match: CompiledText,
+    others: QuerySet,
+    rank: RawSQL,
+    order: tuple,
+    limit: int,
+    window: float,
+    indexed: float,
+) -> tuple[list[int], bool] | None:
+    """``_newest_ranked`` with conditions to check on the articles (``others``): each
+    window's hits are ranked, their articles checked, and the newest ``limit`` that pass
+    sorted here as PostgreSQL would; a grown window reads only the rows the last did not."""
+    names = [name.lstrip("-") for name in order[1:]]
     ranks: dict[int, float] = {}
     found: dict[int, tuple] = {}  # (PMID, *names): one row per PMID, whatever filters join
-    upper = None  # a grown window reads only the rows the last one did not
+    upper = None
+    boundary = _window_start(window, indexed)
     while True:
-        boundary = _window_start(window, indexed)
-        text_hits = m.SearchDocument.objects.filter(document__match=match.rhs)
-        if boundary is not None:
-            text_hits = text_hits.filter(pk__gte=boundary)
-        if upper is not None:
-            text_hits = text_hits.filter(pk__lt=upper)
+        text_hits = _window_hits(match, boundary, upper)
         read = dict(_with_bitmaps(text_hits.annotate(rank=rank).values_list("pk", "rank")))
-        ranks.update(read)
         kept = others.filter(pk__in=in_pks(list(read))).order_by().values_list("pk", *names)
         found.update({row[0]: row for row in _rows(kept)})
+        ranks.update(read)
         if len(found) >= limit or boundary is None:
             break
-        growth = WINDOW_MARGIN * limit / max(len(found), 1)
-        if upper is None and growth > GIVE_UP:
-            return None  # the estimate was far too high: ranking every hit costs less
-        upper = boundary
-        window *= max(2.0, growth)
+        window = _grown(window, len(found), limit, first=upper is None)
+        if window is None:
+            return None
+        upper, boundary = boundary, _window_start(window, indexed)
     rows = sorted(found.values(), key=itemgetter(0), reverse=True)
     newest = rows[:limit]
     for position in range(len(order) - 1, 0, -1):  # the tie-breaks, last first
@@ -222,6 +300,43 @@ def _newest_ranked(
     newest.sort(key=lambda row: ranks[row[0]])  # best match: a rank is never NULL
     bounded = len(rows) > limit or (len(rows) == limit and boundary is not None)
     return [row[0] for row in newest], bounded
+
+
+def _window_hits(match: CompiledText, boundary: int | None, upper: int | None = None) -> QuerySet:
+    """The index rows that ``match`` from PMID ``boundary`` (all when None) up to ``upper``."""
+    hits = m.SearchDocument.objects.filter(document__match=match)
+    if boundary is not None:
+        hits = hits.filter(pk__gte=boundary)
+    if upper is not None:
+        hits = hits.filter(pk__lt=upper)
+    return hits
+
+
+def _grown(window: float, found: int, limit: int, *, first: bool) -> float | None:
+    """The next window's size in index rows, after one of ``window`` rows held ``found`` of
+    the ``limit`` matches asked for; None when the first held under 1 / ``GIVE_UP`` of them."""
+    growth = WINDOW_MARGIN * limit / max(found, 1)
+    if first and growth > GIVE_UP:
+        return None
+    return window * max(2.0, growth)
+
+
+def _newest_sorted(text_hits: QuerySet, rank: RawSQL, order: tuple) -> list[int]:
+    """The PMIDs of ``text_hits`` (index rows) in ``order``, which sorts by their columns
+    (``INDEX_COLUMNS``), sorted by PostgreSQL: 8 ms less than sorting them here (blood at
+    1,000,000: 10,900 hits)."""
+    tie_breaks = {
+        f"_{position}": RawSQL(f"{TABLE}.{INDEX_COLUMNS[name.lstrip('-')]}", ())
+        for position, name in enumerate(order[1:])
+    }
+    ranked = text_hits.annotate(rank=rank, **tie_breaks).order_by(
+        "rank",
+        *(
+            ("-" if name.startswith("-") else "") + f"_{position}"
+            for position, name in enumerate(order[1:])
+        ),
+    )
+    return [row[0] for row in _with_bitmaps(ranked.values_list("pk"))]
 
 
 def _without(queryset: QuerySet, match: Match | None) -> QuerySet | None:

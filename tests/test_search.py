@@ -731,3 +731,86 @@ def test_a_first_window_of_index_rows_far_too_small_ranks_every_match(records, m
 
     assert bounded is False
     assert pmids == list(hits.order_by(*order).values_list("pk", flat=True)[:20])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_newest_first_without_filters_comes_from_a_window_of_recent_index_rows(
+    records, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.facets import NEWEST_FIRST
+    from articles.search import newest_pks
+
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 60)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_search")
+    hits = search(m.Article.objects.visible(), "rats").queryset
+
+    with CaptureQueriesContext(connection) as queries:
+        pmids = newest_pks(hits, NEWEST_FIRST, 20)
+
+    assert pmids == list(hits.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:20])
+    assert pmids[:3] == [39180124, 38056127, 35810816]
+    windows = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
+    # Sized for 20 of 60 expected among 293 rows: the 107 most recent, which hold them.
+    assert len(windows) == 1 and "pub_date >= '" in windows[0]
+    assert not any("articles_article" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_date_window_start_holds_at_least_the_most_recent_rows_asked_for(records, monkeypatch):
+    from articles.search import filtering
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_search")
+
+    def recent(start) -> int:  # noqa: ANN001
+        where = "pub_date >= %s OR pub_date IS NULL"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM articles_search WHERE {where}", [start])
+            return cursor.fetchone()[0]
+
+    # From the most common dates and the histogram of the others: 146 rows from 1999-11-01.
+    assert 146 <= recent(filtering._date_window_start(146, 293)) <= 149
+    assert 60 <= recent(filtering._date_window_start(60, 293)) <= 66
+    assert filtering._date_window_start(293, 293) is None  # the whole index
+    # Before any ANALYZE, the date index is read: the 147th most recent date and every tie.
+    monkeypatch.setattr(filtering, "_date_stats", lambda: None)
+    assert 147 <= recent(filtering._date_window_start(146, 293)) <= 149
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+@pytest.mark.parametrize(
+    ("first_start", "grown"),
+    [
+        ("2019-05-01", True),  # 10 "rats" of the 20 asked for: a larger window
+        ("2022-11-01", False),  # 3: far too few, so every hit is sorted
+    ],
+)
+def test_a_date_window_too_small_grows_or_gives_way_to_every_hit(
+    records, monkeypatch, first_start, grown
+):
+    from datetime import date
+
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.facets import NEWEST_FIRST
+    from articles.search import filtering, newest_pks
+
+    starts = iter([date.fromisoformat(first_start)])
+    window_start = filtering._date_window_start
+    monkeypatch.setattr(
+        filtering, "_date_window_start", lambda *args: next(starts, None) or window_start(*args)
+    )
+    monkeypatch.setattr(filtering, "estimated_rows", lambda queryset: 60)
+    hits = search(m.Article.objects.visible(), "rats").queryset
+
+    with CaptureQueriesContext(connection) as queries:
+        pmids = newest_pks(hits, NEWEST_FIRST, 20)
+
+    assert pmids == list(hits.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:20])
+    read = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
+    assert len(read) == 2
+    assert f"pub_date >= '{first_start}'" in read[0]
+    assert ("pub_date >= " in read[1]) is grown

@@ -199,10 +199,13 @@ class PostgresBackend(SearchBackend):
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {TABLE}_aff_gin ON {TABLE} USING gin (affiliations)"
         )
+        # The window of the most recent hits, newest first (filtering._newest_dated).
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_date ON {TABLE} (pub_date)")
 
     def drop_indexes(self, cursor) -> None:  # noqa: ANN001
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_aff_gin")
+        cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_date")
 
     def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
         if pmids:

@@ -3,8 +3,10 @@
 ``refresh(pmids)`` re-reads those articles and rewrites their index rows (or removes them,
 for an article that is gone or withdrawn); it runs inside the caller's transaction, so the
 index changes exactly when the article does. Ingest calls it for every article it writes or
-deletes; anything else that changes an article's title, abstract, authors, MeSH headings or
-keywords must call it too. ``rebuild()`` rewrites the whole index
+deletes; anything else that changes an article's title, abstract, authors, MeSH headings,
+keywords, publication date or visibility must call it too: PostgreSQL's rows carry the date,
+and a search with no other condition is answered from the index alone, trusting that it
+holds only visible articles. ``rebuild()`` rewrites the whole index
 (``manage.py rebuild_search_index``).
 """
 

@@ -631,14 +631,57 @@ def test_migration_0008_dates_the_rows_indexed_before_it(records):
         assert cursor.fetchone()[0] == m.Article.objects.get(pk=39180124).pub_date
 
 
-def test_only_a_search_of_every_visible_article_is_answered_from_the_index(records):
-    from articles.search.filtering import _only_visible
+def test_only_visible_or_public_articles_are_answered_from_the_index_rows(records):
+    from articles.search.filtering import _index_rows
 
-    assert _only_visible(m.Article.objects.visible()) is True
-    assert _only_visible(m.Article.objects.visible().filter(pub_year__gte=2000)) is False
-    assert _only_visible(m.Article.objects.all()) is False  # asks for withdrawn articles too
-    assert _only_visible(m.Article.objects.visible().filter(pk__in=[])) is False
-    assert _only_visible(None) is False
+    everything = m.SearchDocument.objects.count()
+    public = _index_rows(m.Article.objects.visible().public())
+    m.Curation.objects.create(article_id=39180124, status=m.Curation.Status.EXCLUDED)
+    m.BlockedPMID.objects.create(pmid=38056127)
+
+    assert _index_rows(m.Article.objects.visible()).count() == everything == 293
+    assert public.count() == 291  # less the excluded and the blocklisted article
+    assert not public.filter(pk__in=[39180124, 38056127]).exists()
+    assert _index_rows(m.Article.objects.public()).count() == 291
+    assert _index_rows(m.Article.objects.visible().filter(pub_year__gte=2000)) is None
+    assert _index_rows(m.Article.objects.all()) is None  # asks for withdrawn articles too
+    assert _index_rows(m.Article.objects.visible().filter(pk__in=[])) is None
+    assert _index_rows(None) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+@pytest.mark.parametrize("order_name", ["relevance", "pubdate"])
+@pytest.mark.parametrize("estimate", [150, 0])  # a window of recent rows; every hit
+def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
+    records, monkeypatch, order_name, estimate
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.filters import SORTS
+    from articles.search import best_first_pks, newest_pks
+
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: estimate)
+    m.Curation.objects.create(article_id=39180124, status=m.Curation.Status.EXCLUDED)
+    m.BlockedPMID.objects.create(pmid=35810816)
+    order = tuple(SORTS[order_name][1])
+    hits = search(m.Article.objects.visible().public(), "rats").queryset
+
+    with CaptureQueriesContext(connection) as queries:
+        if order_name == "relevance":
+            pmids, bounded = best_first_pks(hits, order, 20)
+        else:
+            pmids, bounded = newest_pks(hits, order, 20), False
+
+    # 199 of the 201 "rats" are public; bounded, best match ranks the newest 20 of them.
+    assert hits.count() == 199
+    assert bounded is (estimate > 0 and order_name == "relevance")
+    newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:20])
+    within = hits.filter(pk__in=newest) if bounded else hits
+    assert pmids == list(within.order_by(*order).values_list("pk", flat=True)[:20])
+    assert not {39180124, 35810816} & set(pmids)
+    assert not any("articles_article" in query["sql"] for query in queries.captured_queries)
+    reads = [query["sql"] for query in queries.captured_queries if "@@" in query["sql"]]
+    assert all("articles_curation" in sql and "articles_blockedpmid" in sql for sql in reads)
 
 
 @pytest.mark.parametrize("query", ["rats", '"drinking water"', "rats NOT mice", "rat*"])

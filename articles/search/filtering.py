@@ -152,12 +152,13 @@ INDEX_COLUMNS = {"pk": "rowid", "pmid": "rowid", "pub_date": "pub_date"}
 
 def _index_only(queryset: QuerySet, order: tuple) -> QuerySet | None:
     """PostgreSQL: ``queryset`` as a query of its index rows alone, annotated with ``order``'s
-    names, when nothing but the text match and visibility is asked and ``order`` sorts by
-    columns the index has: the index holds only visible articles (``index.refresh``), with
-    their dates, so the article rows add nothing. Else None. (``"blood pressure"`` at
+    names, when it asks nothing the rows cannot say (``_index_rows``) and ``order`` sorts by
+    columns the index has (the rows carry their articles' dates), so the article rows add
+    nothing. Else None. (``"blood pressure"`` at
     1,000,000: its 15,357 hits were each looked up among the articles; 110 ms, now 61.)"""
     match = _text_match(queryset)
-    if connection.vendor != "postgresql" or not _only_visible(_without(queryset, match)):
+    rows = _index_rows(_without(queryset, match)) if connection.vendor == "postgresql" else None
+    if rows is None:
         return None
     names = [name for name in order if isinstance(name, str)]
     fields = [name.lstrip("-") for name in names]
@@ -173,21 +174,32 @@ def _index_only(queryset: QuerySet, order: tuple) -> QuerySet | None:
         for field in fields
         if field in INDEX_COLUMNS and field != "pk"
     }
-    return m.SearchDocument.objects.filter(document__match=match.rhs).annotate(
-        **annotations, **columns
-    )
+    return rows.filter(document__match=match.rhs).annotate(**annotations, **columns)
 
 
-def _only_visible(queryset: QuerySet | None) -> bool:
-    """Whether ``queryset`` (of articles) asks for nothing but visible articles."""
-    if queryset is None:
-        return False
-    everything = m.Article.objects.visible().order_by().values_list("pk")
+def _index_rows(articles: QuerySet | None) -> QuerySet | None:
+    """The index rows that stand for ``articles`` (a search's other conditions), when they ask
+    for nothing but what the rows can say, else None: visible articles (every row is one:
+    ``index.refresh``), or what the public list shows (``ArticleQuerySet.public``: also not
+    excluded by a curator nor blocklisted, two lists PostgreSQL hashes once a query)."""
+    if articles is None:
+        return None
     try:
-        asked = queryset.order_by().values_list("pk").query.sql_with_params()
+        asked = _sql(articles)
     except EmptyResultSet:  # a condition that can match nothing
-        return False
-    return asked == everything.query.sql_with_params()
+        return None
+    rows = m.SearchDocument.objects.all()
+    if asked == _sql(m.Article.objects.visible()):
+        return rows
+    if asked in (_sql(m.Article.objects.public()), _sql(m.Article.objects.visible().public())):
+        excluded = m.Curation.objects.filter(status=m.Curation.Status.EXCLUDED)
+        blocked = m.BlockedPMID.objects.values("pmid")
+        return rows.exclude(pk__in=excluded.values("article_id")).exclude(pk__in=blocked)
+    return None
+
+
+def _sql(articles: QuerySet) -> tuple:
+    return articles.order_by().values_list("pk").query.sql_with_params()
 
 
 # Where bounding pays on PostgreSQL: when hits squared exceed this times ``limit`` times the
@@ -224,9 +236,9 @@ def _newest_ranked(
     apply. A window of the most recently added index rows, sized by the planner's estimate
     to hold them, is intersected with the GIN index's hits (bitmaps: only hits are read, not
     every row of the window), which are ranked as they are read. A window that turns out too
-    small grows by the density found, up to the whole index. With nothing to check but
-    visibility, which every index row meets, the rows' own dates serve for the tie-breaks and
-    no article is read; else ``_newest_checked`` checks the other conditions."""
+    small grows by the density found, up to the whole index. With nothing to check that the
+    index rows cannot say (``_index_rows``), their own dates serve for the tie-breaks and no
+    article is read; else ``_newest_checked`` checks the other conditions."""
     match = _text_match(queryset)
     others = _without(queryset, match)
     if (
@@ -240,15 +252,14 @@ def _newest_ranked(
         return None
     rank = queryset.query.annotations[BEST_FIRST]
     window = limit * indexed / hits * WINDOW_MARGIN
-    if not _only_visible(others) or not all(
-        name.lstrip("-") in INDEX_COLUMNS for name in order[1:]
-    ):
+    rows = _index_rows(others)
+    if rows is None or not all(name.lstrip("-") in INDEX_COLUMNS for name in order[1:]):
         return _newest_checked(match.rhs, others, rank, order, limit, window, indexed)
     # Nothing else to check: each window is ranked and sorted by PostgreSQL, and a grown one
     # is read whole again (the first is one in most searches).
     boundary, first = _window_start(window, indexed), True
     while True:
-        ranked = _newest_sorted(_window_hits(match.rhs, boundary), rank, order)
+        ranked = _newest_sorted(_window_hits(match.rhs, boundary, rows=rows), rank, order)
         if len(ranked) >= limit or boundary is None:
             break
         window = _grown(window, len(ranked), limit, first=first)
@@ -301,9 +312,16 @@ def _newest_checked(
     return [row[0] for row in newest], bounded
 
 
-def _window_hits(match: CompiledText, boundary: int | None, upper: int | None = None) -> QuerySet:
-    """The index rows that ``match`` from PMID ``boundary`` (all when None) up to ``upper``."""
-    hits = m.SearchDocument.objects.filter(document__match=match)
+def _window_hits(
+    match: CompiledText,
+    boundary: int | None,
+    upper: int | None = None,
+    *,
+    rows: QuerySet | None = None,
+) -> QuerySet:
+    """The index rows (of ``rows``, else all) that ``match`` from PMID ``boundary`` (all when
+    None) up to ``upper``."""
+    hits = (m.SearchDocument.objects.all() if rows is None else rows).filter(document__match=match)
     if boundary is not None:
         hits = hits.filter(pk__gte=boundary)
     if upper is not None:
@@ -473,8 +491,8 @@ def newest_pks(queryset: QuerySet, order: tuple, limit: int) -> list[int] | None
     """PostgreSQL, newest first: the first ``limit`` PMIDs of a search in ``order``, found
     from the index, or None where this does not apply (the planner then sorts).
 
-    - A search with nothing to check but its words: from the index rows alone, by a window of
-      the most recent dates (``_newest_dated``).
+    - A search with nothing to check that the index rows cannot say (``_index_rows``): from
+      the rows alone, by a window of the most recent dates (``_newest_dated``).
     - A word restricted to titles or authors: its hits from the index first, then the newest
       of them. Left to itself the planner, counting the word anywhere (its estimate ignores
       tsquery weights), sorted every article by date and tested each in turn (``blood[ti]``
@@ -490,18 +508,21 @@ def newest_pks(queryset: QuerySet, order: tuple, limit: int) -> list[int] | None
     if others is None:
         return None
     if not match.rhs.narrow:
-        dated = _only_visible(others) and all(
+        rows = _index_rows(others)
+        if rows is None or not all(
             isinstance(name, str) and name.lstrip("-") in INDEX_COLUMNS for name in order
-        )
-        return _newest_dated(queryset, match.rhs, order, limit) if dated else None
+        ):
+            return None
+        return _newest_dated(queryset, rows.filter(document__match=match.rhs), order, limit)
     hits = m.SearchDocument.objects.filter(document__match=match.rhs).values_list("pk")
     within = others.filter(pk__in=in_pks([row[0] for row in _rows(hits)]))
     return list(within.order_by(*order).values_list("pk", flat=True)[:limit])
 
 
-def _newest_dated(queryset: QuerySet, match: CompiledText, order: tuple, limit: int) -> list[int]:
-    """PostgreSQL, newest first, a search with nothing to check but its words: the first
-    ``limit`` hits in ``order``, from the index rows alone (they carry the date). When more
+def _newest_dated(queryset: QuerySet, text_hits: QuerySet, order: tuple, limit: int) -> list[int]:
+    """PostgreSQL, newest first, a search with nothing to check that the index rows cannot
+    say: the first ``limit`` of ``text_hits`` (those rows that match, ``_index_rows``) in
+    ``order``, from the rows alone (they carry the date). When more
     than ``limit`` hits are expected, only the most recent rows by date are read, a band of
     dates at a time: a band's hits (the GIN index's, intersected with the date index's rows:
     bitmaps) all come after the last band's, so the first ``limit`` are found when the bands
@@ -510,7 +531,6 @@ def _newest_dated(queryset: QuerySet, match: CompiledText, order: tuple, limit: 
     sorting every hit. Left to itself, the planner walked the articles by date and tested
     each for the word (``blood`` at 1,000,000: 223-290 ms)."""
     hits = estimated_rows(queryset)
-    text_hits = m.SearchDocument.objects.filter(document__match=match)
     indexed = max(_indexed_rows(), hits)
     # Where sorting every hit costs less, as for ranking (``BREAK_EVEN``; at 1,000,000, ms,
     # window and every hit: diabetes, 20,566 expected, 89 and 40; covid, 32,952, 74 and 69;

@@ -123,8 +123,8 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
     list hits by PMID: the newest are found in a window of the most recently added rows
     (``_newest_ranked``), which beats ranking every hit only when hits are many
     (``bounding_estimate``; at 1,000,000 abstracts, a word in a tenth of them: 150 ms instead
-    of 760; a word in 2%: 240 ms, 180 ranking every hit). A PostgreSQL search with no other
-    condition is ranked from its index rows alone (``_index_only``)."""
+    of 760; a word in 2%: 240 ms, 180 ranking every hit). A PostgreSQL search with no
+    condition its index rows cannot say is ranked from them alone (``_index_only``)."""
     if TABLE not in queryset.query.alias_map:
         return list(queryset.order_by(*order).values_list("pk", flat=True)[:limit]), False
     within, bounded = queryset, False
@@ -154,8 +154,8 @@ def _index_only(queryset: QuerySet, order: tuple) -> QuerySet | None:
     """PostgreSQL: ``queryset`` as a query of its index rows alone, annotated with ``order``'s
     names, when it asks nothing the rows cannot say (``_index_rows``) and ``order`` sorts by
     columns the index has (the rows carry their articles' dates), so the article rows add
-    nothing. Else None. (``"blood pressure"`` at
-    1,000,000: its 15,357 hits were each looked up among the articles; 110 ms, now 61.)"""
+    nothing. Else None. (``"blood pressure"`` at 1,000,000: its 15,357 hits were each looked
+    up among the articles; 110 ms, then 61.)"""
     match = _text_match(queryset)
     rows = _index_rows(_without(queryset, match)) if connection.vendor == "postgresql" else None
     if rows is None:
@@ -522,14 +522,14 @@ def newest_pks(queryset: QuerySet, order: tuple, limit: int) -> list[int] | None
 def _newest_dated(queryset: QuerySet, text_hits: QuerySet, order: tuple, limit: int) -> list[int]:
     """PostgreSQL, newest first, a search with nothing to check that the index rows cannot
     say: the first ``limit`` of ``text_hits`` (those rows that match, ``_index_rows``) in
-    ``order``, from the rows alone (they carry the date). When more
-    than ``limit`` hits are expected, only the most recent rows by date are read, a band of
-    dates at a time: a band's hits (the GIN index's, intersected with the date index's rows:
-    bitmaps) all come after the last band's, so the first ``limit`` are found when the bands
-    hold that many. The first band is sized by the planner's estimate of the hits, the next
-    by the density found; a first band holding under a quarter of its due is given up for
-    sorting every hit. Left to itself, the planner walked the articles by date and tested
-    each for the word (``blood`` at 1,000,000: 223-290 ms)."""
+    ``order``, from the rows alone (they carry the date). When more than ``limit`` hits are
+    expected, only the most recent rows by date are read, a band of dates at a time: a band's
+    hits (the GIN index's, intersected with the date index's rows: bitmaps) all come after
+    the last band's, so the first ``limit`` are found when the bands hold that many. The first
+    band is sized by the planner's estimate of the hits, the next by the density found; a
+    first band holding under a quarter of its due is given up for sorting every hit. Left to
+    itself, the planner walked the articles by date and tested each for the word (``blood``
+    at 1,000,000: 223-290 ms; now 51-54)."""
     hits = estimated_rows(queryset)
     indexed = max(_indexed_rows(), hits)
     # Where sorting every hit costs less, as for ranking (``BREAK_EVEN``; at 1,000,000, ms,

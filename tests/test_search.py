@@ -370,7 +370,8 @@ def test_rebuild_search_index_reindexes_everything(records):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 keeps its own storage")
 def test_postgresql_keeps_the_tsvectors_in_their_rows(db):
-    """Migration 0007: a hit is tested and ranked without a TOAST lookup."""
+    """Migrations 0007 and 0009: a hit is tested and ranked without a TOAST lookup, and
+    unpacked only when its row outgrew a page."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, attstorage, attcompression FROM pg_attribute "
@@ -380,7 +381,57 @@ def test_postgresql_keeps_the_tsvectors_in_their_rows(db):
         rows = cursor.fetchall()
         cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
         lz4 = "l" if "lz4" in cursor.fetchone()[0] else ""  # servers built without lz4: pglz
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'articles_search'::regclass")
+        options = cursor.fetchone()[0]
     assert rows == [("affiliations", "m", lz4), ("document", "m", lz4)]
+    assert options == ["toast_tuple_target=8160"]
+
+
+def _stored_document(pmid: int) -> tuple[int, str | None]:
+    """The stored size in bytes of an index row's tsvector, and its compression (None)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(document), pg_column_compression(document) "
+            "FROM articles_search WHERE rowid = %s",
+            [pmid],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 keeps its own storage")
+def test_postgresql_compresses_only_a_tsvector_past_a_page(records):
+    """PMID 12748680's abstract makes a 5,756-byte tsvector, which the default 2 kB
+    threshold compressed; PMID 27454254's (hundreds of authors) outgrows a page even packed,
+    so it is compressed, and kept out of the row."""
+    assert _stored_document(12748680) == (5756, None)
+    assert _stored_document(27454254)[1] in ("lz4", "pglz")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE pg_column_size(document) > 2048), "
+            "ARRAY_AGG(rowid ORDER BY rowid) FILTER "
+            "(WHERE pg_column_compression(document) IS NOT NULL) FROM articles_search"
+        )
+        # Of the 293 rows, 234 hold over 2 kB of words; two hold over a page.
+        assert cursor.fetchone() == (234, [12209194, 27454254])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_migration_0009_unpacks_the_rows_compressed_before_it(records):
+    import importlib
+
+    migration = importlib.import_module("articles.migrations.0009_search_uncompressed")
+    with connection.cursor() as cursor:  # as before 0009: compressed past 2 kB
+        cursor.execute("ALTER TABLE articles_search RESET (toast_tuple_target)")
+        cursor.execute(
+            "UPDATE articles_search SET document = document || ''::tsvector WHERE rowid = 12748680"
+        )
+    packed = _stored_document(12748680)
+    with connection.schema_editor() as editor:
+        migration.uncompress(None, editor)
+
+    assert packed[1] is not None and packed[0] < 5756
+    assert _stored_document(12748680) == (5756, None)
+    assert found("micronucleus") == {39180124, 12209168}  # the indexes built again
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")

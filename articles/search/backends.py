@@ -169,6 +169,7 @@ class PostgresBackend(SearchBackend):
     vendor = "postgresql"
     MAX_POSITION = 16383  # PostgreSQL's limit
     MAX_POSITIONS_PER_WORD = 255
+    ROW_TARGET = 8160  # the largest toast_tuple_target: a row this long is kept as written
 
     def create(self, cursor) -> None:  # noqa: ANN001
         cursor.execute(
@@ -179,13 +180,19 @@ class PostgresBackend(SearchBackend):
         self.create_indexes(cursor)
 
     def set_storage(self, cursor) -> None:  # noqa: ANN001
-        """Keep the tsvectors in the row, compressed with lz4 where the server has it.
-        An abstract's tsvector is about 2 kB compressed, so by default half of them went to
-        the TOAST table: testing or ranking a hit then meant a TOAST index lookup and a pglz
-        decompression, 3.3 us a row; in the row with lz4, 1.5 us (100,000 abstracts).
-        Rows written before keep their storage until ``rebuild_search_index``."""
+        """Keep the tsvectors in the row, uncompressed up to a full page.
+        An abstract's tsvector is about 2 kB, so by default half of them went to the TOAST
+        table: testing or ranking a hit then meant a TOAST index lookup and a pglz
+        decompression, 3.3 us a row; in the row with lz4, 1.5 us (100,000 abstracts,
+        migration 0007). Compression saves almost nothing on a tsvector (the table was 2,477
+        MB with two in five rows lz4-compressed, and would be 2,550 with none), yet unpacking
+        was half of what ranking the 10,001 newest hits of ``blood`` cost at 1,000,000
+        abstracts: so a row is compressed only past ``toast_tuple_target``'s page-sized
+        limit, lz4 where the server has it (migration 0009). Rows written before keep their
+        storage until ``rebuild_search_index``."""
         for column in ("document", "affiliations"):
             cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET STORAGE MAIN")
+        cursor.execute(f"ALTER TABLE {TABLE} SET (toast_tuple_target = {self.ROW_TARGET})")
         cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
         row = cursor.fetchone()
         if row and "lz4" in (row[0] or []):

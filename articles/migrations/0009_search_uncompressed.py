@@ -1,0 +1,47 @@
+"""PostgreSQL: keep the full-text index's tsvectors uncompressed in their rows unless a row
+outgrows a page (``PostgresBackend.set_storage``): unpacking them was half of what ranking a
+common word's hits cost. The rows already compressed are rewritten here: one pass over them,
+then the indexes are built again, as in migration 0008; ``VACUUM FULL articles_search`` or
+``manage.py rebuild_search_index`` afterwards gives the space back. Nothing to do on SQLite."""
+
+from django.db import migrations
+
+# A tsvector joined to an empty one is the same tsvector, written anew (uncompressed).
+COMPRESSED = (
+    "pg_column_compression(document) IS NOT NULL OR pg_column_compression(affiliations) IS NOT NULL"
+)
+
+
+def uncompress(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from articles.search.backends import PostgresBackend
+
+    backend = PostgresBackend()
+    with schema_editor.connection.cursor() as cursor:
+        backend.set_storage(cursor)
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM articles_search WHERE {COMPRESSED})")
+        if cursor.fetchone()[0]:
+            backend.drop_indexes(cursor)
+            cursor.execute(
+                "UPDATE articles_search SET document = document || ''::tsvector, "
+                f"affiliations = affiliations || ''::tsvector WHERE {COMPRESSED}"
+            )
+            backend.create_indexes(cursor)
+
+
+def compress(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE articles_search RESET (toast_tuple_target)")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0008_search_pub_date"),
+    ]
+
+    operations = [
+        migrations.RunPython(uncompress, compress, elidable=True),
+    ]

@@ -1,6 +1,6 @@
 """PostgreSQL: keep the full-text index's tsvectors uncompressed in their rows unless a row
-outgrows a page (``PostgresBackend.set_storage``): unpacking them was half of what ranking a
-common word's hits cost. The rows already compressed are rewritten here: one pass over them,
+outgrows a page (``PostgresBackend.set_storage``): unpacking them was half the time of
+reading a common word's hits and of testing a phrase's. The rows already compressed are rewritten here: one pass over them,
 then the indexes are built again, as in migration 0008; ``VACUUM FULL articles_search`` or
 ``manage.py rebuild_search_index`` afterwards gives the space back. Nothing to do on SQLite."""
 

@@ -185,11 +185,11 @@ class PostgresBackend(SearchBackend):
         table: testing or ranking a hit then meant a TOAST index lookup and a pglz
         decompression, 3.3 us a row; in the row with lz4, 1.5 us (100,000 abstracts,
         migration 0007). Compression saves almost nothing on a tsvector (the table was 2,477
-        MB with two in five rows lz4-compressed, and would be 2,550 with none), yet unpacking
-        was half of what ranking the 10,001 newest hits of ``blood`` cost at 1,000,000
-        abstracts: so a row is compressed only past ``toast_tuple_target``'s page-sized
-        limit, lz4 where the server has it (migration 0009). Rows written before keep their
-        storage until ``rebuild_search_index``."""
+        MB with three in five rows lz4-compressed, 2,550 with none), yet unpacking was half
+        the time of reading ``blood``'s newest 12,000 hits and of testing a phrase's hits
+        (docs/benchmarks.md): so a row is compressed only past ``toast_tuple_target``'s
+        page-sized limit, lz4 where the server has it (migration 0009, which rewrote the
+        rows compressed before it)."""
         for column in ("document", "affiliations"):
             cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET STORAGE MAIN")
         cursor.execute(f"ALTER TABLE {TABLE} SET (toast_tuple_target = {self.ROW_TARGET})")

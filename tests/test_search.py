@@ -401,8 +401,8 @@ def _stored_document(pmid: int) -> tuple[int, str | None]:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 keeps its own storage")
 def test_postgresql_compresses_only_a_tsvector_past_a_page(records):
     """PMID 12748680's abstract makes a 5,756-byte tsvector, which the default 2 kB
-    threshold compressed; PMID 27454254's (hundreds of authors) outgrows a page even packed,
-    so it is compressed, and kept out of the row."""
+    threshold compressed; PMID 27454254's (hundreds of authors) outgrows a page, so it is
+    still compressed."""
     assert _stored_document(12748680) == (5756, None)
     assert _stored_document(27454254)[1] in ("lz4", "pglz")
     with connection.cursor() as cursor:

@@ -1,6 +1,7 @@
 """manage.py ingest_pubmed: the thin shell around articles.ingest."""
 
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from articles.models import Article
 
@@ -36,6 +38,25 @@ def test_it_prints_one_summary_line_and_nothing_else_in_a_pipe():
 
     assert out == "created 259, updated 0, unchanged 0, deleted 0, failed 0\n"
     assert err == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's recent index")
+def test_it_builds_the_index_of_the_newest_rows_once_the_index_wants_one(monkeypatch):
+    monkeypatch.setattr(
+        "articles.search.backends.PostgresBackend.recent_rows", lambda self, indexed: 100
+    )
+
+    out, _ = run(str(FIXTURES / "hawc_259_records.xml.gz"), "--workers", "0")
+    again, _ = run(str(FIXTURES / "hawc_259_records.xml.gz"), "--workers", "0")
+
+    lines = out.splitlines()
+    assert lines[0] == "created 259, updated 0, unchanged 0, deleted 0, failed 0"
+    assert re.fullmatch(
+        r"search index: the recent index holds the newest 100 of 259 rows, from PMID 11428750 "
+        r"\(\d+\.\d s\)",
+        lines[1],
+    )
+    assert again == "created 0, updated 0, unchanged 259, deleted 0, failed 0\n"
 
 
 def test_it_says_so_when_a_file_is_ingested_again():

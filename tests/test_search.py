@@ -434,6 +434,124 @@ def test_migration_0009_unpacks_the_rows_compressed_before_it(records):
     assert found("micronucleus") == {39180124, 12209168}  # the indexes built again
 
 
+def test_the_largest_window_is_that_of_the_fewest_hits_bounded():
+    from articles.search.filtering import largest_window
+
+    # 1.1 * sqrt(10,001 * 1,000,000 / 0.08) + 1% of the rows.
+    assert largest_window(1_000_000, 10_001) == pytest.approx(398_928.17, abs=0.01)
+    assert largest_window(293, 10_001) == pytest.approx(6_660.31, abs=0.01)
+
+
+def _recent_start() -> int | None:
+    from articles.search.backends import PostgresBackend
+
+    with connection.cursor() as cursor:
+        return PostgresBackend().recent_start(cursor)
+
+
+def _newest_rowid(rank: int) -> int:
+    """The PMID of the ``rank``-th newest index row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM articles_search ORDER BY rowid DESC OFFSET %s LIMIT 1", [rank - 1]
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_a_small_index_has_no_index_of_its_newest_rows(records):
+    from articles.search.backends import PostgresBackend
+
+    backend = PostgresBackend()
+
+    assert backend.recent_rows(1_000_000) == 398_929
+    # From 630,010 rows the largest window is at most half of them.
+    assert backend.recent_rows(630_010) == 315_005
+    assert backend.recent_rows(630_009) is None
+    assert backend.recent_rows(293) is None
+    assert _recent_start() is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(records, monkeypatch):
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+    from articles.search.filtering import _window_hits
+
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 200)
+    hits = search(m.Article.objects.visible(), "rats").queryset
+    order = tuple(SORTS["relevance"][1])
+    before = best_first_pks(hits, order, 5)
+    monkeypatch.setattr(
+        "articles.search.backends.PostgresBackend.recent_rows", lambda self, indexed: 100
+    )
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    assert _recent_start() == _newest_rowid(100) == 16326050
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        window = _window_hits(_text_match_of(hits), _newest_rowid(50))
+        cursor.execute("EXPLAIN " + str(window.values("pk").query))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "articles_search_recent_gin" in plan
+    assert best_first_pks(hits, order, 5) == before  # the same newest hits, ranked alike
+    assert before == ([33166671, 39180124, 35810816, 38056127, 32540476], True)
+
+
+def _text_match_of(queryset):  # noqa: ANN001, ANN202
+    from articles.search.filtering import _text_match
+
+    return _text_match(queryset).rhs
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_keep_recent_moves_the_index_once_it_holds_over_twice_its_rows(records, monkeypatch):
+    from articles.search.backends import PostgresBackend
+    from articles.search.index import keep_recent
+
+    wanted = {"rows": 100}
+    monkeypatch.setattr(
+        "articles.search.backends.PostgresBackend.recent_rows",
+        lambda self, indexed: wanted["rows"],
+    )
+    with connection.cursor() as cursor:
+        PostgresBackend().place_recent(cursor)
+    assert _recent_start() == _newest_rowid(100)
+
+    wanted["rows"] = 50  # the index holds 100, not over twice 50
+    assert keep_recent() is None
+    wanted["rows"] = 49
+    moved = keep_recent()
+
+    assert _recent_start() == _newest_rowid(49) == 29474903
+    assert re.fullmatch(
+        r"search index: the recent index holds the newest 49 of 293 rows, from PMID 29474903 "
+        r"\(\d+\.\d s\)",
+        moved,
+    )
+    wanted["rows"] = None  # the index shrank below wanting one
+    assert keep_recent().startswith("search index: dropped the recent index (293 rows)")
+    assert _recent_start() is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
+def test_migration_0010_builds_the_recent_index_and_its_reverse_drops_it(records, monkeypatch):
+    import importlib
+
+    migration = importlib.import_module("articles.migrations.0010_search_recent_index")
+    monkeypatch.setattr(
+        "articles.search.backends.PostgresBackend.recent_rows", lambda self, indexed: 100
+    )
+
+    with connection.schema_editor() as editor:
+        migration.place(None, editor)
+    assert _recent_start() == 16326050
+    with connection.schema_editor() as editor:
+        migration.drop(None, editor)
+    assert _recent_start() is None
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_estimated_rows_is_the_planners_guess_at_the_match_count(records):
     from articles.search.filtering import estimated_rows

@@ -31,6 +31,8 @@ list's date tie-break PostgreSQL sorted from the heap, 2.4 s.)
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -39,6 +41,8 @@ from articles.search.query import Node, Term
 from articles.search.text import tokens
 
 TABLE = "articles_search"
+# PostgreSQL: a second GIN index over the newest rows alone (``PostgresBackend.place_recent``).
+RECENT_INDEX = f"{TABLE}_recent_gin"
 FIELDS = ("title", "abstract", "terms", "authors", "affiliations")
 FIELD_COLUMNS = {
     "all": ("title", "abstract", "terms", "authors"),
@@ -208,11 +212,80 @@ class PostgresBackend(SearchBackend):
         )
         # The window of the most recent hits, newest first (filtering._newest_dated).
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_date ON {TABLE} (pub_date)")
+        self.place_recent(cursor)
 
     def drop_indexes(self, cursor) -> None:  # noqa: ANN001
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_aff_gin")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_date")
+        cursor.execute(f"DROP INDEX IF EXISTS {RECENT_INDEX}")
+
+    # The recent index. Best match past 10,000 hits ranks the newest (``filtering.
+    # _newest_ranked``): the GIN index's hits in a window of the newest rows, intersected with
+    # the primary key's range. For ``blood`` at 1,000,000 abstracts the full index gave all
+    # 101,355 of its hits to find the 12,034 in the window (15 ms of a 47 ms query); a GIN
+    # index over the newest rows alone gives the planner far fewer (its predicate is implied
+    # by the window's ``rowid >= ...``, a literal: Django binds parameters client-side), and
+    # the query took 33 ms. It holds the newest rows the largest window can ask for
+    # (``filtering.largest_window``), only where that is at most half the index; each new
+    # record is indexed twice, as it is newer than the index's start.
+
+    def recent_rows(self, indexed: int) -> int | None:
+        """How many of the newest of ``indexed`` rows the recent index should hold, or None
+        when it should not exist (it would hold over half of them)."""
+        from articles.facets import CAP
+        from articles.search.filtering import largest_window
+
+        rows = math.ceil(largest_window(indexed, CAP + 1))
+        return rows if 0 < 2 * rows <= indexed else None
+
+    def recent_start(self, cursor) -> int | None:  # noqa: ANN001
+        """The PMID the recent index starts at, or None when there is none."""
+        cursor.execute(
+            "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = "
+            "to_regclass(%s)",
+            [RECENT_INDEX],
+        )
+        row = cursor.fetchone()
+        found = re.search(r"\d+", row[0] or "") if row else None
+        return int(found.group()) if found else None
+
+    def place_recent(self, cursor, *, only_if_stale: bool = False) -> str | None:  # noqa: ANN001
+        """Build the recent index where the rows say it should start, replacing the one there
+        was (built first, then swapped: searches go on meanwhile; writes wait), or drop it
+        when the index is too small to want one. ``only_if_stale``: only when there is none
+        yet or it has come to hold over twice the rows it should (new records all go into
+        it). Returns what was done, or None."""
+        cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
+        indexed = cursor.fetchone()[0]
+        wanted = self.recent_rows(indexed)
+        start = self.recent_start(cursor)
+        if only_if_stale and start is not None and wanted is not None:
+            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE rowid >= %s", [start])
+            if cursor.fetchone()[0] <= 2 * wanted:
+                return None
+        boundary = None
+        if wanted is not None:
+            cursor.execute(
+                f"SELECT rowid FROM {TABLE} ORDER BY rowid DESC OFFSET %s LIMIT 1", [wanted - 1]
+            )
+            boundary = cursor.fetchone()[0]
+        if boundary == start:
+            return None
+        if boundary is None:
+            cursor.execute(f"DROP INDEX {RECENT_INDEX}")
+            return f"search index: dropped the recent index ({indexed:,} rows)"
+        cursor.execute(f"DROP INDEX IF EXISTS {RECENT_INDEX}_new")
+        cursor.execute(
+            f"CREATE INDEX {RECENT_INDEX}_new ON {TABLE} USING gin (document) "
+            f"WHERE rowid >= {int(boundary)}"
+        )
+        cursor.execute(f"DROP INDEX IF EXISTS {RECENT_INDEX}")
+        cursor.execute(f"ALTER INDEX {RECENT_INDEX}_new RENAME TO {RECENT_INDEX}")
+        return (
+            f"search index: the recent index holds the newest {wanted:,} of {indexed:,} rows, "
+            f"from PMID {boundary}"
+        )
 
     def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
         if pmids:

@@ -11,6 +11,7 @@ better); text terms anywhere else (under OR or NOT with structured terms) become
 from __future__ import annotations
 
 import json
+import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -223,6 +224,13 @@ def _sql(articles: QuerySet) -> tuple:
 # every hit ranked; ms): diabetes, 21,204 estimated, 279 and 180; bone, 29,902, 205 and 226;
 # pressure, 36,631, 234 and 281; children, 42,308, 160 and 263; blood, 99,454, 148 and 760.
 BREAK_EVEN = 0.08
+
+
+def largest_window(indexed: float, limit: int) -> float:
+    """The most index rows a first window is sized to for ``limit`` hits among ``indexed``:
+    that of the fewest hits bounded (``bounding_estimate``), with its margin and the
+    histogram's rounding (``_window_start``: 1% of the rows). At 1,000,000: 398,929."""
+    return WINDOW_MARGIN * math.sqrt(limit * indexed / BREAK_EVEN) + indexed / 100
 
 
 def bounding_estimate(queryset: QuerySet, limit: int) -> tuple[int, float] | None:

@@ -7,11 +7,13 @@ deletes; anything else that changes an article's title, abstract, authors, MeSH 
 keywords, publication date or visibility must call it too: PostgreSQL's rows carry the date,
 and a search with no other condition is answered from the index alone, trusting that it
 holds only visible articles. ``rebuild()`` rewrites the whole index
-(``manage.py rebuild_search_index``).
+(``manage.py rebuild_search_index``); ``keep_recent()`` keeps PostgreSQL's index of the newest
+rows where it should start, after an ingest.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 from django.db import connection, transaction
@@ -58,6 +60,19 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
         else:
             cursor.execute("INSERT INTO articles_search(articles_search) VALUES ('optimize')")
     return indexed
+
+
+def keep_recent() -> str | None:
+    """PostgreSQL, after an ingest: build the index of the newest rows if the index has grown
+    to want one, or move it if new records made it hold over twice what it should
+    (``PostgresBackend.place_recent``); what was done, or None."""
+    engine = backend()
+    if engine.vendor != "postgresql":
+        return None
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        done = engine.place_recent(cursor, only_if_stale=True)
+    return done and f"{done} ({time.perf_counter() - started:.1f} s)"
 
 
 def _visible_pmid_chunks(cursor) -> Iterator[list[int]]:  # noqa: ANN001

@@ -24,6 +24,7 @@ from articles.pubmed.client import (
     EutilsClient,
     parse_date,
 )
+from articles.search.index import keep_recent
 
 SUFFIXES = (".xml", ".xml.gz")
 # Below this many bytes on disk (about 1,000 records gzipped), files are parsed in-process.
@@ -295,6 +296,10 @@ class Command(BaseCommand):
     def _finish(self, stats: IngestStats, prefix: str) -> None:
         self._report(stats)
         self.stdout.write(prefix + stats.summary())
+        if not prefix and stats.created:  # new records may outgrow the index of the newest
+            done = keep_recent()
+            if done:
+                self.stdout.write(done)
         if stats.failed:
             raise CommandError(f"{stats.failed} failed", returncode=1)
 

@@ -637,6 +637,28 @@ def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
         assert bounding_estimate(tagged, 10_001) is None
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
+def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypatch):
+    from articles.filters import SORTS
+    from articles.search import best_first_pks
+
+    explained = []
+
+    def estimate(queryset):  # noqa: ANN001, ANN202
+        explained.append(str(queryset.query))
+        return 2
+
+    monkeypatch.setattr("articles.search.filtering.estimated_rows", estimate)
+    order = tuple(SORTS["relevance"][1])
+    plain = search(m.Article.objects.visible().public(), "micronucleus").queryset
+    dated = search(m.Article.objects.visible().filter(pub_year__gte=1900), "micronucleus")
+
+    assert best_first_pks(plain, order, 5) == ([39180124, 12209168], False)
+    assert best_first_pks(dated.queryset, order, 5) == ([39180124, 12209168], False)
+    assert ["articles_article" in sql for sql in explained] == [False, True]
+    assert "articles_curation" not in explained[0]  # nor the public list's exclusions
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_window_far_short_of_the_estimate_gives_up_and_ranks_every_match(records, monkeypatch):
     from articles.filters import SORTS

@@ -136,11 +136,15 @@ def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[i
             bound = RawSQL(f"{TABLE}.rowid >= %s", (boundary[0],), output_field=BooleanField())
             within, bounded = queryset.filter(bound), True
     else:
-        estimate = bounding_estimate(queryset, limit)
-        found = None if estimate is None else _newest_ranked(queryset, order, limit, *estimate)
+        # The index rows that stand for the articles asked for, worked out once (1 ms).
+        rows = _index_rows(_without(queryset, _text_match(queryset)))
+        estimate = bounding_estimate(queryset, limit, plain=rows is not None)
+        found = None
+        if estimate is not None:
+            found = _newest_ranked(queryset, order, limit, *estimate, rows=rows)
         if found is not None:
             return found
-        index_rows = _index_only(queryset, order)
+        index_rows = _index_only(queryset, order, rows)
         if index_rows is not None:
             within = index_rows
     ranked = within.order_by(*order).values_list("pk")[:limit]
@@ -156,16 +160,16 @@ def _index_column(name: str) -> RawSQL:
     return RawSQL(f"{TABLE}.{INDEX_COLUMNS[name.lstrip('-')]}", ())
 
 
-def _index_only(queryset: QuerySet, order: tuple) -> QuerySet | None:
-    """PostgreSQL: ``queryset`` as a query of its index rows alone, annotated with ``order``'s
-    names, when it asks nothing the rows cannot say (``_index_rows``) and ``order`` sorts by
-    columns the index has (the rows carry their articles' dates), so the article rows add
-    nothing. Else None. (``"blood pressure"`` at 1,000,000: its 15,357 hits were each looked
-    up among the articles; 110 ms, then 61.)"""
-    match = _text_match(queryset)
-    rows = _index_rows(_without(queryset, match)) if connection.vendor == "postgresql" else None
+def _index_only(queryset: QuerySet, order: tuple, rows: QuerySet | None) -> QuerySet | None:
+    """PostgreSQL: ``queryset`` as a query of its index rows alone (``rows``, what
+    ``_index_rows`` gave for its other conditions), annotated with ``order``'s names, when it
+    asks nothing the rows cannot say and ``order`` sorts by columns the index has (the rows
+    carry their articles' dates), so the article rows add nothing. Else None.
+    (``"blood pressure"`` at 1,000,000: its 15,357 hits were each looked up among the
+    articles; 110 ms, then 61.)"""
     if rows is None:
         return None
+    match = _text_match(queryset)
     names = [name for name in order if isinstance(name, str)]
     fields = [name.lstrip("-") for name in names]
     if len(names) < len(order) or not all(
@@ -233,17 +237,25 @@ def largest_window(indexed: float, limit: int) -> float:
     return WINDOW_MARGIN * math.sqrt(limit * indexed / BREAK_EVEN) + indexed / 100
 
 
-def bounding_estimate(queryset: QuerySet, limit: int) -> tuple[int, float] | None:
+def bounding_estimate(
+    queryset: QuerySet, limit: int, *, plain: bool = False
+) -> tuple[int, float] | None:
     """The planner's estimate of the hits and the index's row count, when PostgreSQL should
     rank only the newest ``limit`` hits: when the estimate says hits are many (hits squared
     over ``limit`` times the rows, the measured break-even). Not for a word restricted to
     titles or authors, whose estimate counts the word anywhere; structured tags are guessed
     at, but a window sized on a wrong guess is given up after one look (``_newest_ranked``).
-    Two queries (EXPLAIN, the index's row count), none for a title or author word."""
+    Two queries (EXPLAIN, the index's row count), none for a title or author word. ``plain``:
+    the index rows stand for the articles asked for (``_index_rows``), so the match is
+    estimated over the index alone, a plan made in half the time (0.5 ms, not 1.2: no join,
+    no NOT EXISTS; ``"blood pressure"`` 3,680 against 3,561, ``blood`` 98,123 against 94,944)."""
     match = _text_match(queryset)
     if match is None or match.rhs.narrow:
         return None
-    hits = estimated_rows(queryset)
+    if plain:
+        hits = estimated_rows(m.SearchDocument.objects.filter(document__match=match.rhs))
+    else:
+        hits = estimated_rows(queryset)
     if hits <= limit:
         return None
     indexed = max(_indexed_rows(), hits)
@@ -253,15 +265,21 @@ def bounding_estimate(queryset: QuerySet, limit: int) -> tuple[int, float] | Non
 
 
 def _newest_ranked(
-    queryset: QuerySet, order: tuple, limit: int, hits: int, indexed: float
+    queryset: QuerySet,
+    order: tuple,
+    limit: int,
+    hits: int,
+    indexed: float,
+    *,
+    rows: QuerySet | None,
 ) -> tuple[list[int], bool] | None:
     """PostgreSQL: the newest ``limit`` hits in ``order``, or None where this way does not
     apply. A window of the most recently added index rows, sized by the planner's estimate
     to hold them, is intersected with the GIN index's hits (bitmaps: only hits are read, not
     every row of the window), which are ranked as they are read. A window that turns out too
     small grows by the density found, up to the whole index. With nothing to check that the
-    index rows cannot say (``_index_rows``), their own dates serve for the tie-breaks and no
-    article is read; else ``_newest_checked`` checks the other conditions."""
+    index rows cannot say (``rows``: ``_index_rows``), their own dates serve for the
+    tie-breaks and no article is read; else ``_newest_checked`` checks the other conditions."""
     match = _text_match(queryset)
     others = _without(queryset, match)
     if (
@@ -275,7 +293,6 @@ def _newest_ranked(
         return None
     rank = queryset.query.annotations[BEST_FIRST]
     window = limit * indexed / hits * WINDOW_MARGIN
-    rows = _index_rows(others)
     if rows is None or not all(name.lstrip("-") in INDEX_COLUMNS for name in order[1:]):
         return _newest_checked(match.rhs, others, rank, order, limit, window, indexed)
     # Nothing else to check: each window is ranked and sorted by PostgreSQL, and a grown one

@@ -225,8 +225,8 @@ class PostgresBackend(SearchBackend):
     # the primary key's range. For ``blood`` at 1,000,000 abstracts the full index gave all
     # 101,355 of its hits to find the 12,034 in the window (15 ms of a 47 ms query); a GIN
     # index over the newest rows alone gives the planner far fewer (its predicate is implied
-    # by the window's ``rowid >= ...``, a literal: Django binds parameters client-side), and
-    # the query took 33 ms. It holds the newest rows the largest window can ask for
+    # by the window's ``rowid >= ...``, a literal: Django binds parameters client-side): 40,364
+    # hits, and the query took 39 ms. It holds the newest rows the largest window can ask for
     # (``filtering.largest_window``), only where that is at most half the index; each new
     # record is indexed twice, as it is newer than the index's start.
 

@@ -476,7 +476,7 @@ def test_a_small_index_has_no_index_of_its_newest_rows(records):
 def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(records, monkeypatch):
     from articles.filters import SORTS
     from articles.search import best_first_pks
-    from articles.search.filtering import _window_hits
+    from articles.search.filtering import _text_match, _window_hits
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 200)
     hits = search(m.Article.objects.visible(), "rats").queryset
@@ -491,18 +491,12 @@ def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(rec
     assert _recent_start() == _newest_rowid(100) == 16326050
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        window = _window_hits(_text_match_of(hits), _newest_rowid(50))
+        window = _window_hits(_text_match(hits).rhs, _newest_rowid(50))
         cursor.execute("EXPLAIN " + str(window.values("pk").query))
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "articles_search_recent_gin" in plan
     assert best_first_pks(hits, order, 5) == before  # the same newest hits, ranked alike
     assert before == ([33166671, 39180124, 35810816, 38056127, 32540476], True)
-
-
-def _text_match_of(queryset):  # noqa: ANN001, ANN202
-    from articles.search.filtering import _text_match
-
-    return _text_match(queryset).rhs
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")

@@ -275,7 +275,6 @@ class PostgresBackend(SearchBackend):
         if boundary is None:
             cursor.execute(f"DROP INDEX {RECENT_INDEX}")
             return f"search index: dropped the recent index ({indexed:,} rows)"
-        cursor.execute(f"DROP INDEX IF EXISTS {RECENT_INDEX}_new")
         cursor.execute(
             f"CREATE INDEX {RECENT_INDEX}_new ON {TABLE} USING gin (document) "
             f"WHERE rowid >= {int(boundary)}"

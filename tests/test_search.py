@@ -368,6 +368,24 @@ def test_rebuild_search_index_reindexes_everything(records):
     assert found("micronucleus") == {39180124, 12209168}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table size")
+def test_rebuild_search_index_leaves_the_table_its_size(records):
+    """TRUNCATE, not DELETE: the rows written again went after the deleted ones."""
+
+    def size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_size('articles_search')")
+            return cursor.fetchone()[0]
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    once = size()
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    assert size() == once
+    assert found("micronucleus") == {39180124, 12209168}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 keeps its own storage")
 def test_postgresql_keeps_the_tsvectors_in_their_rows(db):
     """Migrations 0007 and 0009: a hit is tested and ranked without a TOAST lookup, and

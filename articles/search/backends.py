@@ -286,6 +286,13 @@ class PostgresBackend(SearchBackend):
             f"from PMID {boundary}"
         )
 
+    def clear(self, cursor) -> None:  # noqa: ANN001
+        """TRUNCATE, not DELETE: the deleted rows' space is not reused by the rows written
+        next in the same transaction, so a rebuild by DELETE doubled the table (1,000,000
+        abstracts: 6,419 MiB with its indexes after ``rebuild``, 3,257 after VACUUM FULL).
+        Both lock out searches until the rebuild commits, as dropping its indexes does."""
+        cursor.execute(f"TRUNCATE {TABLE}")
+
     def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
         if pmids:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = ANY(%s)", [list(pmids)])

@@ -59,6 +59,18 @@ def test_it_builds_the_index_of_the_newest_rows_once_the_index_wants_one(monkeyp
     assert again == "created 0, updated 0, unchanged 259, deleted 0, failed 0\n"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN indexes")
+def test_it_leaves_no_pending_entries_in_the_search_indexes():
+    run(str(FIXTURES / "hawc_259_records.xml.gz"), "--workers", "0")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list('articles_search_doc_gin'), "
+            "gin_clean_pending_list('articles_search_aff_gin')"
+        )
+        assert cursor.fetchone() == (0, 0)
+
+
 def test_it_says_so_when_a_file_is_ingested_again():
     run(str(FIXTURES / "hawc_259_records.xml.gz"), "--workers", "0")
 

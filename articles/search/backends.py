@@ -293,6 +293,21 @@ class PostgresBackend(SearchBackend):
         Both lock out searches until the rebuild commits, as dropping its indexes does."""
         cursor.execute(f"TRUNCATE {TABLE}")
 
+    def flush_pending(self, cursor) -> int:  # noqa: ANN001
+        """Move the entries written since into the GIN indexes proper; return how many pages
+        of them there were. A written row's entries wait in each index's pending list
+        (``fastupdate``), which every search reads whole until 4 MB of entries or autovacuum
+        flushes it, and autovacuum comes only once a tenth of the table has changed: after a
+        day's update, searches went on reading it. 3,000 new rows at 1,000,000 abstracts: a
+        rare word 0.9 -> 1.4 ms, ``"blood pressure"`` 43.7 -> 46.0; flushing took 0.4 s."""
+        cursor.execute(
+            "SELECT COALESCE(SUM(gin_clean_pending_list(i.indexrelid::regclass)), 0) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = %s::regclass AND a.amname = 'gin'",
+            [TABLE],
+        )
+        return int(cursor.fetchone()[0])
+
     def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
         if pmids:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = ANY(%s)", [list(pmids)])

@@ -8,7 +8,8 @@ keywords, publication date or visibility must call it too: PostgreSQL's rows car
 and a search with no other condition is answered from the index alone, trusting that it
 holds only visible articles. ``rebuild()`` rewrites the whole index
 (``manage.py rebuild_search_index``); ``keep_recent()`` keeps PostgreSQL's index of the newest
-rows where it should start, after an ingest.
+rows where it should start, after an ingest, and ``flush_pending()`` moves the entries new rows
+left in its GIN indexes' pending lists into them.
 """
 
 from __future__ import annotations
@@ -73,6 +74,17 @@ def keep_recent() -> str | None:
     with transaction.atomic(), connection.cursor() as cursor:
         done = engine.place_recent(cursor, only_if_stale=True)
     return done and f"{done} ({time.perf_counter() - started:.1f} s)"
+
+
+def flush_pending() -> int:
+    """PostgreSQL, after an ingest: move the new rows' entries from the GIN indexes' pending
+    lists into the indexes (``PostgresBackend.flush_pending``), so that searches stop
+    reading them; the pages moved."""
+    engine = backend()
+    if engine.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        return engine.flush_pending(cursor)
 
 
 def _visible_pmid_chunks(cursor) -> Iterator[list[int]]:  # noqa: ANN001

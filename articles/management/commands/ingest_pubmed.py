@@ -24,7 +24,7 @@ from articles.pubmed.client import (
     EutilsClient,
     parse_date,
 )
-from articles.search.index import keep_recent
+from articles.search.index import flush_pending, keep_recent
 
 SUFFIXES = (".xml", ".xml.gz")
 # Below this many bytes on disk (about 1,000 records gzipped), files are parsed in-process.
@@ -300,6 +300,8 @@ class Command(BaseCommand):
             done = keep_recent()
             if done:
                 self.stdout.write(done)
+        if not prefix and (stats.created or stats.updated):
+            flush_pending()  # else every search reads the new rows' pending index entries
         if stats.failed:
             raise CommandError(f"{stats.failed} failed", returncode=1)
 

@@ -15,7 +15,8 @@ read the first 10,001 matches' PMIDs in the list's order (``facets.first_pks``: 
 ``search_order``, or newest first), which gives the capped count (the list pages through the
 first 10,000 matches), the facets' sample and the page. Queries: a rare term,
 a common term (~10% of records; also timed in date order), a phrase, a boolean with a field
-tag, and a common term within a disease facet (as the list filters it). At the first size it also
+tag, and a common term within a disease facet (as the list filters it); each query repeated, then
+all of them in turn (round robin, as a server mixing searches sees them). At the first size it also
 times ``rebuild()`` (the whole index from the stored rows, as ``rebuild_search_index`` does);
 at every size it prints the index size per 100,000 records.
 """
@@ -328,15 +329,11 @@ def _cpu_ns(pid: int | None) -> int:
 def _time_queries(repeat: int) -> None:
     """Wall time, and CPU time (this process plus the PostgreSQL backend serving it), which
     is what the query costs whatever else the machine is doing: on a shared machine the
-    wall time mostly measures the queue for a core."""
+    wall time mostly measures the queue for a core. Each query ``repeat`` times in a row,
+    then all of them in turn ``repeat`` times (round robin): as a server mixing searches
+    sees them, each query finding the pages it reads in the database's cache only if the
+    others left room for them."""
     from django.db import connection
-
-    from articles.facets import NEWEST_FIRST, first_pks
-    from articles.filters import SORTS
-    from articles.models import Article, ArticleConcept
-    from articles.search import search
-
-    orders = {"relevance": tuple(SORTS["relevance"][1]), "date": NEWEST_FIRST}
 
     backend_pid = None
     if connection.vendor == "postgresql":
@@ -344,33 +341,50 @@ def _time_queries(repeat: int) -> None:
             cursor.execute("SELECT pg_backend_pid()")
             backend_pid = cursor.fetchone()[0]
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    header = f"{'hits':>9} {'p50 ms':>7} {'p95 ms':>7} {'CPU p50':>8} {'CPU p95':>8}"
+    print(f"{'query':<26} {header}  ({repeat} runs each)")
+    for query in QUERIES:
+        runs = [_run(query, backend_pid) for _ in range(repeat)]
+        _print(query, runs)
+    print(f"{'round robin':<26} {header}  ({repeat} rounds of all {len(QUERIES)})")
+    rounds = [[_run(query, backend_pid) for query in QUERIES] for _ in range(repeat)]
+    for position, query in enumerate(QUERIES):
+        _print(query, [runs[position] for runs in rounds])
+
+
+def _run(query: tuple, backend_pid: int | None) -> tuple[float, float, int]:
+    """One run of what the list page does for ``query``: wall ms, CPU ms, matches."""
+    from articles.facets import NEWEST_FIRST, first_pks
+    from articles.filters import SORTS
+    from articles.models import Article, ArticleConcept
+    from articles.search import search
+
+    _label, term, facet, order = query
+    orders = {"relevance": tuple(SORTS["relevance"][1]), "date": NEWEST_FIRST}
+    cpu_started = time.process_time_ns() + _cpu_ns(backend_pid)
+    started = time.perf_counter()
+    base = Article.objects.visible().public()  # as the list shows the public
+    if facet:  # as the list's disease filter (ConceptFilter) narrows it
+        concepts = ArticleConcept.objects.filter(role="disease", descriptor_id=facet)
+        base = base.filter(pk__in=concepts.values("article_id"))
+    queryset = search(base, term).queryset
+    # As the list page: one query, the first 10,001 matches in the list's order, gives the
+    # capped count, the facets' sample and the page's PMIDs.
+    pks, _bounded = first_pks(queryset, orders[order])
+    wall = (time.perf_counter() - started) * 1000
+    cpu = (time.process_time_ns() + _cpu_ns(backend_pid) - cpu_started) / 1e6
+    return wall, cpu, len(pks)
+
+
+def _print(query: tuple, runs: list[tuple[float, float, int]]) -> None:
+    label, term, _facet, _order = query
+    timings = [run[0] for run in runs]
+    cpu = [run[1] for run in runs]
     print(
-        f"{'query':<26} {'hits':>9} {'p50 ms':>7} {'p95 ms':>7} {'CPU p50':>8} {'CPU p95':>8}"
-        f"  ({repeat} runs)"
+        f"{label:<26} {_hits(runs[-1][2]):>9} {_p(timings, 50):>7.1f} {_p(timings, 95):>7.1f} "
+        f"{_p(cpu, 50):>8.1f} {_p(cpu, 95):>8.1f}  {term}",
+        flush=True,
     )
-    for label, term, facet, order in QUERIES:
-        timings = []
-        cpu = []
-        hits = 0
-        for _ in range(repeat):
-            cpu_started = time.process_time_ns() + _cpu_ns(backend_pid)
-            started = time.perf_counter()
-            base = Article.objects.visible().public()  # as the list shows the public
-            if facet:  # as the list's disease filter (ConceptFilter) narrows it
-                concepts = ArticleConcept.objects.filter(role="disease", descriptor_id=facet)
-                base = base.filter(pk__in=concepts.values("article_id"))
-            queryset = search(base, term).queryset
-            # As the list page: one query, the first 10,001 matches in the list's order, gives
-            # the capped count, the facets' sample and the page's PMIDs.
-            pks, _bounded = first_pks(queryset, orders[order])
-            hits = len(pks)
-            timings.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time_ns() + _cpu_ns(backend_pid) - cpu_started) / 1e6)
-        print(
-            f"{label:<26} {_hits(hits):>9} {_p(timings, 50):>7.1f} {_p(timings, 95):>7.1f} "
-            f"{_p(cpu, 50):>8.1f} {_p(cpu, 95):>8.1f}  {term}",
-            flush=True,
-        )
 
 
 def _hits(count: int) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 
 from django.db import connection, transaction
 
@@ -45,19 +46,26 @@ def refresh(pmids: Sequence[int]) -> int:
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
-    """Empty the index and index every visible article again; return the count."""
+    """Index every visible article again; return the count. In one transaction: on SQLite
+    the index is emptied and filled again (readers, in WAL mode, see the old rows until it
+    commits); on PostgreSQL a new table is filled beside the live one, indexed once at the
+    end (one GIN build beats a million inserts) and swapped in
+    (``PostgresBackend.rebuild_beside``): searches go on meanwhile."""
     engine = backend()
     indexed = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        engine.clear(cursor)
         if engine.vendor == "postgresql":
-            engine.drop_indexes(cursor)  # one GIN build at the end beats a million inserts
+            table = engine.rebuild_beside(cursor)
+            write = partial(engine.insert, table=table)
+        else:
+            engine.clear(cursor)
+            write = engine.insert
         for chunk in _visible_pmid_chunks(cursor):
-            indexed += engine.insert(cursor, load_documents(cursor, chunk).items())
+            indexed += write(cursor, load_documents(cursor, chunk).items())
             if progress:
                 progress(len(chunk))
         if engine.vendor == "postgresql":
-            engine.create_indexes(cursor)
+            engine.swap_in(cursor, table)
         else:
             cursor.execute("INSERT INTO articles_search(articles_search) VALUES ('optimize')")
     return indexed

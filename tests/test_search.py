@@ -370,7 +370,8 @@ def test_rebuild_search_index_reindexes_everything(records):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table size")
 def test_rebuild_search_index_leaves_the_table_its_size(records):
-    """TRUNCATE, not DELETE: the rows written again went after the deleted ones."""
+    """A new table, not the old one emptied: deleting its rows within the rebuild left their
+    space unused, and the rows written again went after it."""
 
     def size() -> int:
         with connection.cursor() as cursor:

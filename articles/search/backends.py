@@ -91,10 +91,19 @@ class SearchBackend:
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)
 
-    def clear(self, cursor) -> None:  # noqa: ANN001
+    def rebuild_beside(self, cursor) -> str:  # noqa: ANN001
+        """Start a rebuild (``index.rebuild``): the table to fill, here the index emptied in
+        the rebuild's transaction (SQLite's readers, in WAL mode, see the old rows until it
+        commits)."""
         cursor.execute(f"DELETE FROM {TABLE}")
+        return TABLE
 
-    def insert(self, cursor, documents: Iterable[tuple[int, Document]]) -> int:  # noqa: ANN001
+    def swap_in(self, cursor, table: str) -> None:  # noqa: ANN001
+        """Finish a rebuild of ``table``, as ``rebuild_beside`` started it."""
+
+    def insert(  # noqa: ANN001
+        self, cursor, documents: Iterable[tuple[int, Document]], *, table: str = TABLE
+    ) -> int:
         raise NotImplementedError
 
     def compile(self, node: Node) -> CompiledText:
@@ -129,14 +138,16 @@ class SqliteBackend(SearchBackend):
             f"CREATE VIRTUAL TABLE {TABLE} USING fts5({', '.join(FIELDS)}, tokenize = 'ascii')"
         )
 
-    def insert(self, cursor, documents: Iterable[tuple[int, Document]]) -> int:  # noqa: ANN001
+    def insert(  # noqa: ANN001
+        self, cursor, documents: Iterable[tuple[int, Document]], *, table: str = TABLE
+    ) -> int:
         rows = [
             (pmid, *(" ".join([" ".join(tokens(text)) for text in doc[f]]) for f in FIELDS))
             for pmid, doc in documents
         ]
         if rows:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO {table} (rowid, {', '.join(FIELDS)}) VALUES (%s, %s, %s, %s, %s, %s)",
                 rows,
             )
         return len(rows)
@@ -158,6 +169,9 @@ class SqliteBackend(SearchBackend):
         sql, params = self.order(node)
         return f"-{sql}", params
 
+    def swap_in(self, cursor, table: str) -> None:  # noqa: ANN001
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # merge its b-trees
+
     def order(self, node: Node) -> tuple[str, tuple]:
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         return f"bm25({TABLE}, {weights})", ()  # FTS5: lower is better
@@ -175,8 +189,8 @@ class PostgresBackend(SearchBackend):
     MAX_POSITIONS_PER_WORD = 255
     ROW_TARGET = 8160  # the largest toast_tuple_target: a row this long is kept as written
 
-    # ``table``: the index table, or the one ``rebuild_beside`` fills to take its place; its
-    # indexes are named after it.
+    # The table ``rebuild_beside`` fills to take the index table's place. Methods taking a
+    # ``table`` work on either; indexes are named after their table.
     NEW_TABLE = f"{TABLE}_new"
 
     def create(self, cursor, *, table: str = TABLE, indexes: bool = True) -> None:  # noqa: ANN001
@@ -295,12 +309,13 @@ class PostgresBackend(SearchBackend):
         )
 
     def rebuild_beside(self, cursor) -> str:  # noqa: ANN001
-        """Start a rebuild: a new, empty index table beside the live one, to be filled, then
-        put in its place by ``swap_in`` in the same transaction. Searches go on reading the
-        live table meanwhile; writes to it wait (SHARE lock), then go to the new one, so
-        nothing written during the rebuild is lost. (Emptying the live table instead locked
-        searches out for the whole rebuild, and deleting its rows doubled it: the rows written
-        again went after the dead ones, 6,419 MiB at 1,000,000 abstracts instead of 3,257.)"""
+        """Start a rebuild (``index.rebuild``): a new, empty index table beside the live
+        one, to be filled, then put in its place by ``swap_in`` in the same transaction.
+        Searches go on reading the live table meanwhile; writes to it wait (SHARE lock),
+        then go to the new one, so nothing written during the rebuild is lost. (Emptying the
+        live table instead locked searches out for the whole rebuild, and deleting its rows
+        doubled it: the rows written again went after the dead ones, 6,419 MiB at 1,000,000
+        abstracts instead of 3,257.)"""
         cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
         self.create(cursor, table=self.NEW_TABLE, indexes=False)
         return self.NEW_TABLE

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from functools import partial
 
 from django.db import connection, transaction
 
@@ -54,20 +53,12 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
     engine = backend()
     indexed = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        if engine.vendor == "postgresql":
-            table = engine.rebuild_beside(cursor)
-            write = partial(engine.insert, table=table)
-        else:
-            engine.clear(cursor)
-            write = engine.insert
+        table = engine.rebuild_beside(cursor)
         for chunk in _visible_pmid_chunks(cursor):
-            indexed += write(cursor, load_documents(cursor, chunk).items())
+            indexed += engine.insert(cursor, load_documents(cursor, chunk).items(), table=table)
             if progress:
                 progress(len(chunk))
-        if engine.vendor == "postgresql":
-            engine.swap_in(cursor, table)
-        else:
-            cursor.execute("INSERT INTO articles_search(articles_search) VALUES ('optimize')")
+        engine.swap_in(cursor, table)
     return indexed
 
 

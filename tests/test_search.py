@@ -248,6 +248,21 @@ def test_search_rank_is_a_float_higher_is_better(records):
     assert ranks[0] > ranks[1] > 0
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ts_rank's phrase scoring")
+def test_postgres_ranks_a_lone_phrase_by_its_words_as_it_ranks_any_query(records):
+    """ts_rank scores a query whose top is a phrase by word pairs, any other by words; the
+    rank's query is the words ORed, so a phrase scores each hit as its words would."""
+    ranks = dict(
+        search(m.Article.objects.visible(), "body weight").queryset.values_list(
+            "pmid", "search_rank"
+        )
+    )
+    phrase = search(m.Article.objects.visible(), '"body weight"').queryset
+
+    assert hits('"body weight"')[:4] == [12209194, 22333284, 22588786, 12209168]
+    assert all(rank == ranks[pmid] for pmid, rank in phrase.values_list("pmid", "search_rank"))
+
+
 def test_snippets_mark_the_query_words_and_escape_the_rest(records):
     result = snippets([39180124, 12209168, 31175114, 6677511], "micronucleus liver NOT rats")
 

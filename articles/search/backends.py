@@ -410,30 +410,42 @@ class PostgresBackend(SearchBackend):
     def tsquery(self, node: Node) -> str:
         """tsquery syntax; each lexeme quoted, and lexemes hold only letters and digits."""
         if isinstance(node, Term):
-            words, prefix = term_tokens(node)
-            weights = "".join(PG_WEIGHTS[c] for c in FIELD_COLUMNS[node.field] if c in PG_WEIGHTS)
-            if node.field == "all":
-                weights = ""  # every weight of ``document``
-            last = len(words) - 1
-            lexemes = [
-                f"'{w}'" + (":" + ("*" if prefix and i == last else "") + weights).rstrip(":")
-                for i, w in enumerate(words)
-            ]
+            lexemes = self.lexemes(node)
             return " <-> ".join(lexemes) if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
         parts = [f"({self.tsquery(item)})" for item in node.items]
         if node.op == "NOT":
             return parts[0] + "".join(f" & !{p}" for p in parts[1:])
         return (" & " if node.op == "AND" else " | ").join(parts)
 
+    def lexemes(self, term: Term) -> list[str]:
+        """A term's words as tsquery lexemes, with the weights of its tag's fields and the
+        last one's prefix mark: ``'lung'``, ``'immun':*AB``."""
+        words, prefix = term_tokens(term)
+        weights = "".join(PG_WEIGHTS[c] for c in FIELD_COLUMNS[term.field] if c in PG_WEIGHTS)
+        if term.field == "all":
+            weights = ""  # every weight of ``document``
+        last = len(words) - 1
+        return [
+            f"'{w}'" + (":" + ("*" if prefix and i == last else "") + weights).rstrip(":")
+            for i, w in enumerate(words)
+        ]
+
     def rank(self, node: Node) -> tuple[str, tuple]:
+        """ts_rank of each tsvector by the words of the terms a match must contain, ORed:
+        a hit scores by how often and in which fields (title first) they occur. ts_rank
+        scores an OR by its words alone, whatever operators join them, but a query whose top
+        is a phrase or an AND by the distance between every two occurrences: a lone phrase
+        was ranked by word pairs where any other query is ranked by words, and that cost
+        ``"blood pressure"`` at 1,000,000 abstracts 2-4 ms of its 40 (15,162 hits)."""
         parts, params = [], []
         for column, terms in (
             ("document", [t for t in positive_terms(node) if t.field != "ad"]),
             ("affiliations", [t for t in positive_terms(node) if t.field == "ad"]),
         ):
-            if terms:
+            lexemes = [lexeme for term in terms for lexeme in self.lexemes(term)]
+            if lexemes:
                 parts.append(f"ts_rank({TABLE}.{column}, %s::tsquery)")
-                params.append(" | ".join(f"({self.tsquery(t)})" for t in terms))
+                params.append(" | ".join(lexemes))
         return (" + ".join(parts) or "0.0"), tuple(params)
 
     def size_bytes(self, cursor) -> int:  # noqa: ANN001

@@ -53,7 +53,8 @@ def _most_shared(article: Article, descriptors: list[str]) -> list[tuple[int, in
     """(PMID, shared concepts) of the articles sharing most of ``descriptors``, a shared
     major topic counting twice as a tie-break, newest PMIDs first among equals."""
     rows = (
-        ArticleConcept.objects.filter(descriptor_id__in=descriptors, role__in=ROLES)
+        ArticleConcept.objects.effective()
+        .filter(descriptor_id__in=descriptors, role__in=ROLES)
         .exclude(article_id=article.pk)
         .values("article_id")
         .annotate(

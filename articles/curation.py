@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.html import escape
 
-from articles import search
+from articles import curated, search
 from articles.models import (
     AbstractSection,
     Affiliation,
@@ -48,7 +48,6 @@ from articles.models import (
     Correction,
     Curation,
     ExclusionReason,
-    MeshDescriptor,
     Tag,
 )
 
@@ -147,12 +146,10 @@ def source_values(pmid: int, keys: Iterable[str]) -> dict[str, str]:
         }
     facts = None
     if "facts" in kinds:
-        facts = CaseFacts.objects.filter(article_id=pmid).values(*FACT_FIELDS).first()
+        facts = CaseFacts.objects.filter(article_id=pmid).first()
     concepts = set()
     if "concept" in kinds:
-        concepts = set(
-            ArticleConcept.objects.filter(article_id=pmid).values_list("role", "descriptor_id")
-        )
+        concepts = _derived_concepts(pmid)
     for key in keys:
         parts = key.split(":")
         if key == "title":
@@ -167,7 +164,7 @@ def source_values(pmid: int, keys: Iterable[str]) -> dict[str, str]:
         elif parts[0] == "author":
             value = affiliations.get((int(parts[1]), int(parts[3])), "")
         elif parts[0] == "facts":
-            value = _fact_text(facts.get(parts[1]) if facts else None)
+            value = _fact_text(curated.suggested_fact(facts, parts[1]))
         else:
             value = YES if (parts[1], parts[2]) in concepts else NO
         values[key] = value
@@ -176,6 +173,16 @@ def source_values(pmid: int, keys: Iterable[str]) -> dict[str, str]:
 
 def _fact_text(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def _derived_concepts(pmid: int) -> set[tuple[str, str]]:
+    """(role, ui) of the concepts PubMed's record or its text gives the article, whatever
+    curators made of them."""
+    return set(
+        ArticleConcept.objects.filter(article_id=pmid)
+        .exclude(source=ArticleConcept.Source.CURATOR)
+        .values_list("role", "descriptor_id")
+    )
 
 
 # Making and reviewing corrections --------------------------------------------------------
@@ -256,9 +263,11 @@ def flag_changed_originals(pmids: Sequence[int]) -> int:
 def on_corrections_changed(pmids: Sequence[int]) -> None:
     """Corrections of these articles changed (made, edited, deleted or flagged).
 
-    The search index holds corrected titles and abstracts, so it is refreshed here, in the
+    The search index holds corrected titles and abstracts, and the stored case facts and
+    concepts hold corrected values (``curated.apply``), so both are refreshed here, in the
     caller's transaction.
     """
+    curated.apply(pmids)
     search.refresh(sorted(set(pmids)))
 
 
@@ -275,23 +284,28 @@ class AppliedCorrection:
 
 
 def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
-    """Lay the article's corrections over an article loaded with ``for_detail()``, in
+    """Lay the article's text corrections over an article loaded with ``for_detail()``, in
     memory: title, abstract sections, author names and affiliations and the publication date
-    show the corrected values, and ``article.corrected_facts`` / ``article.corrected_concepts``
-    hold the case facts and concepts when corrections change them (else None: see
-    ``case_data``). Returns the corrections shown, by key, each with PubMed's value. One
-    query when there is no correction, and facts and concepts are read only when corrected."""
+    show the corrected values. Case facts and concepts are stored corrected
+    (``curated.apply``); ``article.facts_corrected`` / ``article.concepts_corrected`` say
+    whether curators corrected them. Returns the corrections shown, by key, each with
+    PubMed's (or the rules') value. One query when there is no correction, and facts and
+    concepts are read only when corrected."""
     corrections = list(article.corrections.all())
-    article.corrected_facts = None
-    article.corrected_concepts = None
+    article.facts_corrected = False
+    article.concepts_corrected = False
     if not corrections:
         return {}
     applied = {}
     sections = {s.position: s for s in article.abstract_sections.all()}
     authors = {a.position: a for a in article.authors.all() if a.role == Author.Role.AUTHOR}
     kinds = {correction.field.split(":")[0] for correction in corrections}
+    article.facts_corrected = "facts" in kinds
+    article.concepts_corrected = "concept" in kinds
+    # Stored facts and concepts already hold the corrected values (``curated.apply``); here
+    # only the rules' values are looked up, to show beside them.
     facts = CaseFacts.objects.filter(article=article).first() if "facts" in kinds else None
-    concepts = _concepts(article) if "concept" in kinds else {}
+    derived = _derived_concepts(article.pmid) if "concept" in kinds else set()
     for correction in corrections:
         key, value = correction.field, correction.corrected_value
         parts = key.split(":")
@@ -323,17 +337,10 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
                     pubmed = affiliation.text
                     affiliation.text = value
         elif parts[0] == "facts":
-            if facts is None:
-                facts = CaseFacts(article=article)
-            pubmed = _fact_text(getattr(facts, parts[1]))
-            setattr(facts, parts[1], value if parts[1] == "kind" else _count(value))
+            pubmed = _fact_text(curated.suggested_fact(facts, parts[1]))
         elif parts[0] == "concept":
             role, ui = parts[1], parts[2]
-            pubmed = YES if ui in concepts[role] else NO
-            if value == YES and ui not in concepts[role]:
-                concepts[role].append(ui)
-            elif value == NO and ui in concepts[role]:
-                concepts[role].remove(ui)
+            pubmed = YES if (role, ui) in derived else NO
         if pubmed is None:
             continue  # the corrected element is gone from PubMed's record: flagged for review
         shown = AppliedCorrection(key, label(key), value, pubmed, correction.needs_review)
@@ -349,13 +356,9 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
             affiliation.correction = shown
         elif key == "pub_date":
             article.pub_date_correction = shown
-    article.corrected_facts = facts
-    if not concepts:
+    if not article.concepts_corrected:
         return applied
-    names = _descriptor_names(concepts)
-    article.corrected_concepts = {
-        role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in concepts.items()
-    }
+    names = curated.descriptor_names(k.split(":")[2] for k in applied if k.startswith("concept:"))
     for key, shown in list(applied.items()):
         if key.startswith("concept:"):
             ui = key.split(":")[2]
@@ -370,34 +373,20 @@ def apply_corrections(article: Article) -> dict[str, AppliedCorrection]:
 
 
 def case_data(article: Article) -> tuple[CaseFacts | None, dict[str, list[tuple[str, str]]]]:
-    """The article's case facts and concepts ((ui, name) by role) as the page shows them:
-    corrected where ``apply_corrections`` corrected them, else as stored."""
-    facts = getattr(article, "corrected_facts", None)
-    if facts is None:
-        facts = CaseFacts.objects.filter(article=article).first()
-    concepts = getattr(article, "corrected_concepts", None)
-    if concepts is None:
-        stored = _concepts(article)
-        names = _descriptor_names(stored)
-        concepts = {role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in stored.items()}
-    return facts, concepts
-
-
-def _descriptor_names(concepts: dict[str, list[str]]) -> dict[str, str]:
-    uis = {ui for uis in concepts.values() for ui in uis}
-    if not uis:
-        return {}
-    return dict(MeshDescriptor.objects.filter(ui__in=uis).values_list("ui", "name"))
-
-
-def _count(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    """The article's case facts and concepts ((ui, name) by role) as readers see them."""
+    facts = CaseFacts.objects.filter(article=article).first()
+    stored = _concepts(article)
+    names = curated.descriptor_names(ui for uis in stored.values() for ui in uis)
+    return facts, {role: [(ui, names.get(ui, ui)) for ui in uis] for role, uis in stored.items()}
 
 
 def _concepts(article: Article) -> dict[str, list[str]]:
+    """The concepts a reader sees, by role."""
     concepts: dict[str, list[str]] = {role: [] for role in CONCEPT_ROLES}
-    for role, ui in ArticleConcept.objects.filter(article=article).values_list(
-        "role", "descriptor_id"
+    for role, ui in (
+        ArticleConcept.objects.effective()
+        .filter(article=article)
+        .values_list("role", "descriptor_id")
     ):
         concepts[role].append(ui)
     return concepts

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from articles import curated
 from articles import models as m
 from articles.facts import RULES_VERSION
 from articles.ingest import CHILD_COLUMNS, CHILD_TABLES, _insert, _table, add_derived_rows
@@ -76,6 +77,7 @@ def rederive(pmids: Iterable[int]) -> DeriveStats:
                         f"DELETE FROM {_table(model)} WHERE article_id IN ({marks})", done
                     )
                 _insert(cursor, model, CHILD_COLUMNS[table], tables[table])
+            curated.apply(done)  # curators' fact and concept corrections, laid over again
         stats.articles += len(done)
         stats.concepts += len(tables["articleconcept"])
         stats.facts += len(tables["casefacts"])

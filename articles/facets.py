@@ -152,7 +152,8 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
 def _concepts(counted) -> tuple[list[Option], list[Option]]:
     """The most frequent diseases and therapies, in one grouped query and one for names."""
     rows = (
-        ArticleConcept.objects.filter(
+        ArticleConcept.objects.effective()
+        .filter(
             article_id__in=counted,
             role__in=[ArticleConcept.Role.DISEASE, ArticleConcept.Role.THERAPY],
         )

@@ -86,7 +86,7 @@ class ConceptFilter(django_filters.CharFilter):
         if self.role is None:  # any MeSH heading, whatever its role
             rows = MeshHeading.objects.all()
         else:
-            rows = ArticleConcept.objects.filter(role=self.role)
+            rows = ArticleConcept.objects.effective().filter(role=self.role)
         if len(uis) == 1:
             rows = rows.filter(descriptor_id=uis[0])
         else:

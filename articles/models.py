@@ -224,7 +224,8 @@ class ArticleQuerySet(models.QuerySet):
                 models.Prefetch("substances", queryset=Substance.objects.order_by("position")),
                 # The case-facts panel: concepts by role; facts come with select_related.
                 models.Prefetch(
-                    "concepts", queryset=ArticleConcept.objects.order_by("role", "descriptor_id")
+                    "concepts",
+                    queryset=ArticleConcept.objects.effective().order_by("role", "descriptor_id"),
                 ),
                 models.Prefetch("keywords", queryset=Keyword.objects.order_by("position")),
                 models.Prefetch("grants", queryset=Grant.objects.order_by("position")),
@@ -738,10 +739,20 @@ class DeletedCitation(models.Model):
         return f"PMID {self.pmid} deleted"
 
 
+class ArticleConceptQuerySet(models.QuerySet):
+    def effective(self) -> "ArticleConceptQuerySet":
+        """The concepts a reader sees: derived or added by a curator, not removed by one."""
+        return self.filter(rejected=False)
+
+
 class ArticleConcept(models.Model):
     """A disease, therapy or cause an article is about: its MeSH headings and substances
     classified by the MeSH tree and the headings' qualifiers. Derived at ingest (and by
-    ``extract_facts``), never edited: curators correct it through the curation overlay."""
+    ``extract_facts``); curators' corrections (``concept:<role>:<ui>``) are laid over the
+    derived rows by ``articles.curated.apply``: "yes" adds a row with source ``curator``, "no"
+    marks the derived row ``rejected``, which every filter, facet and output leaves out
+    (``ArticleConcept.objects.effective()``). The rejected row is kept so a re-ingest can tell
+    whether PubMed's record still names the concept."""
 
     class Role(models.TextChoices):
         DISEASE = "disease", "Disease"
@@ -752,6 +763,8 @@ class ArticleConcept(models.Model):
         MESH = "mesh", "MeSH heading"
         SUBSTANCE = "substance", "Substance"
         QUALIFIER = "qualifier", "Qualifier only"  # descriptor not in the MeSH data
+        TEXT = "text", "Title or abstract"  # found in the text, with its evidence spans
+        CURATOR = "curator", "Curator"  # added by a curator's correction
 
     article = models.ForeignKey(
         Article, db_index=False, on_delete=models.CASCADE, related_name="concepts"
@@ -768,6 +781,16 @@ class ArticleConcept(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     source = models.CharField(max_length=10, choices=Source.choices)
     major = models.BooleanField(default=False)
+    rejected = models.BooleanField(
+        default=False, db_default=False, help_text="A curator said the article is not about it."
+    )
+    # A therapy the text says the patients had before ("refractory to cyclosporine").
+    prior = models.BooleanField(default=False, db_default=False)
+    # Where the text names it (source "text"): [{"source": "abstract", "start": 10, "end": 14,
+    # "text": "IVIG"}], ``text == source_text[start:end]`` as for CaseFacts.evidence.
+    evidence = models.JSONField(default=list, db_default=[], blank=True)
+
+    objects = ArticleConceptQuerySet.as_manager()
 
     class Meta:
         ordering = ["article_id", "role", "descriptor_id"]
@@ -778,8 +801,13 @@ class ArticleConcept(models.Model):
             ),
         ]
         indexes = [
-            # Disease / therapy facets and filters: articles having a descriptor in a role.
-            models.Index(fields=["role", "descriptor", "article"], name="articleconcept_role_idx"),
+            # Disease / therapy facets and filters: articles having a descriptor in a role,
+            # among the concepts a reader sees.
+            models.Index(
+                fields=["role", "descriptor", "article"],
+                condition=models.Q(rejected=False),
+                name="articleconcept_role_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -806,6 +834,9 @@ class CaseFacts(models.Model):
     patient_count = models.PositiveIntegerField(null=True, blank=True)
     male_count = models.PositiveIntegerField(null=True, blank=True)
     female_count = models.PositiveIntegerField(null=True, blank=True)
+    # Published cases a single case report reviews beside its own patient ("a case and a
+    # review of 6 reported cases": patient_count 1, reviewed_count 6).
+    reviewed_count = models.PositiveIntegerField(null=True, blank=True)
     age_min_years = models.FloatField(null=True, blank=True)  # ages in years (months / 12)
     age_max_years = models.FloatField(null=True, blank=True)
     age_mean_years = models.FloatField(null=True, blank=True)
@@ -816,6 +847,10 @@ class CaseFacts(models.Model):
     has_older_adult = models.BooleanField(default=False)
     evidence = models.JSONField(default=list, blank=True)
     rules_version = models.CharField(max_length=20, blank=True)
+    # The rules' own values of the fields a curator corrected ({"patient_count": 3}): the
+    # columns above hold what readers see (``articles.curated.apply``), so every filter,
+    # facet and sort reads the corrected value.
+    suggested = models.JSONField(default=dict, db_default={}, blank=True)
 
     class Meta:
         verbose_name = "case facts"

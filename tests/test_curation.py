@@ -12,6 +12,7 @@ from articles import curation
 from articles.ingest import ingest_files
 from articles.models import (
     Article,
+    ArticleConcept,
     BlockedPMID,
     CaseFacts,
     Correction,
@@ -159,7 +160,7 @@ def test_the_article_page_shows_corrections_marked_with_pubmeds_value_one_click_
     assert "<dt>Author 1, affiliation 1</dt>" in html
 
 
-def test_the_overlay_corrects_case_facts_and_concepts(record, curator):
+def test_the_overlay_stores_corrected_case_facts_and_concepts(record, curator):
     # Ingest read the C8 Health Project study as "not a case report", with no patient count.
     assert CaseFacts.objects.filter(pk=PMID, kind="other", patient_count=None).exists()
     curation.correct(PMID, "facts:patient_count", "1074", user=curator)
@@ -169,9 +170,12 @@ def test_the_overlay_corrects_case_facts_and_concepts(record, curator):
 
     shown = curation.apply_corrections(article)
 
-    assert article.corrected_facts.patient_count == 1074
-    assert article.corrected_facts.kind == "case_series"
-    assert article.corrected_concepts == {
+    # What readers see is stored, so filters and facets find it; the rules' values are kept.
+    facts = CaseFacts.objects.get(pk=PMID)
+    assert (facts.kind, facts.patient_count) == ("case_series", 1074)
+    assert facts.suggested == {"patient_count": None, "kind": "other"}
+    assert (article.facts_corrected, article.concepts_corrected) == (True, True)
+    assert curation.case_data(article)[1] == {
         "disease": [("D012507", "D012507")],
         "therapy": [],
         "cause": [],
@@ -179,8 +183,18 @@ def test_the_overlay_corrects_case_facts_and_concepts(record, curator):
     assert shown["facts:patient_count"].pubmed_value == ""
     assert shown["facts:kind"].pubmed_value == "other"
     assert shown["concept:disease:D012507"].pubmed_value == "no"
-    # PubMed's rows are untouched.
-    assert CaseFacts.objects.get(pk=PMID).patient_count is None
+
+
+def test_deleting_a_correction_puts_back_the_rules_values(record, curator):
+    curation.correct(PMID, "facts:patient_count", "1074", user=curator)
+    curation.correct(PMID, "concept:disease:D012507", "yes", user=curator)
+
+    Correction.objects.filter(article_id=PMID).delete()
+    curation.on_corrections_changed([PMID])
+
+    facts = CaseFacts.objects.get(pk=PMID)
+    assert (facts.kind, facts.patient_count, facts.suggested) == ("other", None, {})
+    assert not ArticleConcept.objects.filter(article_id=PMID, descriptor_id="D012507").exists()
 
 
 def test_it_keeps_every_correction_on_reingest_and_flags_those_whose_original_changed(

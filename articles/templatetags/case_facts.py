@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import curated
 from articles.facts import abstract_text
 
 register = template.Library()
@@ -45,7 +46,8 @@ class FactsView:
     diseases: list[str] = field(default_factory=list)
     therapies: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)
-    corrected: bool = False  # a curator corrected the facts or concepts shown
+    facts_corrected: bool = False  # a curator corrected the case facts shown
+    concepts_corrected: bool = False  # a curator corrected the concepts shown
 
     def __bool__(self) -> bool:
         return bool(self.summary or self.diseases or self.therapies or self.causes)
@@ -55,15 +57,14 @@ class FactsView:
 def facts_view(article) -> FactsView:  # noqa: ANN001
     """What the panel shows for an article fetched with ``for_detail()`` (no queries)."""
     view = FactsView()
-    # Curators' corrections (articles.curation.apply_corrections) replace the rules' values.
-    facts = getattr(article, "corrected_facts", None)
-    corrected_concepts = getattr(article, "corrected_concepts", None)
-    view.corrected = facts is not None or corrected_concepts is not None
-    if facts is None:
-        try:
-            facts = article.facts
-        except ObjectDoesNotExist:
-            facts = None
+    # Stored facts and concepts hold curators' corrections (articles.curated.apply);
+    # articles.curation.apply_corrections says which of the two were corrected.
+    view.facts_corrected = getattr(article, "facts_corrected", False)
+    view.concepts_corrected = getattr(article, "concepts_corrected", False)
+    try:
+        facts = article.facts
+    except ObjectDoesNotExist:
+        facts = None
     sections = list(article.abstract_sections.all())
     if facts is not None and facts.kind in ("case_report", "case_series"):
         view.summary = summary(facts)
@@ -89,13 +90,13 @@ def facts_view(article) -> FactsView:  # noqa: ANN001
             )
             offset += len(section.text) + 1
     lists = {"disease": view.diseases, "therapy": view.therapies, "cause": view.causes}
-    if corrected_concepts is not None:
-        for role, pairs in corrected_concepts.items():
-            lists[role].extend(name for _ui, name in pairs)
-        return view
     names = {h.descriptor_id: h.descriptor.name for h in article.mesh_headings.all()}
     names.update({s.ui: s.name for s in article.substances.all() if s.ui and s.ui not in names})
-    for concept in article.concepts.all():
+    concepts = list(article.concepts.all())  # for_detail() prefetches the effective ones
+    if missing := {c.descriptor_id for c in concepts} - names.keys():
+        # A concept a curator added, or one found in the text, that the record does not name.
+        names.update(curated.descriptor_names(missing))
+    for concept in concepts:
         lists[concept.role].append(names.get(concept.descriptor_id, concept.descriptor_id))
     return view
 

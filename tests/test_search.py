@@ -232,6 +232,16 @@ def test_a_5000_character_query_is_searched(records):
     assert "only its first 50 terms" in result.note
 
 
+def test_a_search_works_inside_another_query(records):
+    # As a subquery Django renames the index table's alias (to V1 and the like), where
+    # SQLite's FTS5 took the alias for a column ("no such column: V1").
+    hits = search(m.Article.objects.visible(), "micronucleus").queryset
+
+    within = m.Article.objects.filter(pk__in=hits.order_by().values("pk"))
+
+    assert set(within.values_list("pmid", flat=True)) == {39180124, 12209168}
+
+
 # Ranking and snippets ------------------------------------------------------------------------
 
 

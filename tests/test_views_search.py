@@ -3,13 +3,14 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
 from articles.filters import SORTS
 from articles.ingest import ingest_files
-from articles.models import Article
+from articles.models import Article, Curation
 from articles.search import search
 from tests.test_views_list import LIST_QUERIES
 
@@ -50,6 +51,43 @@ def test_term_searches_the_list(client, records):
     assert response.status_code == 200
     assert pmids_on(response) == [39180124, 12209168]  # the list's date order
     assert "2 articles" in response.content.decode()
+
+
+@pytest.fixture
+def staff_client(client, records):
+    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+def test_a_curator_searches_and_the_status_facet_counts_the_matches(staff_client):
+    Curation.objects.create(article_id=12209168, status=Curation.Status.INCLUDED)
+
+    response = staff_client.get(LIST_URL, {"term": "micronucleus"})
+
+    assert response.status_code == 200
+    assert pmids_on(response) == [39180124, 12209168]
+    assert [(link.label, link.count) for link in response.context["status_links"]] == [
+        ("Unreviewed", 1),
+        ("Included", 1),
+        ("Maybe", 0),
+        ("Excluded", 0),
+    ]
+
+
+def test_a_curator_combines_a_search_with_the_status_and_other_filters(staff_client):
+    Curation.objects.create(article_id=12209168, status=Curation.Status.EXCLUDED)
+
+    def found(**params: str) -> list[int]:
+        response = staff_client.get(LIST_URL, {"term": "micronucleus", **params})
+        assert response.status_code == 200
+        return pmids_on(response)
+
+    assert found(status="excluded") == [12209168]  # curators see excluded articles
+    assert found(status="unreviewed") == [39180124]
+    assert found(status="unreviewed", year_from="2020", sort="pubdate") == [39180124]
+    assert found(status="excluded", journal="Genes Environ") == []
+    assert found(status="included") == []
 
 
 def test_a_pmid_as_term_finds_the_article(client, records):

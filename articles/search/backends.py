@@ -153,7 +153,9 @@ class SqliteBackend(SearchBackend):
         return len(rows)
 
     def compile(self, node: Node) -> CompiledText:
-        return CompiledText("{table} MATCH %s", (self.match_expression(node),))
+        # The hidden column named after the table, qualified by the alias: FTS5 reads a bare
+        # alias as a column name, and Django renames the alias when the search is a subquery.
+        return CompiledText(f"{{table}}.{TABLE} MATCH %s", (self.match_expression(node),))
 
     def match_expression(self, node: Node) -> str:
         """FTS5 query syntax. Every token is double-quoted, and tokens hold only letters and

@@ -142,6 +142,21 @@ def test_the_article_page_adds_and_then_removes(client, articles):
     assert ">Remove from basket</button>" in html
 
 
+@pytest.mark.django_db
+def test_the_article_page_form_carries_its_csrf_token(articles):
+    client = Client(enforce_csrf_checks=True)
+    html = client.get(f"/{STRUCTURED}/").content.decode()
+    form = re.search(rf'<form method="post" action="{ADD_URL}">.*?</form>', html, re.S)
+    assert form, "no Add to basket form"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[0]))
+
+    response = client.post(ADD_URL, fields)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/{STRUCTURED}/"
+    assert basket_pmids(client) == [STRUCTURED]
+
+
 def exported_pmids(name: str, text: str) -> list[int]:
     if name == "ris":
         return [int(entry["accession_number"]) for entry in rispy.loads(text)]

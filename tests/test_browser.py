@@ -6,9 +6,12 @@ In CI (CI=true) these always run; a missing browser is a failure there, not a sk
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from articles.ingest import ingest_files
+from articles.models import Curation
+from articles.roles import curators_group
 from tests.chromium import launch  # skips this module without Chromium, except in CI
 
 pytestmark = pytest.mark.browser
@@ -33,6 +36,14 @@ def records(transactional_db):
 def browser(records, live_server):
     with launch() as browser:
         yield browser
+
+
+@pytest.fixture
+def curator(records):
+    user = get_user_model().objects.create_user("cora", password="search-pw-9", is_staff=True)
+    user.groups.add(curators_group())
+    Curation.objects.create(article_id=21813367, status=Curation.Status.INCLUDED)
+    return user
 
 
 def test_it_opens_an_article_from_the_list(browser, live_server):
@@ -89,3 +100,37 @@ def test_pages_fit_a_phone_screen(browser, live_server, path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
     assert overflow <= 0
+
+
+def test_a_curator_signs_in_and_searches(curator, browser, live_server):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next=/")
+    page.get_by_label("Username").fill("cora")
+    page.get_by_label("Password").fill("search-pw-9")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("3 articles")).to_be_visible()
+
+    page.get_by_label("Search", exact=True).fill("perfluorooctanoic")
+    page.get_by_label("Search", exact=True).press("Enter")
+
+    expect(page.get_by_text("1 article", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Retrospective exposure estimation")).to_be_visible()
+    statuses = page.get_by_role("list", name="Curation status in these results")
+    expect(statuses.get_by_role("link", name="Included 1")).to_be_visible()
+    statuses.get_by_role("link", name="Included 1").click()
+    expect(page.get_by_text("1 article", exact=True)).to_be_visible()
+    assert "status=included" in page.url and "term=perfluorooctanoic" in page.url
+
+
+def test_the_article_page_adds_the_article_to_the_basket(browser, live_server):
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(f"{live_server.url}/21813367/")
+
+    page.get_by_role("button", name="Add to basket").click()
+
+    expect(page).to_have_url(f"{live_server.url}/21813367/")
+    expect(page.get_by_role("status")).to_contain_text("Added 1 article; 1 in the basket.")
+    expect(page.get_by_role("button", name="Remove from basket")).to_be_visible()
+    page.goto(f"{live_server.url}/basket/")
+    expect(page.get_by_role("link", name="Retrospective exposure estimation")).to_be_visible()
+    expect(page.locator(".result")).to_have_count(1)

@@ -60,7 +60,14 @@ class ArticleFilterForm(forms.Form):
                 continue
             descriptor = find_descriptor(text)
             if descriptor is None:
-                self.add_error(name, f"MeSH has no term “{text}”.")
+                # The text goes in as a parameter, never into the message itself: the
+                # message is %-formatted later (Django's forms, django-filter's API errors).
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        "MeSH has no term “%(text)s”.", code="unknown_term", params={"text": text}
+                    ),
+                )
             else:
                 self.concepts[name] = descriptor
         return data

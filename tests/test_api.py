@@ -68,6 +68,26 @@ def test_it_combines_journal_year_and_publication_type_filters(client, hawc_259)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", ["disease", "therapy", "mesh"])
+@pytest.mark.parametrize("typed", ["%", "%s", "%(x)s", "{}", "Sjögren’s ü"])
+def test_an_unknown_term_is_a_400_naming_it_as_typed(client, name, typed):
+    response = client.get(LIST_URL, {name: typed})
+
+    assert response.status_code == 400
+    assert response.json() == {name: [f"MeSH has no term “{typed}”."]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["journal", "language"])
+@pytest.mark.parametrize("typed", ["%", "%s", "%(x)s", "{}", "Sjögren’s ü"])
+def test_a_journal_or_language_of_any_characters_is_looked_up_as_typed(client, name, typed):
+    ingest("hawc_structured_abstract_21813367.xml")
+
+    assert pmids(client.get(LIST_URL, {name: typed})) == []
+    assert pmids(client.get(LIST_URL)) == [STRUCTURED]
+
+
+@pytest.mark.django_db
 def test_it_pages_with_a_cursor_until_the_end(client, hawc_259):
     seen = []
     url, params = LIST_URL, {"has_abstract": "false", "page_size": 2}

@@ -79,6 +79,16 @@ def test_an_unknown_term_is_a_form_error_naming_it(records):
     assert filterset.form.errors["disease"] == ["MeSH has no term “Nonsense”."]
 
 
+@pytest.mark.parametrize("name", ["disease", "therapy", "mesh"])
+@pytest.mark.parametrize("typed", ["%", "%s", "%(x)s", "{}", "{0}", "Sjögren’s ü"])
+def test_an_unknown_term_is_named_as_typed_whatever_its_characters(records, name, typed):
+    filterset = ArticleFilter({name: typed}, queryset=Article.objects.visible())
+
+    assert not filterset.is_valid()
+    assert filterset.form.errors[name] == [f"MeSH has no term “{typed}”."]
+    assert filterset.errors.as_data()[name][0].params == {"text": typed}
+
+
 def test_it_filters_by_language(records):
     assert pmids("language=fre") == [400293, 400598, 402102, 403895]
     assert pmids("language=eng&disease=Pneumonia") == [401575, 402096, 403613, 409280]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles.ingest import ingest_files
 from articles.mesh import load_mesh
@@ -123,6 +124,16 @@ def test_an_unknown_disease_says_so(client, records):
 
     assert response.status_code == 200
     assert "MeSH has no term “Nonsense”." in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["disease", "therapy", "mesh"])
+@pytest.mark.parametrize("typed", ["%", "%s", "%(x)s", "{}", "Sjögren’s <ü>"])
+def test_an_unknown_term_is_named_as_typed_whatever_its_characters(client, records, name, typed):
+    response = client.get(LIST_URL, {name: typed})
+
+    assert response.status_code == 200
+    assert response.context["article_list"] == []
+    assert f"MeSH has no term “{escape(typed)}”." in response.content.decode()
 
 
 def test_the_abstract_view_shows_whole_abstracts(client, records):

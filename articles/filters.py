@@ -32,6 +32,10 @@ SORTS = {
     "jour": ("Journal", ["-journal__medline_ta", "-pub_date", "-pmid"]),
     "patients": ("Number of patients", ["-facts__patient_count", "-pub_date", "-pmid"]),
 }
+# The order a list has when no (known) sort is asked for: best match with a search, else
+# newest first. The sort box names it in its first option, whose value is empty, so that the
+# form sends no sort unless the reader chose one, and a new search gets its best matches.
+DEFAULT_SORT_LABELS = {"relevance": "Best match", "pubdate": "Publication date"}
 SUGGEST_URL = reverse_lazy("articles:concept_suggestions")
 SEX_CHOICES = [("male", "Men or boys"), ("female", "Women or girls")]
 AGE_CHOICES = [
@@ -47,9 +51,49 @@ AGE_FIELDS = {
 YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
 
+def searching(data) -> bool:  # noqa: ANN001
+    """Whether ``data`` (a filter form's) asks for a search, as the ``term`` field reads it."""
+    return bool((data.get("term") or "").strip())
+
+
+def default_sort(data) -> str:  # noqa: ANN001
+    return "relevance" if searching(data) else "pubdate"
+
+
+def with_plain_sort(data):  # noqa: ANN001, ANN201
+    """``data`` with ``sort`` and ``sort_order`` emptied where they ask for the default order
+    or for an order the list does not know: the list then has its default order (not an
+    error that empties it), and the form shows it as it shows any list in that order."""
+    changes = {}
+    sort = data.get("sort")
+    if sort is not None and (sort not in SORTS or sort in (default_sort(data), "relevance")):
+        changes["sort"] = ""
+    if data.get("sort_order") not in (None, "asc"):
+        changes["sort_order"] = ""
+    if not changes:
+        return data
+    data = data.copy()
+    for name, value in changes.items():
+        data[name] = value
+    return data
+
+
 class ArticleFilterForm(forms.Form):
     """Resolves the typed disease and therapy once, and says plainly when MeSH has no such
     term. ``concepts`` maps the filter name to its descriptor, for the filter and the page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The boxes' first options stand for the default order (their value is empty, see
+        # ``with_plain_sort``), named for what the list is then sorted by.
+        default = default_sort(self.data)
+        if "sort" in self.fields:
+            self.fields["sort"].widget.choices = [
+                ("", DEFAULT_SORT_LABELS[default]),
+                *((key, label) for key, (label, _) in SORTS.items() if key != default),
+            ]
+        if "sort_order" in self.fields:
+            self.fields["sort_order"].widget.choices = [("", "Descending"), ("asc", "Ascending")]
 
     def clean(self):
         data = super().clean()
@@ -292,8 +336,10 @@ class ArticleFilter(django_filters.FilterSet):
             "status",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = with_plain_sort(data)
+        super().__init__(data, *args, **kwargs)
         user = getattr(self.request, "user", None)
         if not (user and user.is_staff):
             del self.filters["status"]
@@ -318,9 +364,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     def sorted(self, queryset):
         data = self.form.cleaned_data
-        sort = data.get("sort") or ("relevance" if self.searching(queryset) else "pubdate")
-        if sort == "relevance" and not self.searching(queryset):
-            sort = "pubdate"
+        sort = data.get("sort") or default_sort(data)
         if sort == "fauth":
             queryset = queryset.annotate(
                 first_author=Subquery(
@@ -341,10 +385,6 @@ class ArticleFilter(django_filters.FilterSet):
             )
             return queryset.order_by(first, *ordering[1:])
         return queryset.order_by(*ordering)
-
-    @staticmethod
-    def searching(queryset) -> bool:
-        return "search_rank" in queryset.query.annotations
 
     def keep(self, queryset, name, value):
         """Sorting is applied once every filter has run (``sorted``)."""

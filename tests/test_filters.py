@@ -104,6 +104,21 @@ def test_it_filters_retracted_and_abstract(records):
     assert len(pmids("has_abstract=true&disease=Lung+Diseases")) == 28
 
 
+def test_an_unknown_sort_or_order_gives_the_default_order(records):
+    def order(query: str) -> list[int]:
+        filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.visible())
+        assert filterset.is_valid(), filterset.form.errors
+        return list(filterset.qs.values_list("pk", flat=True))
+
+    newest = order("disease=Asthma")
+
+    assert newest == [400601, 411399, 411403, 412160, 406740, 403383, 402871]
+    assert order("disease=Asthma&sort=bogus") == newest
+    assert order("disease=Asthma&sort_order=up") == newest
+    assert order("disease=Asthma&sort=&sort_order=") == newest
+    assert order("disease=Asthma&sort=pubdate&sort_order=nonsense") == newest
+
+
 def test_it_sorts_as_pubmed_does(records):
     def order(query: str) -> list[int]:
         filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.visible())

@@ -43,6 +43,19 @@ def row_of(response, pmid: int) -> str:
     return re.sub(r"\s+", " ", match.group(0))
 
 
+def shown_option(response, name: str) -> tuple[str, str]:
+    """(value, label) of the option a browser shows in the select ``name``: the selected one,
+    else the first."""
+    select = re.search(
+        rf'<select name="{name}"[^>]*>(.*?)</select>', response.content.decode(), flags=re.S
+    )
+    assert select, f"no select {name!r} on the page"
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select[1])
+    chosen = [(value, label) for value, selected, label in options if selected]
+    assert len(chosen) <= 1, chosen
+    return chosen[0] if chosen else (options[0][0], options[0][2])
+
+
 @pytest.fixture
 def hawc_259():
     ingest("hawc_259_records.xml.gz")
@@ -149,6 +162,36 @@ def test_it_links_pages_keeping_filters_and_page_size(client, hawc_259):
 @pytest.mark.django_db
 def test_it_answers_404_past_the_last_page(client, hawc_259):
     assert client.get(LIST_URL, {"page": 99}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_sort_box_shows_the_order_of_the_list(client, hawc_259):
+    def shown(**params: str) -> tuple[str, str]:
+        response = client.get(LIST_URL, params)
+        return shown_option(response, "sort")[1], shown_option(response, "sort_order")[1]
+
+    assert shown() == ("Publication date", "Descending")
+    assert shown(sort="fauth", sort_order="asc") == ("First author", "Ascending")
+    assert shown(sort="pubdate", sort_order="desc") == ("Publication date", "Descending")
+    # Best match needs a search: without one the list is by date, and says so.
+    assert shown(sort="relevance") == ("Publication date", "Descending")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [{"sort": "bogus"}, {"sort_order": "bogus"}, {"sort": "%s", "sort_order": "DESC "}],
+)
+def test_an_unknown_sort_gives_the_default_order(client, hawc_259, params):
+    default = client.get(LIST_URL)
+
+    response = client.get(LIST_URL, params)
+
+    assert response.status_code == 200
+    assert pmids_on(response) == pmids_on(default)
+    assert "259 articles, showing 1–20" in response.content.decode()
+    assert shown_option(response, "sort") == ("", "Publication date")
+    assert shown_option(response, "sort_order") == ("", "Descending")
 
 
 @pytest.mark.django_db

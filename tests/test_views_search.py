@@ -12,7 +12,7 @@ from articles.filters import SORTS
 from articles.ingest import ingest_files
 from articles.models import Article, Curation
 from articles.search import search
-from tests.test_views_list import LIST_QUERIES
+from tests.test_views_list import LIST_QUERIES, shown_option
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
@@ -88,6 +88,22 @@ def test_a_curator_combines_a_search_with_the_status_and_other_filters(staff_cli
     assert found(status="unreviewed", year_from="2020", sort="pubdate") == [39180124]
     assert found(status="excluded", journal="Genes Environ") == []
     assert found(status="included") == []
+
+
+def test_the_sort_box_says_best_match_when_the_list_is_by_best_match(client, records):
+    best = client.get(LIST_URL, {"term": "phthalate"})
+    by_date = client.get(LIST_URL, {"term": "phthalate", "sort": "pubdate"})
+
+    ranked = search(Article.objects.public(), "phthalate").queryset.order_by(*SORTS["relevance"][1])
+    assert pmids_on(best) == list(ranked.values_list("pmid", flat=True)[:20])
+    assert shown_option(best, "sort") == ("", "Best match")
+    assert shown_option(by_date, "sort") == ("pubdate", "Publication date")
+    assert pmids_on(by_date) != pmids_on(best)
+    # Best match asked for by name is the default: the form sends nothing for it.
+    assert shown_option(client.get(LIST_URL, {"term": "x", "sort": "relevance"}), "sort") == (
+        "",
+        "Best match",
+    )
 
 
 def test_a_pmid_as_term_finds_the_article(client, records):

@@ -76,6 +76,17 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         return self._known_count
 
+    def get_page(self, number):
+        """The page numbered ``number``: past the last page the last (as PubMed), and the
+        first for anything that is not a page number ("last": the last)."""
+        if number == "last":
+            return self.page(self.num_pages)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        return self.page(min(max(number, 1), self.num_pages))
+
     def page(self, number):
         """The page's rows by a deferred join: its PMIDs first, walking only the sort index
         (page 400 skips 7,980 index entries, not 7,980 article rows), then those rows."""

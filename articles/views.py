@@ -62,6 +62,12 @@ class ArticleListView(FilterView):
             return int(per_page)
         return self.paginate_by
 
+    def paginate_queryset(self, queryset, page_size):
+        """As PubMed: past the last page, the last page; no page number, the first."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_paginator(self, queryset, per_page, **kwargs):
         return super().get_paginator(
             queryset, per_page, **self.page.paginator_kwargs(queryset), **kwargs

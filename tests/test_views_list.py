@@ -160,8 +160,26 @@ def test_it_links_pages_keeping_filters_and_page_size(client, hawc_259):
 
 
 @pytest.mark.django_db
-def test_it_answers_404_past_the_last_page(client, hawc_259):
-    assert client.get(LIST_URL, {"page": 99}).status_code == 404
+def test_past_the_last_page_it_shows_the_last_page(client, hawc_259):
+    last = client.get(LIST_URL, {"per_page": 50, "page": 6})
+
+    response = client.get(LIST_URL, {"per_page": 50, "page": 18})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 6
+    assert pmids_on(response) == pmids_on(last)
+    assert len(pmids_on(response)) == 9
+    assert "259 articles, showing 251–259" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["abc", "2.5", "0", "-3"])
+def test_a_page_that_is_no_page_number_shows_the_first(client, hawc_259, page):
+    response = client.get(LIST_URL, {"page": page})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert pmids_on(response)[:4] == [39180124, 38833407, 38430581, 38056127]
 
 
 @pytest.mark.django_db

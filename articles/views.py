@@ -49,6 +49,12 @@ class ArticleListView(FilterView):
     paginator_class = CappedPaginator
     template_name = "articles/article_list.html"
 
+    def get(self, request, *args, **kwargs):
+        # A GET form sends every field, chosen or not: the list's URL keeps only what was.
+        if any(not value.strip() for _, values in request.GET.lists() for value in values):
+            return redirect(_without_empty(request))
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         queryset = super().get_queryset()
         # Curators (staff) see excluded articles too, and can filter by status.
@@ -77,8 +83,12 @@ class ArticleListView(FilterView):
         # Facets first: their capped count is also the paginator's.
         self.page = ListPage(self.request.GET, self.filterset, self.object_list)
         context = super().get_context_data(**kwargs)
-        context["per_page_choices"] = PER_PAGE_CHOICES
-        context["per_page"] = self.get_paginate_by(None)
+        per_page = self.get_paginate_by(None)
+        # (value sent, label, selected): the default size sends nothing, like the sort boxes.
+        context["per_page_options"] = [
+            ("" if size == self.paginate_by else str(size), size, size == per_page)
+            for size in PER_PAGE_CHOICES
+        ]
         context["listing"] = self.page
         if self.request.user.is_staff:
             context["status_links"] = status_links(self.request.GET, self.filterset.qs)
@@ -92,6 +102,19 @@ class ArticleListView(FilterView):
                 page.number, on_each_side=2, on_ends=1
             )
         return context
+
+
+def _without_empty(request) -> str:  # noqa: ANN001
+    """The request's path and query without its empty parameters."""
+    query = request.GET.copy()
+    for name, values in request.GET.lists():
+        kept = [value for value in values if value.strip()]
+        if kept:
+            query.setlist(name, kept)
+        else:
+            del query[name]
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
 
 
 def status_links(query, articles) -> list[Link]:  # noqa: ANN001

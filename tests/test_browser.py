@@ -134,3 +134,23 @@ def test_the_article_page_adds_the_article_to_the_basket(browser, live_server):
     page.goto(f"{live_server.url}/basket/")
     expect(page.get_by_role("link", name="Retrospective exposure estimation")).to_be_visible()
     expect(page.locator(".result")).to_have_count(1)
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_the_filter_form_gives_a_url_of_the_chosen_filters_only(browser, live_server, javascript):
+    page = browser.new_page(java_script_enabled=javascript)
+    page.goto(f"{live_server.url}/")
+
+    page.get_by_label("Journal", exact=True).fill("Environ Health Perspect")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_text("1 article", exact=True)).to_be_visible()
+    assert page.url == f"{live_server.url}/?journal=Environ+Health+Perspect"
+
+    page.get_by_label("Search", exact=True).fill("perfluorooctanoic")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_text("1 article", exact=True)).to_be_visible()
+    assert page.url == f"{live_server.url}/?term=perfluorooctanoic&journal=Environ+Health+Perspect"
+    expect(page.get_by_label("Sort by")).to_have_value("")
+    expect(page.get_by_label("Sort by").locator("option:checked")).to_have_text("Best match")

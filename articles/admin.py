@@ -127,7 +127,7 @@ class CurationInline(admin.StackedInline):
     filter_horizontal = ["tags"]
     can_delete = False
 
-    @admin.display(description="")
+    @admin.display(description="see also")
     def links(self, obj):
         return curation_links(obj)
 
@@ -448,6 +448,13 @@ class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
             .defer("article__source_xml")
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # A curation is its article's (the article is its primary key): changing the article
+        # would copy the decision onto an article nobody reviewed.
+        if obj is not None:
+            return ["article", *self.readonly_fields]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data or not change:
             obj.reviewed_by = request.user
@@ -458,7 +465,7 @@ class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
         # The whole article's audit trail: curation, corrections, blocklist.
         return audit_view(request, int(object_id), self)
 
-    @admin.display(description="")
+    @admin.display(description="see also")
     def links(self, obj):
         return curation_links(obj)
 

@@ -43,8 +43,14 @@ def _pmids(queryset) -> list[int]:  # noqa: ANN001
 def _status_action(status: str, description: str):  # noqa: ANN202
     def action(modeladmin, request, queryset):  # noqa: ANN001, ANN202
         reason = None
-        if status == Curation.Status.EXCLUDED and request.POST.get("exclusion_reason"):
-            reason = ExclusionReason.objects.filter(pk=request.POST["exclusion_reason"]).first()
+        if status == Curation.Status.EXCLUDED:
+            pk = request.POST.get("exclusion_reason", "")
+            reason = ExclusionReason.objects.filter(pk=pk).first() if pk.isdigit() else None
+            if reason is None:
+                modeladmin.message_user(
+                    request, "Choose the exclusion reason to exclude with.", messages.WARNING
+                )
+                return
         changed = curation.set_status(_pmids(queryset), status, user=request.user, reason=reason)
         modeladmin.message_user(request, f"{description}: {changed} changed.", messages.SUCCESS)
 

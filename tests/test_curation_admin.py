@@ -40,6 +40,14 @@ def test_bulk_actions_set_status_with_a_reason(curator_client, curator):
     assert set(Curation.objects.values_list("reviewed_by", flat=True)) == {curator.pk}
 
 
+def test_a_bulk_exclusion_without_a_reason_changes_nothing(curator_client):
+    response = act(curator_client, "set_status_excluded", THREE, exclusion_reason="")
+
+    assert "Choose the exclusion reason to exclude with." in response.content.decode()
+    assert "changed" not in response.content.decode()
+    assert not Curation.objects.exists()
+
+
 def test_bulk_actions_add_and_remove_a_tag_from_the_curation_list(curator_client):
     tag = Tag.objects.create(name="pediatric")
     act(curator_client, "add_tag", THREE, tag=str(tag.pk))

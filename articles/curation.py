@@ -529,6 +529,30 @@ def remove_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
     return changed
 
 
+def set_tags(pmid: int, tags: Iterable[Tag], *, user) -> bool:  # noqa: ANN001
+    """Give the article exactly ``tags``, in one audit entry holding the new set (an article
+    without a curation gets one). Returns whether its tags changed."""
+    wanted = {tag.pk for tag in tags}
+    with transaction.atomic():
+        curation = curations_for([pmid], user=user)[0]
+        current = set(curation.tags.values_list("pk", flat=True))
+        if current == wanted:
+            return False
+        removed, added = current - wanted, wanted - current
+        _save_quietly(curation, user)
+        if removed and added:
+            curation.skip_history_when_saving = True  # the addition records the whole set
+            try:
+                curation.tags.remove(*removed)
+            finally:
+                del curation.skip_history_when_saving
+        if added:
+            curation.tags.add(*added)
+        else:
+            curation.tags.remove(*removed)
+    return True
+
+
 def _save_quietly(curation: Curation, user) -> None:  # noqa: ANN001
     """Save ``updated_by`` without an audit entry of its own: the tag change that follows
     records the whole new state."""

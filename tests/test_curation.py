@@ -332,6 +332,22 @@ def test_it_adds_and_removes_tags(record, curator):
     assert Curation.objects.get(pk=PMID).tags.count() == 0
 
 
+def test_it_sets_an_articles_tags_in_one_audit_entry(record, curator):
+    pediatric, rare, pfas = (Tag.objects.create(name=n) for n in ("pediatric", "rare", "PFAS"))
+    curation.add_tag([PMID], pediatric, user=curator)
+    entries = Curation.history.filter(article_id=PMID).count()
+
+    assert curation.set_tags(PMID, [rare, pfas], user=curator) is True
+    assert curation.set_tags(PMID, [pfas, rare], user=curator) is False
+
+    row = Curation.objects.get(pk=PMID)
+    assert sorted(row.tags.values_list("name", flat=True)) == ["PFAS", "rare"]
+    assert Curation.history.filter(article_id=PMID).count() == entries + 1
+    latest = row.history.latest("history_id")
+    assert sorted(t.tag.name for t in latest.tags.all()) == ["PFAS", "rare"]
+    assert latest.history_user == curator
+
+
 def test_public_hides_excluded_and_blocked_articles(curator):
     ingest(*THREE)
     curation.set_status([21813367], "excluded", user=curator)

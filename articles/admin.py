@@ -127,7 +127,7 @@ class CurationInline(admin.StackedInline):
     filter_horizontal = ["tags"]
     can_delete = False
 
-    @admin.display(description="")
+    @admin.display(description="see also")
     def links(self, obj):
         return curation_links(obj)
 
@@ -147,11 +147,26 @@ class WithdrawnFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _curation(article: Article) -> Curation | None:
+    try:
+        return article.curation
+    except Curation.DoesNotExist:
+        return None
+
+
 @admin.register(Article)
 class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
-    list_display = ["pmid", "short_title", "journal", "pub_year", "version", "deleted"]
+    list_display = [
+        "pmid",
+        "short_title",
+        "journal_name",
+        "pub_year",
+        "curation_status",
+        "tag_list",
+        "withdrawn",
+    ]
     list_display_links = ["pmid", "short_title"]
-    list_select_related = ["journal"]
+    list_select_related = ["journal", "curation"]
     list_filter = [
         "kind",
         CurationStatusFilter,
@@ -245,8 +260,9 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # The list never shows the XML; the change page loads it once, on demand.
-        return super().get_queryset(request).defer("source_xml")
+        # The list never shows the XML; the change page loads it once, on demand. The
+        # curations come with the rows (list_select_related), their tags in one more query.
+        return super().get_queryset(request).defer("source_xml").prefetch_related("curation__tags")
 
     def has_add_permission(self, request):
         return False
@@ -258,9 +274,27 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
     def short_title(self, obj):
         return obj.title[:100] + ("…" if len(obj.title) > 100 else "")
 
-    @admin.display(description="withdrawn", boolean=True, ordering="deleted_at")
-    def deleted(self, obj):
-        return obj.is_deleted
+    # A method, not the foreign key, so that a long name wraps (the admin keeps a foreign
+    # key's column on one line) and the status, tags and withdrawn columns fit beside it.
+    @admin.display(description="journal", ordering="journal__iso_abbreviation")
+    def journal_name(self, obj):
+        return str(obj.journal) if obj.journal else ""
+
+    @admin.display(description="status", ordering="curation__status")
+    def curation_status(self, obj):
+        curation = _curation(obj)
+        return curation.get_status_display() if curation else Curation.Status.UNREVIEWED.label
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        curation = _curation(obj)
+        return ", ".join(tag.name for tag in curation.tags.all()) if curation else ""
+
+    # Text where it applies, blank elsewhere: a boolean column drew a red cross on every
+    # article PubMed had not withdrawn.
+    @admin.display(description="withdrawn", ordering="deleted_at")
+    def withdrawn(self, obj):
+        return f"withdrawn {obj.deleted_at:%Y-%m-%d}" if obj.is_deleted else ""
 
     @admin.display(description="public page")
     def public_page(self, obj):
@@ -420,7 +454,7 @@ class DeletedCitationAdmin(SourceAdmin):
 
 @admin.register(Curation)
 class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
-    list_display = ["pmid", "article_title", "status", "exclusion_reason", "updated_at"]
+    list_display = ["pmid", "article_title", "status", "exclusion_reason", "tag_list", "updated_at"]
     list_filter = ["status", "exclusion_reason", "tags"]
     list_editable = ["status"]
     raw_id_fields = ["article"]
@@ -445,8 +479,16 @@ class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("article", "exclusion_reason")
+            .prefetch_related("tags")
             .defer("article__source_xml")
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A curation is its article's (the article is its primary key): changing the article
+        # would copy the decision onto an article nobody reviewed.
+        if obj is not None:
+            return ["article", *self.readonly_fields]
+        return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data or not change:
@@ -458,7 +500,7 @@ class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
         # The whole article's audit trail: curation, corrections, blocklist.
         return audit_view(request, int(object_id), self)
 
-    @admin.display(description="")
+    @admin.display(description="see also")
     def links(self, obj):
         return curation_links(obj)
 
@@ -469,6 +511,10 @@ class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
     @admin.display(description="title", ordering="article__title")
     def article_title(self, obj):
         return obj.article.title[:100]
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
 
 
 @admin.register(IngestRun)

@@ -7,11 +7,29 @@ from django.db.models import Count, IntegerField, Sum
 from django.db.models.functions import Cast
 from django.http import QueryDict
 
-from articles.models import Article, ArticleConcept, Reference
+from articles.models import Article, ArticleConcept, CommentCorrection, Reference
 
 SIMILAR_LIMIT = 10
 CITED_BY_LIMIT = 100
 ROLES = [ArticleConcept.Role.DISEASE, ArticleConcept.Role.THERAPY]
+# CommentsCorrections types that warn a reader off the article, in PubMed's banner order.
+NOTICE_TYPES = {
+    "RetractionIn": "Retraction",
+    "ExpressionOfConcernIn": "Expression of concern",
+    "ErratumIn": "Erratum",
+}
+
+
+def notices(article: Article) -> list[tuple[str, CommentCorrection]]:
+    """(label, notice) of the retractions, expressions of concern and errata published about
+    an article fetched with ``for_detail()``, for the banners of the article page and the
+    triage screen (``articles/includes/notices.html``). No query."""
+    return [
+        (label, cc)
+        for ref_type, label in NOTICE_TYPES.items()
+        for cc in article.comments_corrections.all()
+        if cc.ref_type == ref_type
+    ]
 
 
 def related(article: Article) -> dict:

@@ -48,6 +48,7 @@ from articles.models import (
     Correction,
     Curation,
     ExclusionReason,
+    MeshDescriptor,
     Tag,
 )
 
@@ -66,7 +67,12 @@ KEY_PATTERN = re.compile(
 
 
 class CorrectionError(ValueError):
-    """A correction that cannot be stored: an unknown key or a value of the wrong kind."""
+    """A correction that cannot be stored: an unknown key, a key naming something the record
+    does not have, or a value of the wrong kind. ``of`` says which: "key" or "value"."""
+
+    def __init__(self, message: str, *, of: str = "key") -> None:
+        super().__init__(message)
+        self.of = of
 
 
 def validate_key(key: str) -> None:
@@ -82,12 +88,68 @@ def validate_value(key: str, value: str) -> None:
     validate_key(key)
     if key == "facts:kind" and value not in CaseFacts.Kind.values:
         raise CorrectionError(
-            f"{key}: {value!r} is not a kind; use one of {', '.join(CaseFacts.Kind.values)}"
+            f"{key}: {value!r} is not a kind; use one of {', '.join(CaseFacts.Kind.values)}",
+            of="value",
         )
     if key.startswith("facts:") and key != "facts:kind" and value and not value.isdigit():
-        raise CorrectionError(f"{key}: {value!r} is not a whole number (or empty for unknown)")
+        raise CorrectionError(
+            f"{key}: {value!r} is not a whole number (or empty for unknown)", of="value"
+        )
     if key.startswith("concept:") and value not in (YES, NO):
-        raise CorrectionError(f"{key}: use {YES!r} (add) or {NO!r} (remove), not {value!r}")
+        raise CorrectionError(
+            f"{key}: use {YES!r} (add) or {NO!r} (remove), not {value!r}", of="value"
+        )
+
+
+def validate_for_record(pmid: int, key: str, value: str) -> None:
+    """``validate_value``, and the key names something article ``pmid`` has: its abstract
+    section, its author and that author's affiliation at those positions, a MeSH descriptor
+    (and, to remove a concept, the article has it in that role). A correction of anything
+    else would be stored and never shown. Title, publication date and facts always apply.
+    Checked when a correction is made; an existing one whose element PubMed later removed
+    is kept, flagged (``flag_changed_originals``), and may still be edited."""
+    validate_value(key, value)
+    parts = key.split(":")
+    if not Article.objects.filter(pk=pmid).exists():
+        raise CorrectionError(f"{key}: there is no article with PMID {pmid}")
+    if parts[0] == "abstract":
+        positions = AbstractSection.objects.filter(article_id=pmid).values_list(
+            "position", flat=True
+        )
+        _require_position(key, int(parts[1]), sorted(positions), "abstract section")
+    elif parts[0] == "author":
+        authors = Author.objects.filter(article_id=pmid, role=Author.Role.AUTHOR)
+        _require_position(
+            key, int(parts[1]), sorted(authors.values_list("position", flat=True)), "author"
+        )
+        if parts[2] == "affiliation":
+            positions = Affiliation.objects.filter(
+                author__in=authors.filter(position=int(parts[1]))
+            ).values_list("position", flat=True)
+            _require_position(
+                key, int(parts[3]), sorted(positions), f"affiliation of author {parts[1]}"
+            )
+    elif parts[0] == "concept":
+        role, ui = parts[1], parts[2]
+        if not MeshDescriptor.objects.filter(ui=ui).exists():
+            raise CorrectionError(f"{key}: {ui} is not a MeSH descriptor")
+        has_it = ArticleConcept.objects.filter(article_id=pmid, role=role, descriptor_id=ui)
+        if value == NO and not has_it.exists():
+            raise CorrectionError(f"{key}: the article has no {role} {ui} to remove")
+
+
+def _require_position(key: str, position: int, positions: list[int], what: str) -> None:
+    if position in positions:
+        return
+    if not positions:
+        has = f"the record has no {what}"
+    elif len(positions) == 1:
+        has = f"the record has one {what}, at position {positions[0]}"
+    else:
+        has = f"the record has {len(positions)}, at positions {positions[0]}-{positions[-1]}"
+    raise CorrectionError(
+        f"{key}: there is no {what} at position {position}; {has} (positions count from 0)"
+    )
 
 
 def label(key: str) -> str:
@@ -190,16 +252,18 @@ def _derived_concepts(pmid: int) -> set[tuple[str, str]]:
 
 def correct(article_id: int, key: str, value: str, *, user, note: str = "") -> Correction:  # noqa: ANN001
     """Create or change the correction of ``key``; the original is captured when created."""
-    validate_value(key, value)
     with transaction.atomic():
         correction = Correction.objects.filter(article_id=article_id, field=key).first()
         if correction is None:
+            validate_for_record(article_id, key, value)
             correction = Correction(
                 article_id=article_id,
                 field=key,
                 original_value=source_values(article_id, [key])[key],
                 created_by=user,
             )
+        else:
+            validate_value(key, value)
         correction.corrected_value = value
         correction.note = note or correction.note
         correction.updated_by = user
@@ -463,6 +527,30 @@ def remove_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
             curation.tags.remove(tag)  # the one audit entry, with the new tags
             changed += 1
     return changed
+
+
+def set_tags(pmid: int, tags: Iterable[Tag], *, user) -> bool:  # noqa: ANN001
+    """Give the article exactly ``tags``, in one audit entry holding the new set (an article
+    without a curation gets one). Returns whether its tags changed."""
+    wanted = {tag.pk for tag in tags}
+    with transaction.atomic():
+        curation = curations_for([pmid], user=user)[0]
+        current = set(curation.tags.values_list("pk", flat=True))
+        if current == wanted:
+            return False
+        removed, added = current - wanted, wanted - current
+        _save_quietly(curation, user)
+        if removed and added:
+            curation.skip_history_when_saving = True  # the addition records the whole set
+            try:
+                curation.tags.remove(*removed)
+            finally:
+                del curation.skip_history_when_saving
+        if added:
+            curation.tags.add(*added)
+        else:
+            curation.tags.remove(*removed)
+    return True
 
 
 def _save_quietly(curation: Curation, user) -> None:  # noqa: ANN001

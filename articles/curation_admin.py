@@ -8,11 +8,11 @@ audit entry with its before and after; ``QuerySet.update`` would leave no trace.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import audit, curation, curation_export
@@ -43,8 +43,14 @@ def _pmids(queryset) -> list[int]:  # noqa: ANN001
 def _status_action(status: str, description: str):  # noqa: ANN202
     def action(modeladmin, request, queryset):  # noqa: ANN001, ANN202
         reason = None
-        if status == Curation.Status.EXCLUDED and request.POST.get("exclusion_reason"):
-            reason = ExclusionReason.objects.filter(pk=request.POST["exclusion_reason"]).first()
+        if status == Curation.Status.EXCLUDED:
+            pk = request.POST.get("exclusion_reason", "")
+            reason = ExclusionReason.objects.filter(pk=pk).first() if pk.isdigit() else None
+            if reason is None:
+                modeladmin.message_user(
+                    request, "Choose the exclusion reason to exclude with.", messages.WARNING
+                )
+                return
         changed = curation.set_status(_pmids(queryset), status, user=request.user, reason=reason)
         modeladmin.message_user(request, f"{description}: {changed} changed.", messages.SUCCESS)
 
@@ -187,17 +193,25 @@ class CorrectionForm(forms.ModelForm):
         model = Correction
         fields = ["article", "field", "corrected_value", "note"]
         help_texts = {
-            "field": "title, pub_date, abstract:<n>, author:<n>:name, "
-            "author:<n>:affiliation:<n>, facts:<kind|patient_count|male_count|female_count>, "
-            "concept:<disease|therapy|cause>:<MeSH UI>; positions count from 0.",
+            # The admin renders help text as HTML: escaped, or "<n>" would vanish as a tag.
+            "field": escape(
+                "title, pub_date, abstract:<n>, author:<n>:name, "
+                "author:<n>:affiliation:<n>, facts:<kind|patient_count|male_count|female_count>, "
+                "concept:<disease|therapy|cause>:<MeSH UI>; positions count from 0."
+            ),
         }
 
     def clean(self):
         cleaned = super().clean()
+        value = cleaned.get("corrected_value", "")
         try:
-            curation.validate_value(cleaned.get("field", ""), cleaned.get("corrected_value", ""))
+            if self.instance.pk is not None:  # the article and key are read-only here
+                curation.validate_value(self.instance.field, value)
+            elif cleaned.get("article") and cleaned.get("field"):
+                curation.validate_for_record(cleaned["article"].pk, cleaned["field"], value)
         except curation.CorrectionError as exc:
-            raise ValidationError(str(exc)) from exc
+            on_key = exc.of == "key" and "field" in self.fields
+            self.add_error("field" if on_key else "corrected_value", str(exc))
         return cleaned
 
 

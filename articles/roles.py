@@ -1,11 +1,13 @@
 """Who may do what. Anonymous visitors read the public pages; curators are staff in the
-"Curators" group (created by migration 0004 with exactly ``CURATOR_PERMISSIONS``); only
-superusers manage users and groups, as no group holds an ``auth`` permission."""
+"Curators" group (created by migration 0004, given more by 0012: together exactly
+``CURATOR_PERMISSIONS``); only superusers manage users and groups, as no group holds an
+``auth`` permission."""
 
 from django.contrib.auth.models import Group, Permission
 
 CURATORS = "Curators"
-# Kept equal to the list frozen in migrations/0004_curation.py (a test checks the two).
+# Kept equal to the lists frozen in migrations/0004_curation.py and 0012_exclusion_reasons.py
+# (a test checks them).
 CURATOR_PERMISSIONS = [
     ("articles", "view_article"),
     ("articles", "view_casefacts"),
@@ -16,6 +18,8 @@ CURATOR_PERMISSIONS = [
     ("articles", "add_tag"),
     ("articles", "change_tag"),
     ("articles", "view_exclusionreason"),
+    ("articles", "add_exclusionreason"),
+    ("articles", "change_exclusionreason"),
     ("articles", "view_correction"),
     ("articles", "add_correction"),
     ("articles", "change_correction"),

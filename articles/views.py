@@ -34,13 +34,6 @@ from articles.models import Article, Author, Curation, DeletedCitation
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
 
-# CommentsCorrections types that warn a reader off the article, in PubMed's banner order.
-NOTICE_TYPES = {
-    "RetractionIn": "Retraction",
-    "ExpressionOfConcernIn": "Expression of concern",
-    "ErratumIn": "Erratum",
-}
-
 
 class ArticleListView(FilterView):
     queryset = Article.objects.visible().for_list().order_by("-pub_date", "-pmid")
@@ -172,12 +165,7 @@ class ArticleDetailView(DetailView):
         ]
         context["export_links"] = export_links("articles:export", article.pmid)
         context["in_basket"] = article.pmid in Basket(self.request.session)
-        context["notices"] = [
-            (label, cc)
-            for ref_type, label in NOTICE_TYPES.items()
-            for cc in article.comments_corrections.all()
-            if cc.ref_type == ref_type
-        ]
+        context["notices"] = article_page.notices(article)
         context.update(article_page.related(article))
         return context
 

@@ -178,3 +178,53 @@ def test_it_keeps_the_article_changelist_query_bounded(admin_client, django_asse
         response = admin_client.get(changelist_url(Article))
 
     assert len(response.context["cl"].result_list) == 100
+
+
+@pytest.mark.django_db
+def test_the_article_list_shows_curation_status_tags_and_withdrawn_only_where_true(
+    admin_client, records
+):
+    ingest_records([r.Deletion(pmids=(21813367,))], source="pubmed26n0001.xml.gz")
+    curation = Curation.objects.get(article_id=21813367)
+    curation.tags.add(Tag.objects.get(name="pediatric"), Tag.objects.create(name="adverse event"))
+    Curation.objects.create(article_id=34093767, status=Curation.Status.MAYBE)
+
+    response = admin_client.get(changelist_url(Article), {"q": "21813367"})
+    other = admin_client.get(changelist_url(Article), {"q": "34093767"})
+
+    html = response.content.decode()
+    deleted_on = Article.objects.get(pk=21813367).deleted_at.date().isoformat()
+    assert '<td class="field-curation_status">Included</td>' in html
+    assert '<td class="field-tag_list">adverse event, pediatric</td>' in html
+    assert f'<td class="field-withdrawn">withdrawn {deleted_on}</td>' in html
+    html = other.content.decode()
+    assert '<td class="field-curation_status">Maybe</td>' in html
+    assert '<td class="field-tag_list">-</td>' in html
+    assert '<td class="field-withdrawn">-</td>' in html
+    assert "icon-no.svg" not in html
+
+
+@pytest.mark.django_db
+def test_the_article_list_reads_status_and_tags_in_a_fixed_number_of_queries(
+    admin_client, django_assert_num_queries
+):
+    ingest("hawc_259_records.xml.gz")
+    pediatric = Tag.objects.create(name="pediatric")
+    pmids = [a.pmid for a in admin_client.get(changelist_url(Article)).context["cl"].result_list]
+    Curation.objects.create(article_id=pmids[0], status=Curation.Status.INCLUDED).tags.add(
+        pediatric
+    )
+
+    # Session, user, the count, the 100 rows with their journals and curations, the rows'
+    # tags, the action bar's tags and exclusion reasons, the year filter's years.
+    with django_assert_num_queries(8):
+        admin_client.get(changelist_url(Article))
+    for pmid in pmids[1:60]:
+        Curation.objects.create(article_id=pmid, status=Curation.Status.INCLUDED).tags.add(
+            pediatric
+        )
+    with django_assert_num_queries(8):
+        tagged = admin_client.get(changelist_url(Article))
+
+    assert tagged.content.decode().count('<td class="field-tag_list">pediatric</td>') == 60
+    assert tagged.content.decode().count('<td class="field-curation_status">Included</td>') == 60

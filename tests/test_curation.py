@@ -18,6 +18,7 @@ from articles.models import (
     Correction,
     Curation,
     ExclusionReason,
+    MeshDescriptor,
     Tag,
 )
 from articles.roles import curators_group
@@ -119,6 +120,59 @@ def test_it_refuses_a_bad_key_or_value_with_a_clear_message(record, curator, key
     assert Correction.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (
+            "author:5:name",
+            "X",
+            "author:5:name: there is no author at position 5; the record has 5, at positions "
+            "0-4 (positions count from 0)",
+        ),
+        (
+            "author:0:affiliation:1",
+            "X",
+            "author:0:affiliation:1: there is no affiliation of author 0 at position 1; the "
+            "record has one affiliation of author 0, at position 0 (positions count from 0)",
+        ),
+        (
+            "abstract:5",
+            "X",
+            "abstract:5: there is no abstract section at position 5; the record has 5, at "
+            "positions 0-4 (positions count from 0)",
+        ),
+        ("concept:therapy:D000001", "yes", "concept:therapy:D000001: D000001 is not a MeSH"),
+        (
+            "concept:disease:D012507",
+            "no",
+            "concept:disease:D012507: the article has no disease D012507 to remove",
+        ),
+    ],
+)
+def test_it_refuses_a_key_naming_what_the_record_does_not_have(
+    record, curator, key, value, message
+):
+    MeshDescriptor.objects.create(ui="D012507", name="Sarcoidosis")
+
+    with pytest.raises(curation.CorrectionError) as refused:
+        curation.correct(PMID, key, value, user=curator)
+
+    assert str(refused.value).startswith(message)
+    assert refused.value.of == "key"
+    assert Correction.objects.count() == 0
+
+
+def test_it_keeps_a_correction_editable_after_pubmed_removed_its_element(record, curator, tmp_path):
+    curation.correct(PMID, "abstract:4", "Corrected conclusions.", user=curator)
+    xml = RECORD.read_text(encoding="utf-8")
+    last_section = xml[xml.rindex("<AbstractText") : xml.rindex("</AbstractText>") + 15]
+    ingest(newer_version(tmp_path, **{last_section: ""}))
+
+    correction = curation.correct(PMID, "abstract:4", "Corrected again.", user=curator)
+
+    assert (correction.corrected_value, correction.needs_review) == ("Corrected again.", True)
+
+
 def test_the_article_page_shows_corrections_marked_with_pubmeds_value_one_click_away(
     client, record, curator
 ):
@@ -163,6 +217,7 @@ def test_the_article_page_shows_corrections_marked_with_pubmeds_value_one_click_
 def test_the_overlay_stores_corrected_case_facts_and_concepts(record, curator):
     # Ingest read the C8 Health Project study as "not a case report", with no patient count.
     assert CaseFacts.objects.filter(pk=PMID, kind="other", patient_count=None).exists()
+    MeshDescriptor.objects.create(ui="D012507", name="Sarcoidosis")
     curation.correct(PMID, "facts:patient_count", "1074", user=curator)
     curation.correct(PMID, "facts:kind", "case_series", user=curator)
     curation.correct(PMID, "concept:disease:D012507", "yes", user=curator)
@@ -176,7 +231,7 @@ def test_the_overlay_stores_corrected_case_facts_and_concepts(record, curator):
     assert facts.suggested == {"patient_count": None, "kind": "other"}
     assert (article.facts_corrected, article.concepts_corrected) == (True, True)
     assert curation.case_data(article)[1] == {
-        "disease": [("D012507", "D012507")],
+        "disease": [("D012507", "Sarcoidosis")],
         "therapy": [],
         "cause": [],
     }
@@ -186,6 +241,7 @@ def test_the_overlay_stores_corrected_case_facts_and_concepts(record, curator):
 
 
 def test_deleting_a_correction_puts_back_the_rules_values(record, curator):
+    MeshDescriptor.objects.create(ui="D012507", name="Sarcoidosis")
     curation.correct(PMID, "facts:patient_count", "1074", user=curator)
     curation.correct(PMID, "concept:disease:D012507", "yes", user=curator)
 
@@ -274,6 +330,22 @@ def test_it_adds_and_removes_tags(record, curator):
     assert list(Curation.objects.get(pk=PMID).tags.values_list("name", flat=True)) == ["pediatric"]
     assert curation.remove_tag([PMID], tag, user=curator) == 1
     assert Curation.objects.get(pk=PMID).tags.count() == 0
+
+
+def test_it_sets_an_articles_tags_in_one_audit_entry(record, curator):
+    pediatric, rare, pfas = (Tag.objects.create(name=n) for n in ("pediatric", "rare", "PFAS"))
+    curation.add_tag([PMID], pediatric, user=curator)
+    entries = Curation.history.filter(article_id=PMID).count()
+
+    assert curation.set_tags(PMID, [rare, pfas], user=curator) is True
+    assert curation.set_tags(PMID, [pfas, rare], user=curator) is False
+
+    row = Curation.objects.get(pk=PMID)
+    assert sorted(row.tags.values_list("name", flat=True)) == ["PFAS", "rare"]
+    assert Curation.history.filter(article_id=PMID).count() == entries + 1
+    latest = row.history.latest("history_id")
+    assert sorted(t.tag.name for t in latest.tags.all()) == ["PFAS", "rare"]
+    assert latest.history_user == curator
 
 
 def test_public_hides_excluded_and_blocked_articles(curator):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from articles import curation
 from articles.filters import ArticleFilter
 from articles.models import Article, Correction, Curation, ExclusionReason, Tag
 
@@ -37,6 +38,14 @@ def test_bulk_actions_set_status_with_a_reason(curator_client, curator):
     excluded = Curation.objects.filter(status="excluded")
     assert list(excluded.values_list("exclusion_reason", flat=True)) == [reason.pk, reason.pk]
     assert set(Curation.objects.values_list("reviewed_by", flat=True)) == {curator.pk}
+
+
+def test_a_bulk_exclusion_without_a_reason_changes_nothing(curator_client):
+    response = act(curator_client, "set_status_excluded", THREE, exclusion_reason="")
+
+    assert "Choose the exclusion reason to exclude with." in response.content.decode()
+    assert "changed" not in response.content.decode()
+    assert not Curation.objects.exists()
 
 
 def test_bulk_actions_add_and_remove_a_tag_from_the_curation_list(curator_client):
@@ -138,3 +147,103 @@ def test_the_api_list_hides_excluded_articles_from_the_public(client, curator):
     rows = client.get("/api/v1/articles/").json()["results"]
 
     assert sorted(row["pmid"] for row in rows) == [21813367, 21860499]
+
+
+def test_the_article_of_a_curation_is_read_only_once_it_exists(curator_client):
+    Curation.objects.create(article_id=29186030, status="maybe", notes="Check the methods.")
+    url = "/admin/articles/curation/29186030/change/"
+
+    form = curator_client.get(url).context["adminform"].form
+    response = curator_client.post(
+        url, {"article": "21860499", "status": "included", "notes": "Check the methods."}
+    )
+
+    assert "article" not in form.fields
+    assert response.status_code == 302
+    # The decision stays with its article; nothing is copied onto 21860499.
+    assert statuses() == {29186030: "included"}
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/articles/curation/29186030/change/", "/admin/articles/article/29186030/change/"]
+)
+def test_every_row_of_a_curation_form_has_a_label(curator_client, url):
+    Curation.objects.create(article_id=29186030, status="maybe")
+
+    html = curator_client.get(url).content.decode()
+
+    assert "<label>:</label>" not in html
+    assert "<label>See also:</label>" in html
+
+
+def test_the_correction_key_help_shows_its_placeholders(curator_client):
+    html = curator_client.get("/admin/articles/correction/add/").content.decode()
+
+    assert (
+        "title, pub_date, abstract:&lt;n&gt;, author:&lt;n&gt;:name, "
+        "author:&lt;n&gt;:affiliation:&lt;n&gt;, facts:&lt;kind|patient_count|male_count|"
+        "female_count&gt;, concept:&lt;disease|therapy|cause&gt;:&lt;MeSH UI&gt;; "
+        "positions count from 0." in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("pmid", "key", "value", "message"),
+    [
+        (
+            21860499,
+            "author:5:name",
+            "x",
+            "author:5:name: there is no author at position 5; the record has one author, "
+            "at position 0 (positions count from 0)",
+        ),
+        (
+            21860499,
+            "abstract:0",
+            "x",
+            "abstract:0: there is no abstract section at position 0; the record has no "
+            "abstract section (positions count from 0)",
+        ),
+        (
+            29186030,
+            "author:3:affiliation:0",
+            "x",
+            "author:3:affiliation:0: there is no author at position 3; the record has 3, "
+            "at positions 0-2 (positions count from 0)",
+        ),
+        (
+            29186030,
+            "concept:disease:D999999",
+            "yes",
+            "concept:disease:D999999: D999999 is not a MeSH descriptor",
+        ),
+    ],
+)
+def test_the_admin_refuses_a_key_the_record_does_not_have(
+    curator_client, pmid, key, value, message
+):
+    response = curator_client.post(
+        "/admin/articles/correction/add/",
+        {"article": str(pmid), "field": key, "corrected_value": value},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"field": [message]}
+    assert not Correction.objects.exists()
+
+
+def test_a_correction_is_edited_in_the_admin(curator_client, curator):
+    correction = curation.correct(29186030, "facts:patient_count", "5", user=curator)
+    url = f"/admin/articles/correction/{correction.pk}/change/"
+
+    response = curator_client.post(url, {"corrected_value": "6", "note": "Counted again."})
+    refused = curator_client.post(url, {"corrected_value": "six", "note": ""})
+
+    assert response.status_code == 302
+    assert refused.context["adminform"].form.errors == {
+        "corrected_value": [
+            "facts:patient_count: 'six' is not a whole number (or empty for unknown)"
+        ]
+    }
+    correction.refresh_from_db()
+    assert (correction.corrected_value, correction.note) == ("6", "Counted again.")

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 
 from articles.ingest import ingest_files
-from articles.models import Curation
+from articles.models import Curation, ExclusionReason
 from articles.roles import CURATOR_PERMISSIONS, CURATORS, curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,10 +92,41 @@ def test_the_curators_group_has_exactly_the_curation_permissions():
     assert ("articles", "change_article") not in granted
 
 
-def test_the_migration_freezes_the_same_permissions():
-    migration = importlib.import_module("articles.migrations.0004_curation")
+def test_the_migrations_freeze_the_same_permissions():
+    created = importlib.import_module("articles.migrations.0004_curation")
+    added = importlib.import_module("articles.migrations.0012_exclusion_reasons")
 
-    assert migration.CURATOR_PERMISSIONS == CURATOR_PERMISSIONS
+    assert sorted(created.CURATOR_PERMISSIONS + added.ADDED_CURATOR_PERMISSIONS) == sorted(
+        CURATOR_PERMISSIONS
+    )
+
+
+def test_a_fresh_install_has_exclusion_reasons_curators_may_extend(curator_client):
+    names = list(ExclusionReason.objects.values_list("name", flat=True))
+
+    response = curator_client.post(
+        "/admin/articles/exclusionreason/add/", {"name": "Review article", "description": ""}
+    )
+    renamed = curator_client.post(
+        f"/admin/articles/exclusionreason/{ExclusionReason.objects.get(name='Other').pk}/change/",
+        {"name": "Other (see notes)", "description": "Say why in the notes."},
+    )
+
+    assert names == [
+        "Duplicate",
+        "No outcome reported",
+        "Not a case report or series",
+        "Not human",
+        "Other",
+        "Wrong disease",
+        "Wrong therapy",
+    ]
+    assert (response.status_code, renamed.status_code) == (302, 302)
+    assert (
+        ExclusionReason.objects.filter(name__in=["Review article", "Other (see notes)"]).count()
+        == 2
+    )
+    assert curator_client.get("/admin/articles/exclusionreason/").status_code == 200
 
 
 @pytest.mark.parametrize(

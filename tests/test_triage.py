@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from articles import curation
-from articles.models import Curation, ExclusionReason, SavedFilter
+from articles.ingest import ingest_files
+from articles.models import Curation, ExclusionReason, SavedFilter, Tag
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -42,8 +43,90 @@ def test_previous_goes_back_to_the_article_just_decided(curator_client):
     assert '<a href="/curate/29186030/" data-key="p" rel="prev">' in html
     assert '<a href="/curate/21813367/" data-key="n" rel="next">' in html
     assert (
-        '<button type="submit" name="status" value="excluded" class="button" data-key="e">' in html
+        '<button type="submit" form="triage-form" name="status" value="excluded" '
+        'class="button" data-key="e">' in html
     )
+
+
+def test_previous_follows_the_decisions_not_the_queue_order(curator_client):
+    # Queue order is 29186030, 21860499, 21813367. Decide the last, skip to the first and
+    # decide it: "previous" walks back through the decisions, newest first.
+    curator_client.post("/curate/21813367/", {"status": "excluded"})
+    curator_client.post("/curate/29186030/", {"status": "included"})
+
+    on_next = curator_client.get("/curate/21860499/").context["previous_pmid"]
+    back_once = curator_client.get("/curate/29186030/").context["previous_pmid"]
+    back_twice = curator_client.get("/curate/21813367/").context["previous_pmid"]
+
+    assert (on_next, back_once, back_twice) == (29186030, 21813367, None)
+    html = curator_client.get("/curate/21813367/").content.decode()
+    assert '<span class="muted">Previous <kbd>p</kbd></span>' in html
+
+
+def test_each_queue_keeps_its_own_history_of_decisions(curator_client, curator):
+    saved = SavedFilter.objects.create(user=curator, name="EHP", query="journal=Lung")
+    curator_client.post("/curate/21813367/", {"status": "maybe"})
+
+    in_other_queue = curator_client.get(f"/curate/21860499/?filter={saved.pk}")
+
+    assert in_other_queue.context["previous_pmid"] is None
+    assert curator_client.get("/curate/21860499/").context["previous_pmid"] == 21813367
+
+
+def test_a_decision_sets_the_tags_ticked_and_a_new_tag(curator_client, curator):
+    pediatric = Tag.objects.create(name="pediatric")
+    rare = Tag.objects.create(name="rare disease")
+    curation.add_tag([29186030], rare, user=curator)
+
+    response = curator_client.post(
+        "/curate/29186030/",
+        {"status": "included", "tags_shown": "1", "tags": [str(pediatric.pk)], "new_tag": "PFAS "},
+    )
+
+    assert response["Location"] == "/curate/21860499/"
+    row = Curation.objects.get(pk=29186030)
+    assert (row.status, sorted(row.tags.values_list("name", flat=True))) == (
+        "included",
+        ["PFAS", "pediatric"],
+    )
+    assert Tag.objects.filter(name="PFAS").count() == 1
+    # One audit entry for the decision and one for the new set of tags.
+    assert [h.history_type for h in row.history.order_by("history_id")][-2:] == ["~", "~"]
+
+
+def test_saving_tags_and_notes_keeps_the_status_and_the_article(curator_client, curator):
+    pediatric = Tag.objects.create(name="pediatric")
+    curation.set_status([29186030], "maybe", user=curator)
+
+    response = curator_client.post(
+        "/curate/29186030/",
+        {"save": "1", "tags_shown": "1", "tags": [str(pediatric.pk)], "notes": "Ask Ann."},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/curate/29186030/", 302)]
+    row = Curation.objects.get(pk=29186030)
+    assert (row.status, row.notes, list(row.tags.all())) == ("maybe", "Ask Ann.", [pediatric])
+    html = response.content.decode()
+    assert "PMID 29186030: tags and notes saved." in html
+    assert (
+        f'<input type="checkbox" name="tags" value="{pediatric.pk}" id="tag-{pediatric.pk}" '
+        'data-focus-key="t" checked> pediatric</label>' in html
+    )
+    assert '<span class="tag">pediatric</span>' in html
+
+
+def test_the_screen_shows_the_erratum_banner_of_the_article_page(curator_client, client):
+    # PMID 21813367 has an ErratumIn without a PMID: Environ Health Perspect.2013 Apr.
+    banner = (
+        '<p class="notice__item">\n        <strong>An erratum has been published for this '
+        "article.</strong>\n        \n          Erratum: Environ Health Perspect.2013 Apr;"
+        "121(4):A113\n        \n      </p>"
+    )
+
+    assert banner in client.get("/21813367/").content.decode()
+    assert banner in curator_client.get("/curate/21813367/").content.decode()
+    assert "notice__item" not in curator_client.get("/curate/29186030/").content.decode()
 
 
 def test_an_exclusion_keeps_its_reason(curator_client):
@@ -93,6 +176,19 @@ def test_another_curators_saved_filter_is_not_found(curator_client):
     assert curator_client.get(f"/curate/queue/?filter={saved.pk}").status_code == 404
 
 
+def test_the_screen_shows_each_fact_with_its_evidence_beside_the_abstract(curator_client):
+    assert ingest_files([FIXTURES / "facts_labels_110.xml.gz"]).failed == 0
+
+    html = curator_client.get("/curate/34095484/").content.decode()
+
+    side = html[html.index('<aside class="triage__side"') : html.index("</aside>")]
+    assert html.index('id="abstract"') < html.index('<aside class="triage__side"')
+    assert "<dt>Kind</dt><dd>Case series</dd>" in side
+    assert "Case series, n = 4 (3 men, 1 woman), ages 28-60 years — <em>suggested</em>" in side
+    assert "We report a case series of <mark>4 patients</mark> with type 1 diabetes" in side
+    assert "The first case was a <mark>30-year-old</mark> <mark>man</mark> admitted" in side
+
+
 def test_the_screen_shows_the_case_facts_ingest_derived(curator_client):
     # PMID 29186030 is a laboratory study of insecticide resistance, not a case report.
     html = curator_client.get("/curate/29186030/").content.decode()
@@ -119,3 +215,44 @@ def test_an_unknown_decision_is_refused(curator_client):
 
     assert "Unknown decision &#x27;keep&#x27;." in response.content.decode()
     assert not Curation.objects.exists()
+
+
+def test_curators_save_the_list_they_see_as_a_triage_queue(curator_client, curator, client):
+    listing = "/?journal=Environ+Health+Perspect&page=1&per_page=50"
+
+    html = curator_client.get(listing).content.decode()
+    form = html[html.index('<form class="save-queue"') :]
+    form = form[: form.index("</form>")]
+    response = curator_client.post(
+        "/curate/filters/save/",
+        {"name": "EHP", "query": "journal=Environ+Health+Perspect&page=1&per_page=50"},
+        follow=True,
+    )
+
+    assert 'action="/curate/filters/save/"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert (
+        '<input type="hidden" name="query" value="journal=Environ+Health+Perspect&amp;page=1&amp;'
+        'per_page=50">' in form
+    )
+    assert '<button type="submit" class="button button--secondary">Save as triage queue' in form
+    saved = SavedFilter.objects.get()
+    assert (saved.user, saved.name, saved.query) == (
+        curator,
+        "EHP",
+        "journal=Environ+Health+Perspect",
+    )
+    assert response.redirect_chain == [
+        (f"/curate/queue/?filter={saved.pk}", 302),
+        (f"/curate/21813367/?filter={saved.pk}", 302),
+    ]
+    assert "save-queue" not in client.get(listing).content.decode()
+
+
+def test_a_pasted_list_address_keeps_only_its_filters(curator_client):
+    curator_client.post(
+        "/curate/filters/save/",
+        {"name": "Lung", "query": "http://127.0.0.1:8000/?journal=Lung&per_page=100&page=2"},
+    )
+
+    assert SavedFilter.objects.get().query == "journal=Lung"

@@ -1,5 +1,6 @@
 // Keyboard shortcuts of the triage screen. Each key clicks the button or link marked with
-// data-key="<key>", so the page works the same without JavaScript.
+// data-key="<key>", or moves the focus to the field marked data-focus-key="<key>", so the
+// page works the same without JavaScript.
 (function () {
   "use strict";
   var root = document.getElementById("triage");
@@ -8,6 +9,8 @@
   }
   var help = document.getElementById("triage-help");
   var helpButton = root.querySelector('[data-key="?"]');
+  // Where keys are text; a checkbox is not, so a key still decides after ticking a tag.
+  var TYPING = 'input:not([type="checkbox"]):not([type="radio"]), textarea, select, [contenteditable]';
 
   function toggleHelp() {
     help.hidden = !help.hidden;
@@ -21,10 +24,13 @@
       return;
     }
     var target = event.target;
-    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) {
-      return; // typing a note
-    }
     var key = event.key;
+    if (target.closest && target.closest(TYPING)) {
+      if (key === "Escape") {
+        target.blur(); // back to the keys
+      }
+      return; // typing a note or a tag
+    }
     if (key === "Escape" && !help.hidden) {
       toggleHelp();
       return;
@@ -32,6 +38,12 @@
     if (key === "?") {
       event.preventDefault();
       toggleHelp();
+      return;
+    }
+    var field = root.querySelector('[data-focus-key="' + key + '"]');
+    if (field) {
+      event.preventDefault();
+      field.focus();
       return;
     }
     var control = root.querySelector('[data-key="' + key + '"]:not([data-key="?"])');

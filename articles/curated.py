@@ -13,7 +13,7 @@ over both. Every output reads the result from here:
   change: ``curation.on_corrections_changed`` and ``derive.rederive``.
 - **Displayed text** (title, abstract sections, author names and affiliations, publication
   date as written) is laid over at output time: ``lay_over`` on an exported record (citation
-  files, CSV, API), ``title_overlay`` on list rows, ``curation.apply_corrections`` on the
+  files, CSV, API), ``row_overlay`` on list rows, ``curation.apply_corrections`` on the
   article page.
 - **What Casebook adds** (case facts with evidence, concepts with their sources, the public
   curation status, the corrections with PubMed's values) is ``casebook_block``: the JSON
@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.html import escape
 
 from articles.models import (
@@ -155,17 +156,36 @@ def lay_over(record: dict[str, Any], corrections: Sequence[Correction]) -> dict[
     return record
 
 
-def title_overlay(articles: Sequence[Article]) -> None:
-    """Lay corrected titles over a page of list rows: one query for the page."""
+def row_overlay(articles: Sequence[Article]) -> None:
+    """Lay the text corrections a list row shows over a page of rows, in memory: the title,
+    the first authors' names (``for_list``'s ``first_authors``), the publication date of the
+    source line and the abstract sections (``sections``, when the rows prefetched them). One
+    query for the page. A corrected title leaves ``title_corrected`` True on its row."""
     by_pmid = {article.pmid: article for article in articles}
     if not by_pmid:
         return
-    for pmid, value in Correction.objects.filter(
-        article_id__in=list(by_pmid), field="title"
-    ).values_list("article_id", "corrected_value"):
-        by_pmid[pmid].title = value
-        by_pmid[pmid].title_html = escape(value)
-        by_pmid[pmid].title_corrected = True
+    corrections = Correction.objects.filter(article_id__in=list(by_pmid)).exclude(
+        Q(field__startswith="facts:") | Q(field__startswith="concept:")
+    )
+    for pmid, key, value in corrections.values_list("article_id", "field", "corrected_value"):
+        article = by_pmid[pmid]
+        parts = key.split(":")
+        if key == "title":
+            article.title = value
+            article.title_html = escape(value)
+            article.title_corrected = True
+        elif key == "pub_date":
+            article.pub_date_raw = value
+        elif parts[0] == "abstract":
+            for section in getattr(article, "sections", ()):
+                if section.position == int(parts[1]):
+                    section.text, section.html = value, escape(value)
+        elif parts[0] == "author" and parts[2] == "name":
+            for author in getattr(article, "first_authors", ()):
+                if author.position == int(parts[1]):
+                    # ``short_name`` reads ``collective_name`` first: the corrected name
+                    # replaces the name as a whole, as on the article page.
+                    author.collective_name = value
 
 
 # What Casebook adds -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from articles import article_page, export
+from articles import article_page, curated, export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
 from articles.browse import CappedPaginator, Link, ListPage, url_with
@@ -82,6 +82,7 @@ class ArticleListView(FilterView):
         context["export_links"] = export_links("articles:list_export", query=query.urlencode())
         page = context["page_obj"]
         if page is not None:
+            curated.row_overlay(page.object_list)
             context["page_range"] = page.paginator.get_elided_page_range(
                 page.number, on_each_side=2, on_ends=1
             )
@@ -244,6 +245,7 @@ def basket_detail(request) -> HttpResponse:
     basket = Basket(request.session)
     pmids = basket.pmids
     by_pmid = Article.objects.visible().for_list().in_bulk(pmids)
+    curated.row_overlay(list(by_pmid.values()))
     context = {
         "articles": [by_pmid[pmid] for pmid in pmids if pmid in by_pmid],
         "export_links": export_links("articles:basket_export"),

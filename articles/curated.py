@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils.html import escape
 
 from articles.models import (
@@ -233,6 +233,48 @@ def casebook_block(
             for c in corrections
         ],
     }
+
+
+def casebook_summary(
+    *, facts: CaseFacts | None, concepts: Sequence[ArticleConcept], curation: Curation | None
+) -> dict[str, Any]:
+    """The few of Casebook's values a list row carries: the kind and number of patients, the
+    diseases' and therapies' names (``concepts`` from ``concepts_prefetch``) and the public
+    curation status."""
+    return {
+        "status": public_status(curation),
+        "kind": facts.kind if facts is not None else None,
+        "patient_count": facts.patient_count if facts is not None else None,
+        "diseases": _names(concepts, ArticleConcept.Role.DISEASE),
+        "therapies": _names(concepts, ArticleConcept.Role.THERAPY),
+    }
+
+
+def _names(concepts: Sequence[ArticleConcept], role: str) -> list[str]:
+    return [
+        concept.descriptor_name or concept.descriptor_id
+        for concept in concepts
+        if concept.role == role and not concept.rejected
+    ]
+
+
+def concepts_prefetch(to_attr: str, roles: Sequence[str] = ()) -> Prefetch:
+    """Prefetch the concepts a reader sees (in ``roles``, or all), each with its descriptor's
+    name as ``descriptor_name`` (None when the loaded MeSH lacks it). The name comes from a
+    subquery, not a join: ``descriptor`` has no database constraint (a substance may name a
+    descriptor the loaded MeSH lacks), and a join would drop such a concept."""
+    concepts = ArticleConcept.objects.effective()
+    if roles:
+        concepts = concepts.filter(role__in=roles)
+    return Prefetch(
+        "concepts",
+        queryset=concepts.annotate(
+            descriptor_name=Subquery(
+                MeshDescriptor.objects.filter(ui=OuterRef("descriptor_id")).values("name")[:1]
+            )
+        ).order_by("role", "descriptor_id"),
+        to_attr=to_attr,
+    )
 
 
 def _facts_block(facts: CaseFacts | None, corrected: set[str]) -> dict[str, Any] | None:

@@ -209,7 +209,7 @@ def _with_curation(records: Iterable[dict]) -> Iterator[dict]:
 
 
 def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHttpResponse:
-    records = export.iter_export(queryset, chunk_size=EXPORT_CHUNK_SIZE)
+    records = export.iter_export(queryset, corrected=True, chunk_size=EXPORT_CHUNK_SIZE)
     file_format, records = _for_reader(request, fmt, records)
     response = StreamingHttpResponse(
         (text.encode() for text in file_format.iter_text(records)), content_type=fmt.content_type
@@ -221,7 +221,7 @@ def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHtt
 def article_export(request, pmid: int, format: str) -> HttpResponse:
     """One article's citation file, /<pmid>/export/<format>/."""
     fmt = _format_or_404(format)
-    records = list(export.iter_export(Article.objects.filter(pk=pmid)))
+    records = list(export.iter_export(Article.objects.filter(pk=pmid), corrected=True))
     if not records:
         raise Http404("No such article")
     file_format, records = _for_reader(request, fmt, records)

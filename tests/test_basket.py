@@ -193,6 +193,20 @@ def test_it_exports_the_basket_in_every_format(client, articles, name, filename)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", ["ris", "nbib", "bibtex", "csl-json", "csv"])
+def test_the_basket_exports_curators_corrections(client, articles, name):
+    curator = User.objects.create_user("cora", is_staff=True)
+    curation.correct(STRUCTURED, "title", "PFOA in drinking water, validated.", user=curator)
+    client.post(ADD_URL, {"pmid": [STRUCTURED]})
+
+    response = client.get(reverse("articles:basket_export", args=[name]))
+    text = b"".join(response.streaming_content).decode()
+
+    assert "PFOA in drinking water, validated." in text
+    assert "Retrospective exposure estimation" not in text
+
+
+@pytest.mark.django_db
 def test_an_empty_basket_exports_an_empty_file(client, articles):
     response = client.get(reverse("articles:basket_export", args=["csl-json"]))
 

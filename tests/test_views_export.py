@@ -9,6 +9,7 @@ import re
 import tracemalloc
 from pathlib import Path
 
+import bibtexparser
 import pytest
 import rispy
 from Bio import Medline
@@ -18,7 +19,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import views
+from articles import curation, views
 from articles.ingest import ingest_files, ingest_records
 from articles.models import Curation
 from articles.pubmed import records as r
@@ -35,9 +36,14 @@ CONTENT_TYPES = {
     "csv": ("text/csv; charset=utf-8", "csv"),
 }
 NO_ABSTRACT_PMIDS = [598790, 769879, 3583306, 3770794, 6677511, 7161829]
-# Queries a chunk of iter_export may cost: the articles with their journal, then one per
-# prefetched related table (see articles.export.EXPORT_PREFETCHES).
-MAX_QUERIES_PER_CHUNK = 14
+# Queries a chunk of iter_export may cost: the articles with their journal, case facts and
+# curation, then one per prefetched related table (see articles.export.EXPORT_PREFETCHES).
+MAX_QUERIES_PER_CHUNK = 16
+CORRECTED_TITLE = "PFOA exposure estimates in the C8 Health Project."
+PUBMED_TITLE = (
+    "Retrospective exposure estimation and predicted versus observed serum "
+    "perfluorooctanoic acid concentrations for participants in the C8 Health Project."
+)
 
 
 def ingest(*names: str) -> None:
@@ -119,6 +125,50 @@ def test_it_offers_every_format_on_the_article_page(client):
         ("csv", "CSV"),
     ]:
         assert f'<a href="/21813367/export/{name}/" download>{label}</a>' in html
+
+
+def titles_and_authors(name: str, text: str) -> list[tuple[str, list[str]]]:
+    """(title, author names) of each record, as an independent reader of the format reads
+    them. A corrected name stands whole, as a group's name does (NBIB's CN, BibTeX braces)."""
+    if name == "ris":
+        return [(e["title"], e["authors"]) for e in rispy.loads(text)]
+    if name == "nbib":
+        entries = Medline.parse(io.StringIO(text))
+        return [(e["TI"], e.get("CN", []) + e.get("FAU", [])) for e in entries]
+    if name == "bibtex":
+        return [
+            (e["title"], e["author"].replace("{", "").replace("}", "").split(" and "))
+            for e in bibtexparser.parse_string(text).entries
+        ]
+    if name == "csl-json":
+        return [
+            (item["title"], [a.get("literal") or a["family"] for a in item["author"]])
+            for item in json.loads(text)
+        ]
+    rows = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    return [(row["title"], row["authors"].split("; ")) for row in rows]
+
+
+@pytest.fixture
+def corrected(db):
+    ingest("hawc_structured_abstract_21813367.xml", "hawc_collective_author_21860499.xml")
+    curator = User.objects.create_user("cora", is_staff=True)
+    curation.correct(STRUCTURED, "title", CORRECTED_TITLE, user=curator)
+    curation.correct(STRUCTURED, "author:0:name", "Shin Hyeong-Moo", user=curator)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(CONTENT_TYPES))
+def test_every_format_shows_curators_corrections_not_pubmeds_values(client, corrected, name):
+    one = body(client.get(f"/{STRUCTURED}/export/{name}/"))
+    listed = body(client.get(f"/export/{name}/"))
+
+    [(title, authors)] = titles_and_authors(name, one)
+    assert title == CORRECTED_TITLE
+    assert "Shin Hyeong-Moo" in authors
+    assert titles_and_authors(name, listed)[0] == (title, authors)
+    assert "Retrospective exposure estimation" not in one + listed
+    assert "Shin, Hyeong-Moo" not in one + listed
 
 
 # The filtered list ---------------------------------------------------------------------------

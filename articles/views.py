@@ -186,26 +186,23 @@ def _attachment(response: HttpResponseBase, fmt: CitationFormat, stem: str) -> H
 
 
 def _for_reader(request, fmt: CitationFormat, records: Iterable[dict]) -> tuple:
-    """Curators (staff) get their curation status and notes in CSV files; nobody else."""
+    """Curators (staff) get their notes in CSV files; nobody else."""
     if fmt.name == "csv" and request.user.is_staff:
         return CURATOR_CSV, _with_curation(records)
     return fmt, records
 
 
 def _with_curation(records: Iterable[dict]) -> Iterator[dict]:
-    """``records`` with ``"curation"`` added, one query per ``EXPORT_CHUNK_SIZE`` records."""
+    """``records`` with curators' notes added, one query per ``EXPORT_CHUNK_SIZE`` records."""
     records = iter(records)
     while chunk := list(islice(records, EXPORT_CHUNK_SIZE)):
-        curations = Curation.objects.in_bulk([record["pmid"] for record in chunk])
+        notes = dict(
+            Curation.objects.filter(pk__in=[record["pmid"] for record in chunk]).values_list(
+                "pk", "notes"
+            )
+        )
         for record in chunk:
-            curation = curations.get(record["pmid"])
-            yield {
-                **record,
-                "curation": {
-                    "status": curation.status if curation else Curation.Status.UNREVIEWED,
-                    "notes": curation.notes if curation else "",
-                },
-            }
+            yield {**record, "curation": {"notes": notes.get(record["pmid"], "")}}
 
 
 def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHttpResponse:

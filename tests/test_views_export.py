@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from articles import curation, views
 from articles.ingest import ingest_files, ingest_records
+from articles.mesh import load_mesh
 from articles.models import Curation
 from articles.pubmed import records as r
 from articles.pubmed.parser import parse
@@ -272,11 +273,64 @@ def test_query_count_follows_chunks_not_articles(client, monkeypatch):
     assert queries_for(12) <= 2 * one_chunk
 
 
+@pytest.mark.django_db
+def test_the_csv_carries_case_facts_diseases_and_therapies_as_corrected(client):
+    ingest("pubmed20n0014_browse_52.xml.gz")
+    load_mesh(FIXTURES / "mesh_2024_browse_excerpt.tsv.gz")
+    curator = User.objects.create_user("cora", is_staff=True)
+    # PMID 412160: "Disodium cromoglycate in five children with intractable asthma."
+    curation.correct(412160, "facts:patient_count", "6", user=curator)
+    curation.correct(412160, "concept:therapy:D006854", "yes", user=curator)  # Hydrocortisone
+
+    rows = {
+        int(row["pmid"]): row
+        for row in csv.DictReader(io.StringIO(body(client.get("/export/csv/"))[1:], newline=""))
+    }
+    casebook_columns = (
+        "case_kind",
+        "patient_count",
+        "male_count",
+        "female_count",
+        "age_min_years",
+        "age_max_years",
+        "age_mean_years",
+        "age_median_years",
+        "diseases",
+        "therapies",
+        "curation_status",
+    )
+
+    assert [rows[412160][name] for name in casebook_columns] == [
+        "case_series",
+        "6",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Asthma",
+        "Cromolyn Sodium; Hydrocortisone",
+        "unreviewed",
+    ]
+    # PMID 408630, a 71-year-old man.
+    assert [rows[408630][name] for name in casebook_columns[:8]] == [
+        "case_report",
+        "1",
+        "1",
+        "0",
+        "71",
+        "71",
+        "",
+        "",
+    ]
+
+
 # Curators' CSV -------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_it_adds_curation_status_and_notes_to_csv_for_curators_only(client):
+def test_it_adds_curation_notes_to_csv_for_curators_only(client):
     ingest("hawc_structured_abstract_21813367.xml", "hawc_collective_author_21860499.xml")
     Curation.objects.create(
         article_id=STRUCTURED, status=Curation.Status.INCLUDED, notes="=PFOA cohort\nsecond line"
@@ -287,7 +341,13 @@ def test_it_adds_curation_status_and_notes_to_csv_for_curators_only(client):
     response = client.get("/export/csv/")
     rows = list(csv.DictReader(io.StringIO(body(response)[1:], newline="")))
 
-    assert "curation_status" not in anonymous.splitlines()[0]
+    # The status is public (what the API and the JSON export say too); notes are not.
+    public_rows = list(csv.DictReader(io.StringIO(anonymous[1:], newline="")))
+    assert [(r["pmid"], r["curation_status"]) for r in public_rows] == [
+        ("21813367", "included"),
+        ("21860499", "unreviewed"),
+    ]
+    assert "curation_notes" not in public_rows[0]
     assert "PFOA cohort" not in anonymous
     assert [(r["pmid"], r["curation_status"], r["curation_notes"]) for r in rows] == [
         ("21813367", "included", "'=PFOA cohort\nsecond line"),

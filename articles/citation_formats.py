@@ -475,6 +475,18 @@ CSV_COLUMNS = (
     "languages",
     "abstract",
     "url",
+    # What Casebook adds (the record's "casebook" block), as curators corrected it.
+    "case_kind",
+    "patient_count",
+    "male_count",
+    "female_count",
+    "age_min_years",
+    "age_max_years",
+    "age_mean_years",
+    "age_median_years",
+    "diseases",
+    "therapies",
+    "curation_status",
 )
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection). Tab
@@ -513,8 +525,29 @@ def csv_row(record: dict[str, Any]) -> list[str]:
         "; ".join(record["languages"]),
         _abstract_text(record),
         PUBMED_URL.format(pmid=record["pmid"]),
+        *_casebook_cells(record["casebook"]),
     ]
     return [neutralise_formula(value) for value in values]
+
+
+def _casebook_cells(casebook: dict[str, Any]) -> list[str]:
+    facts = casebook["facts"] or {}
+
+    def number(name: str) -> str:
+        value = facts.get(name)
+        return "" if value is None else format(value, "g")  # 62, not 62.0; 0.5 stays
+
+    def names(role: str) -> str:
+        return "; ".join(c["name"] for c in casebook["concepts"] if c["role"] == role)
+
+    return [
+        facts.get("kind", ""),
+        *(number(name) for name in ("patient_count", "male_count", "female_count")),
+        *(number(f"age_{stat}_years") for stat in ("min", "max", "mean", "median")),
+        names("disease"),
+        names("therapy"),
+        casebook["status"],
+    ]
 
 
 def _csv_line(values: Iterable[str]) -> str:
@@ -527,15 +560,14 @@ def to_csv_row(record: dict[str, Any]) -> str:
     return _csv_line(csv_row(record))
 
 
-# For signed-in curators only: what they decided about each article. Records carry it as
-# ``record["curation"] = {"status": ..., "notes": ...}`` (see ``articles.views``).
-CURATION_COLUMNS = ("curation_status", "curation_notes")
+# For signed-in curators only: their notes on each article (the status is public, in
+# ``CSV_COLUMNS``). Records carry them as ``record["curation"] = {"notes": ...}`` (see
+# ``articles.views``).
+CURATION_COLUMNS = ("curation_notes",)
 
 
 def to_curator_csv_row(record: dict[str, Any]) -> str:
-    curation = record["curation"]
-    extra = [neutralise_formula(curation["status"]), neutralise_formula(curation["notes"])]
-    return _csv_line(csv_row(record) + extra)
+    return _csv_line(csv_row(record) + [neutralise_formula(record["curation"]["notes"])])
 
 
 FORMATS: dict[str, CitationFormat] = {

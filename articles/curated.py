@@ -13,7 +13,7 @@ over both. Every output reads the result from here:
   change: ``curation.on_corrections_changed`` and ``derive.rederive``.
 - **Displayed text** (title, abstract sections, author names and affiliations, publication
   date as written) is laid over at output time: ``lay_over`` on an exported record (citation
-  files, CSV, API), ``title_overlay`` on list rows, ``curation.apply_corrections`` on the
+  files, CSV, API), ``row_overlay`` on list rows, ``curation.apply_corrections`` on the
   article page.
 - **What Casebook adds** (case facts with evidence, concepts with their sources, the public
   curation status, the corrections with PubMed's values) is ``casebook_block``: the JSON
@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils.html import escape
 
 from articles.models import (
@@ -155,17 +156,36 @@ def lay_over(record: dict[str, Any], corrections: Sequence[Correction]) -> dict[
     return record
 
 
-def title_overlay(articles: Sequence[Article]) -> None:
-    """Lay corrected titles over a page of list rows: one query for the page."""
+def row_overlay(articles: Sequence[Article]) -> None:
+    """Lay the text corrections a list row shows over a page of rows, in memory: the title,
+    the first authors' names (``for_list``'s ``first_authors``), the publication date of the
+    source line and the abstract sections (``sections``, when the rows prefetched them). One
+    query for the page. A corrected title leaves ``title_corrected`` True on its row."""
     by_pmid = {article.pmid: article for article in articles}
     if not by_pmid:
         return
-    for pmid, value in Correction.objects.filter(
-        article_id__in=list(by_pmid), field="title"
-    ).values_list("article_id", "corrected_value"):
-        by_pmid[pmid].title = value
-        by_pmid[pmid].title_html = escape(value)
-        by_pmid[pmid].title_corrected = True
+    corrections = Correction.objects.filter(article_id__in=list(by_pmid)).exclude(
+        Q(field__startswith="facts:") | Q(field__startswith="concept:")
+    )
+    for pmid, key, value in corrections.values_list("article_id", "field", "corrected_value"):
+        article = by_pmid[pmid]
+        parts = key.split(":")
+        if key == "title":
+            article.title = value
+            article.title_html = escape(value)
+            article.title_corrected = True
+        elif key == "pub_date":
+            article.pub_date_raw = value
+        elif parts[0] == "abstract":
+            for section in getattr(article, "sections", ()):
+                if section.position == int(parts[1]):
+                    section.text, section.html = value, escape(value)
+        elif parts[0] == "author" and parts[2] == "name":
+            for author in getattr(article, "first_authors", ()):
+                if author.position == int(parts[1]):
+                    # ``short_name`` reads ``collective_name`` first: the corrected name
+                    # replaces the name as a whole, as on the article page.
+                    author.collective_name = value
 
 
 # What Casebook adds -------------------------------------------------------------------------
@@ -213,6 +233,48 @@ def casebook_block(
             for c in corrections
         ],
     }
+
+
+def casebook_summary(
+    *, facts: CaseFacts | None, concepts: Sequence[ArticleConcept], curation: Curation | None
+) -> dict[str, Any]:
+    """The few of Casebook's values a list row carries: the kind and number of patients, the
+    diseases' and therapies' names (``concepts`` from ``concepts_prefetch``) and the public
+    curation status."""
+    return {
+        "status": public_status(curation),
+        "kind": facts.kind if facts is not None else None,
+        "patient_count": facts.patient_count if facts is not None else None,
+        "diseases": _names(concepts, ArticleConcept.Role.DISEASE),
+        "therapies": _names(concepts, ArticleConcept.Role.THERAPY),
+    }
+
+
+def _names(concepts: Sequence[ArticleConcept], role: str) -> list[str]:
+    return [
+        concept.descriptor_name or concept.descriptor_id
+        for concept in concepts
+        if concept.role == role and not concept.rejected
+    ]
+
+
+def concepts_prefetch(to_attr: str, roles: Sequence[str] = ()) -> Prefetch:
+    """Prefetch the concepts a reader sees (in ``roles``, or all), each with its descriptor's
+    name as ``descriptor_name`` (None when the loaded MeSH lacks it). The name comes from a
+    subquery, not a join: ``descriptor`` has no database constraint (a substance may name a
+    descriptor the loaded MeSH lacks), and a join would drop such a concept."""
+    concepts = ArticleConcept.objects.effective()
+    if roles:
+        concepts = concepts.filter(role__in=roles)
+    return Prefetch(
+        "concepts",
+        queryset=concepts.annotate(
+            descriptor_name=Subquery(
+                MeshDescriptor.objects.filter(ui=OuterRef("descriptor_id")).values("name")[:1]
+            )
+        ).order_by("role", "descriptor_id"),
+        to_attr=to_attr,
+    )
 
 
 def _facts_block(facts: CaseFacts | None, corrected: set[str]) -> dict[str, Any] | None:

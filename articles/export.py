@@ -1,7 +1,9 @@
 """Stored articles as plain, JSON-ready dicts, streamed in bounded chunks.
 
-``article_to_dict`` gives the whole stored record of one article (everything ingest keeps
-from the PubMed XML, nothing curators own). ``iter_export`` walks any number of articles in
+``article_to_dict`` gives the whole stored record of one article: everything ingest keeps
+from the PubMed XML, as stored, and under ``"casebook"`` what Casebook adds to it
+(``curated.casebook_block``: case facts, concepts, the public curation status and the
+curators' corrections with PubMed's values). ``iter_export`` walks any number of articles in
 PMID order, a chunk at a time, so memory and the number of queries depend on the chunk size,
 never on the size of the collection. Writers turn the dicts into a file format; ``WRITERS``
 maps each format name the ``export_articles`` command accepts to its writer.
@@ -12,8 +14,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, prefetch_related_objects
 
+from articles import curated
 from articles.models import (
     AbstractSection,
     Affiliation,
@@ -23,6 +27,7 @@ from articles.models import (
     ArticleQuerySet,
     Author,
     CommentCorrection,
+    Correction,
     Grant,
     Keyword,
     MeshHeading,
@@ -90,7 +95,14 @@ EXPORT_PREFETCHES = (
     Prefetch(
         "references", queryset=Reference.objects.order_by("position"), to_attr="export_references"
     ),
+    # What Casebook adds: the concepts a reader sees, with their names, and the corrections.
+    curated.concepts_prefetch("export_article_concepts"),
+    Prefetch(
+        "corrections", queryset=Correction.objects.order_by("field"), to_attr="export_corrections"
+    ),
 )
+# Read with the chunk's own query (select_related): one row or none per article.
+EXPORT_ONE_TO_ONE = ("facts", "curation")
 
 
 def article_to_dict(article: Article, *, with_deleted: bool = False) -> dict[str, Any]:
@@ -216,6 +228,7 @@ def article_to_dict(article: Article, *, with_deleted: bool = False) -> dict[str
         "coi_statement": article.coi_statement,
         "book": _book(article.book),
         "is_retracted": article.is_retracted,
+        "casebook": _casebook(article),
     }
     if with_deleted:
         record["deleted"] = article.is_deleted
@@ -226,20 +239,24 @@ def iter_export(
     queryset: ArticleQuerySet,
     *,
     include_deleted: bool = False,
+    corrected: bool = False,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """``article_to_dict`` for each article of ``queryset`` in PMID order.
 
     Articles are read ``chunk_size`` at a time, keyed on the last PMID seen rather than an
-    offset, each chunk with its related rows prefetched: at most 14 queries per chunk, however
+    offset, each chunk with its related rows prefetched: at most 16 queries per chunk, however
     many authors, headings or references its articles have. Withdrawn (DeleteCitation)
     articles are skipped unless ``include_deleted``, which also adds the ``"deleted"`` flag
-    to every record. ``queryset`` may be filtered but not sliced.
+    to every record. ``corrected`` lays the curators' text corrections over PubMed's values
+    (``curated.lay_over``), as citation files and spreadsheets show them; without it the
+    record is PubMed's as stored, the corrections beside it in ``"casebook"``. ``queryset``
+    may be filtered but not sliced.
     """
     if not include_deleted:
         queryset = queryset.visible()
     queryset = (
-        queryset.select_related("journal")
+        queryset.select_related("journal", *EXPORT_ONE_TO_ONE)
         .prefetch_related(*EXPORT_PREFETCHES)
         # The source XML is the largest column and no export field needs it.
         .defer("source_xml")
@@ -251,6 +268,8 @@ def iter_export(
         articles = list(chunk[:chunk_size])
         for article in articles:
             record = article_to_dict(article, with_deleted=include_deleted)
+            if corrected:
+                record = curated.lay_over(record, article.export_corrections)
             _release(article)
             yield record
         if len(articles) < chunk_size:
@@ -263,6 +282,10 @@ def _release(article: Article) -> None:
     article, an affiliation at its author), so that a chunk is freed as soon as the next one
     is read instead of waiting for the cyclic garbage collector: without this a long export
     grows by every chunk it has passed."""
+    for name in EXPORT_ONE_TO_ONE:
+        related = article._state.fields_cache.pop(name, None)
+        if related is not None:
+            related._state.fields_cache.clear()
     for prefetch in EXPORT_PREFETCHES:
         for related in article.__dict__.pop(prefetch.to_attr, ()):
             related._state.fields_cache.clear()
@@ -283,6 +306,26 @@ def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> int:
 WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
     "jsonl": write_jsonl,
 }
+
+
+def _casebook(article: Article) -> dict[str, Any]:
+    concepts = article.export_article_concepts
+    return curated.casebook_block(
+        facts=related_or_none(article, "facts"),
+        concepts=concepts,
+        names={c.descriptor_id: c.descriptor_name for c in concepts if c.descriptor_name},
+        corrections=article.export_corrections,
+        curation=related_or_none(article, "curation"),
+    )
+
+
+def related_or_none(article: Article, name: str) -> Any:
+    """The article's CaseFacts or Curation (a reverse one-to-one), or None when it has none.
+    No query when the row was read with ``select_related``."""
+    try:
+        return getattr(article, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def _journal(article: Article) -> dict[str, str] | None:

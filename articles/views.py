@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from articles import article_page, export
+from articles import article_page, curated, export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
 from articles.browse import CappedPaginator, Link, ListPage, url_with
@@ -91,6 +91,7 @@ class ArticleListView(FilterView):
         context["export_links"] = export_links("articles:list_export", query=query.urlencode())
         page = context["page_obj"]
         if page is not None:
+            curated.row_overlay(page.object_list)
             context["page_range"] = page.paginator.get_elided_page_range(
                 page.number, on_each_side=2, on_ends=1
             )
@@ -202,30 +203,27 @@ def _attachment(response: HttpResponseBase, fmt: CitationFormat, stem: str) -> H
 
 
 def _for_reader(request, fmt: CitationFormat, records: Iterable[dict]) -> tuple:
-    """Curators (staff) get their curation status and notes in CSV files; nobody else."""
+    """Curators (staff) get their notes in CSV files; nobody else."""
     if fmt.name == "csv" and request.user.is_staff:
         return CURATOR_CSV, _with_curation(records)
     return fmt, records
 
 
 def _with_curation(records: Iterable[dict]) -> Iterator[dict]:
-    """``records`` with ``"curation"`` added, one query per ``EXPORT_CHUNK_SIZE`` records."""
+    """``records`` with curators' notes added, one query per ``EXPORT_CHUNK_SIZE`` records."""
     records = iter(records)
     while chunk := list(islice(records, EXPORT_CHUNK_SIZE)):
-        curations = Curation.objects.in_bulk([record["pmid"] for record in chunk])
+        notes = dict(
+            Curation.objects.filter(pk__in=[record["pmid"] for record in chunk]).values_list(
+                "pk", "notes"
+            )
+        )
         for record in chunk:
-            curation = curations.get(record["pmid"])
-            yield {
-                **record,
-                "curation": {
-                    "status": curation.status if curation else Curation.Status.UNREVIEWED,
-                    "notes": curation.notes if curation else "",
-                },
-            }
+            yield {**record, "curation": {"notes": notes.get(record["pmid"], "")}}
 
 
 def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHttpResponse:
-    records = export.iter_export(queryset, chunk_size=EXPORT_CHUNK_SIZE)
+    records = export.iter_export(queryset, corrected=True, chunk_size=EXPORT_CHUNK_SIZE)
     file_format, records = _for_reader(request, fmt, records)
     response = StreamingHttpResponse(
         (text.encode() for text in file_format.iter_text(records)), content_type=fmt.content_type
@@ -237,7 +235,7 @@ def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHtt
 def article_export(request, pmid: int, format: str) -> HttpResponse:
     """One article's citation file, /<pmid>/export/<format>/."""
     fmt = _format_or_404(format)
-    records = list(export.iter_export(Article.objects.filter(pk=pmid)))
+    records = list(export.iter_export(Article.objects.filter(pk=pmid), corrected=True))
     if not records:
         raise Http404("No such article")
     file_format, records = _for_reader(request, fmt, records)
@@ -261,6 +259,7 @@ def basket_detail(request) -> HttpResponse:
     basket = Basket(request.session)
     pmids = basket.pmids
     by_pmid = Article.objects.visible().for_list().in_bulk(pmids)
+    curated.row_overlay(list(by_pmid.values()))
     context = {
         "articles": [by_pmid[pmid] for pmid in pmids if pmid in by_pmid],
         "export_links": export_links("articles:basket_export"),

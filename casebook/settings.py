@@ -180,6 +180,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's files come from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Two choice sets named "kind": an article's (journal article or book) and a case
+    # report's (case_facts).
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleKindEnum": "articles.models.Article.Kind",
+        "CaseKindEnum": "articles.models.CaseFacts.Kind",
+    },
 }
 
 LOGGING = {

@@ -10,9 +10,10 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 
+from articles import curation
 from articles.export import article_to_dict
 from articles.ingest import ingest_files, ingest_records
-from articles.models import Article
+from articles.models import Article, MeshDescriptor
 from articles.pubmed import records as r
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -126,6 +127,44 @@ def test_it_describes_each_row_with_links(client, hawc_259):
         "is_retracted": False,
         "url": "http://testserver/api/v1/articles/7161829/",
         "html_url": "http://testserver/7161829/",
+        "casebook": {
+            "status": "unreviewed",
+            "kind": "other",
+            "patient_count": None,
+            "diseases": [
+                "Body Weight",
+                "Liver Neoplasms",
+                "Neoplasms, Experimental",
+                "Pituitary Neoplasms",
+            ],
+            "therapies": [],
+        },
+    }
+
+
+@pytest.mark.django_db
+def test_a_row_shows_curators_corrections_and_casebook_values(client, hawc_259):
+    dehp = MeshDescriptor.objects.get(name="Diethylhexyl Phthalate").ui
+    for key, value in [
+        ("title", "DEHP carcinogenicity in F344 rats and B6C3F1 mice."),
+        ("author:0:name", "Kluwe William M"),
+        ("facts:kind", "case_series"),
+        ("facts:patient_count", "12"),
+        (f"concept:therapy:{dehp}", "yes"),
+        ("concept:disease:D001835", "no"),  # Body Weight
+    ]:
+        curation.correct(7161829, key, value, user=None)
+
+    [row] = client.get(LIST_URL, {"has_abstract": "false", "page_size": 1}).json()["results"]
+
+    assert row["title"] == "DEHP carcinogenicity in F344 rats and B6C3F1 mice."
+    assert row["authors"] == "Kluwe William M, Haseman JK, Douglas JF, et al."
+    assert row["casebook"] == {
+        "status": "unreviewed",
+        "kind": "case_series",
+        "patient_count": 12,
+        "diseases": ["Liver Neoplasms", "Neoplasms, Experimental", "Pituitary Neoplasms"],
+        "therapies": ["Diethylhexyl Phthalate"],
     }
 
 
@@ -145,12 +184,89 @@ def test_it_answers_400_for_invalid_filters(client, hawc_259):
 
 
 @pytest.mark.django_db
-def test_a_list_page_costs_two_queries_whatever_its_size(
-    client, hawc_259, django_assert_num_queries
+@pytest.mark.parametrize("params", [{}, {"sort": "jour"}])
+def test_a_list_page_costs_four_queries_whatever_its_size(
+    client, hawc_259, params, django_assert_num_queries
 ):
-    # The page of articles with journals, then their first authors; no count.
-    with django_assert_num_queries(2):
-        assert len(pmids(client.get(LIST_URL, {"page_size": 200}))) == 200
+    # The page of articles with journals, case facts and curations, then their first
+    # authors, their diseases and therapies with names, and curators' corrections; no count.
+    with django_assert_num_queries(4):
+        assert len(pmids(client.get(LIST_URL, {"page_size": 200, **params}))) == 200
+
+
+# Sorting -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_sorts_as_the_list_page_does(client, hawc_259):
+    for sort in ("pubdate", "fauth", "jour", "patients", "relevance"):
+        for sort_order in ("desc", "asc"):
+            params = {"sort": sort, "sort_order": sort_order}
+            if sort == "relevance":
+                params["term"] = "phthalate liver"
+            listed = client.get("/", {**params, "per_page": 200}).context["article_list"]
+
+            api_pmids = pmids(client.get(LIST_URL, {**params, "page_size": 200}))
+
+            assert api_pmids == [article.pmid for article in listed], params
+            assert len(set(api_pmids)) == len(api_pmids) > 40, params
+
+
+@pytest.mark.django_db
+def test_it_pages_a_sorted_list_forwards_and_back(client, hawc_259):
+    params = {"sort": "patients", "page_size": 100}
+    expected = [
+        a.pmid
+        for a in client.get("/", {"sort": "patients", "per_page": 200}).context["article_list"]
+    ] + [
+        a.pmid
+        for a in client.get("/", {"sort": "patients", "per_page": 200, "page": 2}).context[
+            "article_list"
+        ]
+    ]
+
+    first = client.get(LIST_URL, params).json()
+    second = client.get(first["next"]).json()
+    third = client.get(second["next"]).json()
+    back = client.get(third["previous"]).json()
+
+    seen = [row["pmid"] for page in (first, second, third) for row in page["results"]]
+    assert seen == expected
+    assert len(seen) == 259
+    assert [len(page["results"]) for page in (first, second, third)] == [100, 100, 59]
+    assert (first["previous"], third["next"]) == (None, None)
+    assert back == second
+    assert client.get(second["previous"]).json() == first
+    # Most patients first: in these records, single case reports.
+    assert first["results"][0]["casebook"]["patient_count"] == 1
+
+
+@pytest.mark.django_db
+def test_it_answers_400_for_an_unknown_sort(client, hawc_259):
+    response = client.get(LIST_URL, {"sort": "bogus"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "sort": ["Select a valid choice. bogus is not one of the available choices."]
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "cursor"),
+    [
+        ({}, "cD1hYmM="),  # p=abc: a position that is no PMID
+        ({}, "not base64!"),
+        ({"sort": "jour"}, "cD03MTYxODI5"),  # p=7161829: a cursor of the unsorted list
+        ({"sort": "jour"}, "cz0xMDAwMA=="),  # s=10000: past the 10,000 the list pages
+        ({"sort": "jour"}, "w6k="),
+    ],
+)
+def test_it_answers_404_for_a_cursor_it_did_not_give(client, hawc_259, params, cursor):
+    response = client.get(LIST_URL, {**params, "cursor": cursor})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid cursor"}
 
 
 # Detail --------------------------------------------------------------------------------------
@@ -168,6 +284,38 @@ def test_it_returns_the_complete_record_as_the_jsonl_export_does(client):
 
 
 @pytest.mark.django_db
+def test_the_record_keeps_pubmeds_text_and_gives_the_corrections_beside_it(client):
+    ingest("hawc_structured_abstract_21813367.xml")
+    curation.correct(STRUCTURED, "title", "PFOA exposure estimates.", user=None)
+    curation.set_status([STRUCTURED], "included", user=None)
+
+    record = client.get(f"{LIST_URL}{STRUCTURED}/").json()
+
+    assert record["title"].startswith("Retrospective exposure estimation")
+    assert record["casebook"]["status"] == "included"
+    assert record["casebook"]["corrections"] == [
+        {
+            "field": "title",
+            "value": "PFOA exposure estimates.",
+            "original": record["title"],
+            "needs_review": False,
+        }
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["ris", "nbib", "bibtex", "csl-json", "csv"])
+def test_its_citation_formats_show_the_corrected_text(client, name):
+    ingest("hawc_structured_abstract_21813367.xml")
+    curation.correct(STRUCTURED, "title", "PFOA exposure estimates.", user=None)
+
+    text = client.get(f"{LIST_URL}{STRUCTURED}/", {"format": name}).content.decode()
+
+    assert "PFOA exposure estimates." in text
+    assert "Retrospective exposure estimation" not in text
+
+
+@pytest.mark.django_db
 def test_it_answers_404_for_unknown_and_410_for_withdrawn(client):
     ingest("hawc_structured_abstract_21813367.xml")
     ingest_records([r.Deletion(pmids=(STRUCTURED, 5))], source="pubmed26n0001.xml.gz")
@@ -178,18 +326,18 @@ def test_it_answers_404_for_unknown_and_410_for_withdrawn(client):
 
 
 @pytest.mark.django_db
-def test_it_sends_etag_and_last_modified_and_honours_them(client):
+def test_it_sends_an_etag_that_changes_with_curators_work_and_honours_it(client):
     ingest("hawc_structured_abstract_21813367.xml")
-    article = Article.objects.get(pk=STRUCTURED)
     url = f"{LIST_URL}{STRUCTURED}/"
+    etag = client.get(url)["ETag"]
 
-    response = client.get(url)
-    etag, last_modified = response["ETag"], response["Last-Modified"]
-
-    assert etag.startswith(f'"{article.source_hash}-{int(article.last_changed_at.timestamp())}-')
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+    curation.set_status([STRUCTURED], "included", user=None)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    etag = client.get(url)["ETag"]
+    curation.correct(STRUCTURED, "title", "PFOA exposure estimates.", user=None)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
 @pytest.mark.django_db

@@ -10,10 +10,12 @@ import bibtexparser
 import pytest
 import rispy
 from Bio import Medline
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
+from articles import curation
 from articles.basket import LIMIT, Basket
 from articles.ingest import ingest_files, ingest_records
 from articles.pubmed import records as r
@@ -131,6 +133,20 @@ def test_the_list_page_has_a_checkbox_per_row_and_marks_what_is_in_the_basket(cl
 
 
 @pytest.mark.django_db
+def test_the_basket_page_shows_curators_corrections(client, articles):
+    curator = User.objects.create_user("cora", is_staff=True)
+    curation.correct(STRUCTURED, "title", "PFOA in drinking water, validated.", user=curator)
+    curation.correct(STRUCTURED, "author:1:name", "Vieira VeM", user=curator)
+    client.post(ADD_URL, {"pmid": [STRUCTURED]})
+
+    html = re.sub(r"\s+", " ", client.get(BASKET_URL).content.decode())
+
+    assert "PFOA in drinking water, validated." in html
+    assert "Retrospective exposure estimation" not in html
+    assert '<p class="result__authors">Shin HM, Vieira VeM, Ryan PB, et al.</p>' in html
+
+
+@pytest.mark.django_db
 def test_the_article_page_adds_and_then_removes(client, articles):
     html = client.get(f"/{STRUCTURED}/").content.decode()
     assert f'action="{ADD_URL}"' in html
@@ -189,6 +205,20 @@ def test_it_exports_the_basket_in_every_format(client, articles, name, filename)
 
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     assert exported_pmids(name, text) == [CHAPTER, STRUCTURED]  # PMID order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["ris", "nbib", "bibtex", "csl-json", "csv"])
+def test_the_basket_exports_curators_corrections(client, articles, name):
+    curator = User.objects.create_user("cora", is_staff=True)
+    curation.correct(STRUCTURED, "title", "PFOA in drinking water, validated.", user=curator)
+    client.post(ADD_URL, {"pmid": [STRUCTURED]})
+
+    response = client.get(reverse("articles:basket_export", args=[name]))
+    text = b"".join(response.streaming_content).decode()
+
+    assert "PFOA in drinking water, validated." in text
+    assert "Retrospective exposure estimation" not in text
 
 
 @pytest.mark.django_db

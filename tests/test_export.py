@@ -5,12 +5,15 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles import curation
 from articles.export import article_to_dict, iter_export
-from articles.models import Article
+from articles.mesh import load_mesh
+from articles.models import Article, Curation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAWC = (
@@ -66,6 +69,7 @@ FIELDS = [
     "coi_statement",
     "book",
     "is_retracted",
+    "casebook",
 ]
 
 NANJING = (
@@ -513,6 +517,142 @@ def test_it_leaves_out_deleted_articles_unless_asked(tmp_path):
     assert stderr == "exported 2 articles\n"
 
 
+# What Casebook adds -------------------------------------------------------------------------
+
+ASTHMA_KIDS = 412160  # "Disodium cromoglycate in five children with intractable asthma."
+
+
+@pytest.fixture
+def curator(db):
+    ingest("pubmed20n0014_browse_52.xml.gz")
+    load_mesh(FIXTURES / "mesh_2024_browse_excerpt.tsv.gz")
+    return User.objects.create_user("cora", is_staff=True)
+
+
+@pytest.mark.django_db
+def test_it_adds_case_facts_concepts_and_status_beside_pubmeds_record(curator):
+    [record] = records(export("--pmid", str(ASTHMA_KIDS))[0])
+
+    assert record["casebook"] == {
+        "status": "unreviewed",
+        "facts": {
+            "kind": "case_series",
+            "patient_count": 5,
+            "male_count": None,
+            "female_count": None,
+            "age_min_years": None,
+            "age_max_years": None,
+            "age_mean_years": None,
+            "age_median_years": None,
+            "has_child": True,
+            "has_adult": False,
+            "has_older_adult": False,
+            "corrected": [],
+            "evidence": [
+                {
+                    "field": "patient_count",
+                    "source": "title",
+                    "start": 25,
+                    "end": 38,
+                    "text": "five children",
+                },
+                {
+                    "field": "age_group",
+                    "source": "title",
+                    "start": 25,
+                    "end": 38,
+                    "text": "five children",
+                },
+            ],
+            "rules_version": "facts-1+mesh-2024",
+        },
+        "concepts": [
+            {
+                "role": "disease",
+                "ui": "D001249",
+                "name": "Asthma",
+                "source": "mesh",
+                "major": True,
+                "curated": False,
+            },
+            {
+                "role": "therapy",
+                "ui": "D004205",
+                "name": "Cromolyn Sodium",
+                "source": "mesh",
+                "major": True,
+                "curated": False,
+            },
+        ],
+        "corrections": [],
+    }
+
+
+@pytest.mark.django_db
+def test_it_keeps_pubmeds_record_and_gives_curators_values_in_the_casebook_block(curator):
+    curation.correct(ASTHMA_KIDS, "title", "Cromoglycate in five asthmatic children.", user=curator)
+    curation.correct(ASTHMA_KIDS, "facts:patient_count", "6", user=curator)
+    curation.correct(ASTHMA_KIDS, "concept:therapy:D006854", "yes", user=curator)
+    curation.correct(ASTHMA_KIDS, "concept:therapy:D004205", "no", user=curator)
+    curation.set_status([ASTHMA_KIDS], Curation.Status.INCLUDED, user=curator)
+
+    [record] = records(export("--pmid", str(ASTHMA_KIDS))[0])
+    casebook = record["casebook"]
+
+    assert record["title"] == "Disodium cromoglycate in five children with intractable asthma."
+    assert casebook["status"] == "included"
+    assert (casebook["facts"]["patient_count"], casebook["facts"]["corrected"]) == (
+        6,
+        ["patient_count"],
+    )
+    assert [(c["role"], c["name"], c["source"], c["curated"]) for c in casebook["concepts"]] == [
+        ("disease", "Asthma", "mesh", False),
+        ("therapy", "Hydrocortisone", "curator", True),
+    ]
+    assert [(c["field"], c["value"], c["original"]) for c in casebook["corrections"]] == [
+        ("concept:therapy:D004205", "no", "yes"),
+        ("concept:therapy:D006854", "yes", "no"),
+        ("facts:patient_count", "6", "5"),
+        (
+            "title",
+            "Cromoglycate in five asthmatic children.",
+            "Disodium cromoglycate in five children with intractable asthma.",
+        ),
+    ]
+    assert not any(c["needs_review"] for c in casebook["corrections"])
+
+
+@pytest.mark.django_db
+def test_a_concept_whose_descriptor_is_not_loaded_keeps_its_ui_as_name(curator):
+    curation.correct(ASTHMA_KIDS, "concept:therapy:D999999", "yes", user=curator)
+
+    record = article_to_dict(Article.objects.get(pk=ASTHMA_KIDS))
+
+    assert record["casebook"]["concepts"][-1] == {
+        "role": "therapy",
+        "ui": "D999999",
+        "name": "D999999",
+        "source": "curator",
+        "major": False,
+        "curated": True,
+    }
+
+
+@pytest.mark.django_db
+def test_corrected_records_lay_the_text_corrections_over_pubmeds(curator):
+    curation.correct(ASTHMA_KIDS, "title", "Cromoglycate in five asthmatic children.", user=curator)
+    curation.correct(ASTHMA_KIDS, "author:1:name", "Baratawijaya KG", user=curator)
+    queryset = Article.objects.filter(pk=ASTHMA_KIDS)
+
+    [stored] = iter_export(queryset)
+    [shown] = iter_export(queryset, corrected=True)
+
+    assert stored["title"] == "Disodium cromoglycate in five children with intractable asthma."
+    assert shown["title"] == "Cromoglycate in five asthmatic children."
+    assert shown["authors"][1]["collective_name"] == "Baratawijaya KG"
+    assert shown["casebook"] == stored["casebook"]
+
+
 @pytest.mark.django_db
 def test_it_exports_only_the_selected_pmids_in_pmid_order():
     ingest(*HAWC)
@@ -568,15 +708,16 @@ def test_it_runs_the_same_number_of_queries_for_4_or_61_articles():
         stdout, _ = export()
     assert len(records(stdout)) == 61
 
-    # The articles, then one query for each of the 13 related tables.
-    assert len(few) == len(many) == 14
+    # The articles (with journal, case facts and curation), then one query for each of the 15
+    # related tables.
+    assert len(few) == len(many) == 16
 
 
 @pytest.mark.django_db
 def test_it_runs_a_fixed_number_of_queries_per_chunk(django_assert_max_num_queries):
     ingest(*HAWC, *EXCERPTS)
 
-    with django_assert_max_num_queries(7 * 14):
+    with django_assert_max_num_queries(7 * 16):
         pmids = [r["pmid"] for r in iter_export(Article.objects.all(), chunk_size=10)]
 
     assert pmids == sorted(Article.objects.values_list("pmid", flat=True))

@@ -9,6 +9,7 @@ import re
 import tracemalloc
 from pathlib import Path
 
+import bibtexparser
 import pytest
 import rispy
 from Bio import Medline
@@ -18,8 +19,9 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import views
+from articles import curation, views
 from articles.ingest import ingest_files, ingest_records
+from articles.mesh import load_mesh
 from articles.models import Curation
 from articles.pubmed import records as r
 from articles.pubmed.parser import parse
@@ -35,9 +37,14 @@ CONTENT_TYPES = {
     "csv": ("text/csv; charset=utf-8", "csv"),
 }
 NO_ABSTRACT_PMIDS = [598790, 769879, 3583306, 3770794, 6677511, 7161829]
-# Queries a chunk of iter_export may cost: the articles with their journal, then one per
-# prefetched related table (see articles.export.EXPORT_PREFETCHES).
-MAX_QUERIES_PER_CHUNK = 14
+# Queries a chunk of iter_export may cost: the articles with their journal, case facts and
+# curation, then one per prefetched related table (see articles.export.EXPORT_PREFETCHES).
+MAX_QUERIES_PER_CHUNK = 16
+CORRECTED_TITLE = "PFOA exposure estimates in the C8 Health Project."
+PUBMED_TITLE = (
+    "Retrospective exposure estimation and predicted versus observed serum "
+    "perfluorooctanoic acid concentrations for participants in the C8 Health Project."
+)
 
 
 def ingest(*names: str) -> None:
@@ -119,6 +126,50 @@ def test_it_offers_every_format_on_the_article_page(client):
         ("csv", "CSV"),
     ]:
         assert f'<a href="/21813367/export/{name}/" download>{label}</a>' in html
+
+
+def titles_and_authors(name: str, text: str) -> list[tuple[str, list[str]]]:
+    """(title, author names) of each record, as an independent reader of the format reads
+    them. A corrected name stands whole, as a group's name does (NBIB's CN, BibTeX braces)."""
+    if name == "ris":
+        return [(e["title"], e["authors"]) for e in rispy.loads(text)]
+    if name == "nbib":
+        entries = Medline.parse(io.StringIO(text))
+        return [(e["TI"], e.get("CN", []) + e.get("FAU", [])) for e in entries]
+    if name == "bibtex":
+        return [
+            (e["title"], e["author"].replace("{", "").replace("}", "").split(" and "))
+            for e in bibtexparser.parse_string(text).entries
+        ]
+    if name == "csl-json":
+        return [
+            (item["title"], [a.get("literal") or a["family"] for a in item["author"]])
+            for item in json.loads(text)
+        ]
+    rows = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    return [(row["title"], row["authors"].split("; ")) for row in rows]
+
+
+@pytest.fixture
+def corrected(db):
+    ingest("hawc_structured_abstract_21813367.xml", "hawc_collective_author_21860499.xml")
+    curator = User.objects.create_user("cora", is_staff=True)
+    curation.correct(STRUCTURED, "title", CORRECTED_TITLE, user=curator)
+    curation.correct(STRUCTURED, "author:0:name", "Shin Hyeong-Moo", user=curator)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(CONTENT_TYPES))
+def test_every_format_shows_curators_corrections_not_pubmeds_values(client, corrected, name):
+    one = body(client.get(f"/{STRUCTURED}/export/{name}/"))
+    listed = body(client.get(f"/export/{name}/"))
+
+    [(title, authors)] = titles_and_authors(name, one)
+    assert title == CORRECTED_TITLE
+    assert "Shin Hyeong-Moo" in authors
+    assert titles_and_authors(name, listed)[0] == (title, authors)
+    assert "Retrospective exposure estimation" not in one + listed
+    assert "Shin, Hyeong-Moo" not in one + listed
 
 
 # The filtered list ---------------------------------------------------------------------------
@@ -222,11 +273,64 @@ def test_query_count_follows_chunks_not_articles(client, monkeypatch):
     assert queries_for(12) <= 2 * one_chunk
 
 
+@pytest.mark.django_db
+def test_the_csv_carries_case_facts_diseases_and_therapies_as_corrected(client):
+    ingest("pubmed20n0014_browse_52.xml.gz")
+    load_mesh(FIXTURES / "mesh_2024_browse_excerpt.tsv.gz")
+    curator = User.objects.create_user("cora", is_staff=True)
+    # PMID 412160: "Disodium cromoglycate in five children with intractable asthma."
+    curation.correct(412160, "facts:patient_count", "6", user=curator)
+    curation.correct(412160, "concept:therapy:D006854", "yes", user=curator)  # Hydrocortisone
+
+    rows = {
+        int(row["pmid"]): row
+        for row in csv.DictReader(io.StringIO(body(client.get("/export/csv/"))[1:], newline=""))
+    }
+    casebook_columns = (
+        "case_kind",
+        "patient_count",
+        "male_count",
+        "female_count",
+        "age_min_years",
+        "age_max_years",
+        "age_mean_years",
+        "age_median_years",
+        "diseases",
+        "therapies",
+        "curation_status",
+    )
+
+    assert [rows[412160][name] for name in casebook_columns] == [
+        "case_series",
+        "6",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Asthma",
+        "Cromolyn Sodium; Hydrocortisone",
+        "unreviewed",
+    ]
+    # PMID 408630, a 71-year-old man.
+    assert [rows[408630][name] for name in casebook_columns[:8]] == [
+        "case_report",
+        "1",
+        "1",
+        "0",
+        "71",
+        "71",
+        "",
+        "",
+    ]
+
+
 # Curators' CSV -------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_it_adds_curation_status_and_notes_to_csv_for_curators_only(client):
+def test_it_adds_curation_notes_to_csv_for_curators_only(client):
     ingest("hawc_structured_abstract_21813367.xml", "hawc_collective_author_21860499.xml")
     Curation.objects.create(
         article_id=STRUCTURED, status=Curation.Status.INCLUDED, notes="=PFOA cohort\nsecond line"
@@ -237,7 +341,13 @@ def test_it_adds_curation_status_and_notes_to_csv_for_curators_only(client):
     response = client.get("/export/csv/")
     rows = list(csv.DictReader(io.StringIO(body(response)[1:], newline="")))
 
-    assert "curation_status" not in anonymous.splitlines()[0]
+    # The status is public (what the API and the JSON export say too); notes are not.
+    public_rows = list(csv.DictReader(io.StringIO(anonymous[1:], newline="")))
+    assert [(r["pmid"], r["curation_status"]) for r in public_rows] == [
+        ("21813367", "included"),
+        ("21860499", "unreviewed"),
+    ]
+    assert "curation_notes" not in public_rows[0]
     assert "PFOA cohort" not in anonymous
     assert [(r["pmid"], r["curation_status"], r["curation_notes"]) for r in rows] == [
         ("21813367", "included", "'=PFOA cohort\nsecond line"),

@@ -5,9 +5,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.urls import reverse
 
+from articles import curation
 from articles.filters import ArticleFilter
 from articles.ingest import ingest_files, ingest_records
 from articles.models import Article
@@ -19,9 +21,10 @@ LIST_URL = reverse("articles:list")
 # Facets (articles.facets): the first 10,001 PMIDs newest first (count and counted sample),
 # concepts and their names, publication types and their names, article columns with their
 # case facts, journal names = 7. Page (its PMIDs come from the facets' list in the default
-# order): its rows, first authors, abstracts, publication-type choices of the form = 4.
-# Choosing a publication type adds one: the form checks the chosen type exists.
-LIST_QUERIES = 11
+# order): its rows, first authors, abstracts, curators' text corrections, publication-type
+# choices of the form = 5. Choosing a publication type adds one: the form checks the chosen
+# type exists.
+LIST_QUERIES = 12
 
 
 def ingest(*names: str) -> None:
@@ -85,6 +88,27 @@ def test_it_shows_a_row_the_way_pubmed_cites_it(client, hawc_259):
     assert '<p class="result__source">Genes Environ. 2024 Aug 23;46(1):17.</p>' in row
     assert "<span>2024</span>" in row
     assert "<span>PMID: 39180124</span>" in row
+
+
+@pytest.mark.django_db
+def test_a_row_shows_what_curators_corrected_not_pubmeds_text(client, hawc_259):
+    curator = User.objects.create_user("cora", is_staff=True)
+    for key, value in [
+        ("title", "Micronuclei in young rat liver after DEHP."),
+        ("author:0:name", "Shigano Masami"),
+        ("pub_date", "2024 Aug 24"),
+        ("abstract:0", "Corrected background."),
+    ]:
+        curation.correct(39180124, key, value, user=curator)
+
+    row = row_of(client.get(LIST_URL), 39180124)
+    abstract_row = row_of(client.get(LIST_URL, {"format": "abstract"}), 39180124)
+
+    assert "Micronuclei in young rat liver after DEHP." in row
+    assert "Confirmation of Di(2-ethylhexyl)" not in row
+    assert '<p class="result__authors">Shigano Masami, Takashima R, Satomoto K, et al.</p>' in row
+    assert '<p class="result__source">Genes Environ. 2024 Aug 24;46(1):17.</p>' in row
+    assert "Corrected background." in abstract_row
 
 
 @pytest.mark.django_db

@@ -2,11 +2,14 @@
 record the JSONL export writes); these serializers describe it for the OpenAPI schema and
 shape the list rows."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from articles import curated
 from articles.citations import short_authors, source_line
-from articles.models import Article
+from articles.export import related_or_none
+from articles.models import Article, ArticleConcept, CaseFacts, Curation
 
 
 class JournalSerializer(serializers.Serializer):
@@ -148,8 +151,80 @@ class BookSerializer(serializers.Serializer):
     ending_date = serializers.CharField(allow_null=True)
 
 
+# What Casebook adds (articles.curated.casebook_block) -----------------------------------------
+
+
+class EvidenceSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The fact this span supports, e.g. patient_count.")
+    source = serializers.ChoiceField(choices=["title", "abstract"])
+    start = serializers.IntegerField(help_text="Offset in the title or abstract text.")
+    end = serializers.IntegerField()
+    text = serializers.CharField(help_text="The words the value was read from.")
+
+
+class CaseFactsSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseFacts.Kind.choices)
+    patient_count = serializers.IntegerField(allow_null=True)
+    male_count = serializers.IntegerField(allow_null=True)
+    female_count = serializers.IntegerField(allow_null=True)
+    age_min_years = serializers.FloatField(allow_null=True)
+    age_max_years = serializers.FloatField(allow_null=True)
+    age_mean_years = serializers.FloatField(allow_null=True)
+    age_median_years = serializers.FloatField(allow_null=True)
+    has_child = serializers.BooleanField(help_text="A patient under 18.")
+    has_adult = serializers.BooleanField(help_text="A patient from 18 to 64.")
+    has_older_adult = serializers.BooleanField(help_text="A patient of 65 or more.")
+    corrected = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The facts a curator corrected; the others are the rules' reading.",
+    )
+    evidence = EvidenceSerializer(many=True)
+    rules_version = serializers.CharField()
+
+
+class CasebookConceptSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ArticleConcept.Role.choices)
+    ui = serializers.CharField(help_text="MeSH descriptor UI.")
+    name = serializers.CharField(help_text="The descriptor's name (its UI if MeSH lacks it).")
+    source = serializers.ChoiceField(choices=ArticleConcept.Source.choices)
+    major = serializers.BooleanField()
+    curated = serializers.BooleanField(help_text="A curator added or confirmed it.")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="What was corrected: title, abstract:0, ...")
+    value = serializers.CharField(allow_blank=True, help_text="The curator's value.")
+    original = serializers.CharField(
+        allow_blank=True, help_text="PubMed's (or the rules') value when it was corrected."
+    )
+    needs_review = serializers.BooleanField(
+        help_text="PubMed's value changed since; a curator has yet to look."
+    )
+
+
+class CasebookSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Curation.Status.choices)
+    facts = CaseFactsSerializer(allow_null=True)
+    concepts = CasebookConceptSerializer(many=True)
+    corrections = CorrectionSerializer(many=True)
+
+
+class CasebookSummarySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Curation.Status.choices)
+    kind = serializers.ChoiceField(choices=CaseFacts.Kind.choices, allow_null=True)
+    patient_count = serializers.IntegerField(allow_null=True)
+    diseases = serializers.ListField(child=serializers.CharField())
+    therapies = serializers.ListField(child=serializers.CharField())
+
+
+# The record ----------------------------------------------------------------------------------
+
+
 class ArticleRecordSerializer(serializers.Serializer):
-    """The complete record; field meanings are in the README's "Export fields" table."""
+    """The complete record: PubMed's, as stored (docs/export-fields.md), with what Casebook
+    adds under ``casebook``. A curator's correction of PubMed's text is in
+    ``casebook.corrections`` (with PubMed's original); the fields above it stay PubMed's.
+    Citation formats show the corrected text."""
 
     pmid = serializers.IntegerField()
     version = serializers.IntegerField()
@@ -195,15 +270,20 @@ class ArticleRecordSerializer(serializers.Serializer):
     coi_statement = serializers.CharField()
     book = BookSerializer(allow_null=True)
     is_retracted = serializers.BooleanField()
+    casebook = CasebookSerializer(
+        help_text="Casebook's values: case facts with their evidence, diseases, therapies and "
+        "causes with their sources, the curation status and curators' corrections."
+    )
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
-    """A list row: what the list page shows, plus links."""
+    """A list row: what the list page shows, curators' corrections included, plus links."""
 
     authors = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
+    casebook = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
@@ -220,6 +300,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             "is_retracted",
             "url",
             "html_url",
+            "casebook",
         ]
 
     def get_authors(self, article: Article) -> str:
@@ -233,6 +314,15 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
 
     def get_html_url(self, article: Article) -> str:
         return self.context["request"].build_absolute_uri(article.get_absolute_url())
+
+    @extend_schema_field(CasebookSummarySerializer)
+    def get_casebook(self, article: Article) -> dict:
+        # The list view reads facts and curation with the rows and prefetches the concepts.
+        return curated.casebook_summary(
+            facts=related_or_none(article, "facts"),
+            concepts=article.row_concepts,
+            curation=related_or_none(article, "curation"),
+        )
 
 
 class MeshLookupQuerySerializer(serializers.Serializer):

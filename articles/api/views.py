@@ -1,8 +1,8 @@
 """The read-only JSON API: articles with the list page's filters, one article's complete
 record, and DOI/PMCID look-ups that redirect to it."""
 
-import datetime
 import hashlib
+import json
 
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -20,23 +20,42 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from articles.api.renderers import CITATION_RENDERERS
+from articles import curated
+from articles.api.renderers import CITATION_RENDERERS, CitationRenderer
 from articles.api.serializers import (
     ArticleRecordSerializer,
     ArticleSummarySerializer,
     MeshLookupQuerySerializer,
     MeshTermSerializer,
 )
-from articles.export import article_to_dict
+from articles.export import iter_export
 from articles.filters import ArticleFilter
-from articles.models import Article, DeletedCitation, MeshDescriptor, MeshHeading
+from articles.models import (
+    Article,
+    ArticleConcept,
+    DeletedCitation,
+    MeshDescriptor,
+    MeshHeading,
+)
 
 
 class ArticleList(generics.ListAPIView):
-    """Articles matching the list page's filters, newest PMID first, 20 a page by default
-    (``page_size`` up to 200); follow ``next`` for the following page."""
+    """Articles matching the list page's filters, 20 a page by default (``page_size`` up to
+    200); follow ``next`` for the following page. Newest PMID first, or with ``sort`` /
+    ``sort_order`` in the list page's order (through its first 10,000 matches, as the list
+    page pages). Rows show curators' corrections and carry Casebook's case facts, diseases,
+    therapies and curation status under ``casebook``."""
 
-    queryset = Article.objects.visible().for_list()
+    queryset = (
+        Article.objects.visible()
+        .for_list()
+        .select_related("facts", "curation")
+        .prefetch_related(
+            curated.concepts_prefetch(
+                "row_concepts", roles=(ArticleConcept.Role.DISEASE, ArticleConcept.Role.THERAPY)
+            )
+        )
+    )
     serializer_class = ArticleSummarySerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
@@ -46,42 +65,40 @@ class ArticleList(generics.ListAPIView):
         queryset = super().get_queryset()
         return queryset if self.request.user.is_staff else queryset.public()
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        curated.row_overlay(page)
+        return page
 
-def _article_version(request, pmid: int) -> tuple[str, datetime.datetime] | None:
-    """(source hash, last change) of a visible article, read once per request."""
-    if not hasattr(request, "_article_version"):
-        request._article_version = (
-            Article.objects.visible()
-            .filter(pk=pmid)
-            .values_list("source_hash", "last_changed_at")
-            .first()
-        )
-    return request._article_version
+
+def _record(request, pmid: int) -> dict | None:
+    """The visible article's record, read once per request: PubMed's as stored for JSON, with
+    the curators' text corrections laid over for a citation format."""
+    if not hasattr(request, "_article_record"):
+        citation = isinstance(request.accepted_renderer, CitationRenderer)
+        records = list(iter_export(Article.objects.filter(pk=pmid), corrected=citation))
+        request._article_record = records[0] if records else None
+    return request._article_record
 
 
 def _etag(request, pmid: int) -> str | None:
-    version = _article_version(request, pmid)
-    if version is None:
+    """A digest of the representation: the record changes with a new version from PubMed and
+    with what curators and the rules add to it, which bear no common timestamp."""
+    record = _record(request, pmid)
+    if record is None:
         return None
-    # The record changes only when ingest stores a new version of it; each representation
-    # (JSON, RIS...) chosen by ?format= or Accept gets its own tag.
-    variant = f"{request.GET.get('format', '')}|{request.META.get('HTTP_ACCEPT', '')}"
-    digest = hashlib.sha1(variant.encode(), usedforsecurity=False).hexdigest()[:8]
-    return f'"{version[0]}-{int(version[1].timestamp())}-{digest}"'
+    content = json.dumps([request.accepted_renderer.format, record], sort_keys=True)
+    return '"' + hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest() + '"'
 
 
-def _last_modified(request, pmid: int) -> datetime.datetime | None:
-    version = _article_version(request, pmid)
-    return version[1] if version else None
-
-
-@method_decorator(condition(etag_func=_etag, last_modified_func=_last_modified), name="get")
+@method_decorator(condition(etag_func=_etag), name="get")
 @method_decorator(vary_on_headers("Accept"), name="get")
 class ArticleDetail(APIView):
-    """One article's complete record, the same object the JSONL export writes, or its
+    """One article's complete record, the same object the JSONL export writes (PubMed's
+    record as stored, Casebook's values and curators' corrections under ``casebook``), or its
     citation in an export format (``?format=ris|nbib|bibtex|csl-json|csv`` or the format's
-    media type in ``Accept``). Withdrawn articles answer 410 Gone. ``ETag`` and
-    ``Last-Modified`` allow conditional requests."""
+    media type in ``Accept``), which shows the corrected text. Withdrawn articles answer 410
+    Gone. ``ETag`` allows conditional requests (``If-None-Match``)."""
 
     renderer_classes = [JSONRenderer, *CITATION_RENDERERS]
 
@@ -94,12 +111,16 @@ class ArticleDetail(APIView):
         }
     )
     def get(self, request: Request, pmid: int) -> Response:
-        article = Article.objects.filter(pk=pmid).first()
-        if article is None or article.is_deleted:
-            if article is not None or DeletedCitation.objects.filter(pk=pmid).exists():
+        record = _record(request, pmid)
+        if record is None:
+            # Not visible: withdrawn (still stored, or a tombstone), or never stored.
+            if (
+                Article.objects.filter(pk=pmid).exists()
+                or DeletedCitation.objects.filter(pk=pmid).exists()
+            ):
                 return Response({"detail": "Withdrawn by PubMed."}, status=status.HTTP_410_GONE)
             return Response({"detail": "No such article."}, status=status.HTTP_404_NOT_FOUND)
-        return Response(ArticleRecordSerializer(article_to_dict(article)).data)
+        return Response(ArticleRecordSerializer(record).data)
 
 
 class _LookupRedirect(APIView):

@@ -13,38 +13,55 @@ How it reads (the language of case reports in general):
 
 - Patient count: a number (digits or words, "Thirty-five", "twenty one") before a noun for
   people or cases ("three elderly patients", "2 cases", "two siblings", "four infants") with up
-  to three words between; mentions in a sentence about the literature ("previously reported",
-  "in the literature", "since 1965") are not the article's own patients, nor are subsets ("two
-  of the patients", "in 4 patients (25%)"). The title and sentences that report ("we report",
-  "are presented", "case series of") count most. Numbered cases ("Case 3:", "Patient 2",
-  "the fourth case") raise the count to their highest number. Failing a number, one patient
-  described with an indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+  to three words between, or after it ("patients (n = 20)"); mentions in a sentence about the
+  literature ("previously reported", "in the literature", "since 1965", or the sentence after
+  "A literature review was conducted") are not the article's own patients, nor are subsets
+  ("two of the patients", "in 4 patients (25%)", "(three patients)"). The title, sentences
+  that report ("we report", "are presented", "case series of") and "a total of" count most.
+  Numbered cases ("Case 3:", "Patient 2", "the fourth case", "Case II", "(III) A 49-year-old")
+  raise the count to their highest number. Failing a number, one patient described with an
+  indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+- Reviewed cases: the literature's cases counted beside the article's own ("There are three
+  cases ... described in the literature", "Only two similar cases were found", "A literature
+  review ... We found 6 cases"), kept apart from the count, for a single case report, and
+  for a series whose text reviews the literature.
 - Sex: counts such as "5 men and 3 women", "7 were male and 4 were female", "M:F 2:1" (when
   they add up to the count; a ratio that does not is left alone); one sex's share ("8 (73%)
-  cases were female"); the count phrase or its sentence when it names one sex ("two brothers",
-  "3 cases in adolescent female patients"); or, when each patient is introduced on their own
-  ("Case 1: a 28-year-old man ... Case 2: a 60-year-old woman"), one per introduction. For a
-  single case, its introduction ("a 57-year-old man") or, failing that, the pronouns (he/his
-  against she/her) when only one sex's occur.
+  cases were female"); the count phrase, another phrase of the same number or the count's
+  sentence when it names one sex ("two brothers", "Apropos of 2 cases ... two young men", "3
+  cases in adolescent female patients", not "n = 45 females"); "both women" for two; or,
+  when each patient is introduced on their own ("Case 1: a 28-year-old man ... Case 2: a
+  60-year-old woman"), one per introduction. For a single case, its introduction ("a
+  57-year-old man") or, failing that, the pronouns (he/his against she/her) when only one
+  sex's occur.
 - Ages: "62-year-old", "aged 45", "45 years of age", "5-month-old" (months, weeks and days
-  become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years"), mean
-  and median ("mean age 52.3 years"). Onset ages ("at the age of 2 months") are not the
-  patient's age and are left out.
-- Kind: "other" for studies that are not case descriptions (without a "Case Reports"
-  publication type and without case-report wording; or with two or more marks of a study:
-  randomisation, cohort, survey, statistics, animals); "case_series" for two or more patients
-  (or case-series wording without a count); "case_report" for one; "unknown" otherwise.
+  become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years",
+  "median age ... (range, 0.0-111.0 months)"), mean and median ("mean age 52.3 years"). Onset
+  ages ("at the age of 2 months") are not the patient's age and are left out.
+- Kind, whatever the publication type. A record that says it reports its own cases ("We
+  report 8 cases", "Two cases are described", "the charts of six cases", "Case 2", "a
+  45-year-old man presented") is read as a case description: "case_series" for two or more
+  patients (or case-series wording without a count), "case_report" for one. Otherwise, a
+  record not typed "Case Reports" is "other" when it has any mark of a study design
+  (comparison or control groups, trials, cohorts, regression and odds ratios, surveys,
+  systematic reviews, audits, animals, laboratory work, "(n = 49)" groups) or a study
+  publication type (trial, review, meta-analysis), and a "case_series" when it describes one
+  group of patients ("retrospective", "charts", "consecutive", "were treated", "underwent")
+  with a count of two or more, else "other". A record typed "Case Reports" is "other" only
+  with two marks of a study or three of a design, and "unknown" when it has no count.
+  Records not typed Case Reports that name nobody (no "patient", "case", "child", "woman",
+  "-old" ...) are "other" at once, which keeps the rules cheap on most of PubMed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 # Bump when the rules (or the MeSH data used by articles.classify) change, so that
 # ``extract_facts`` knows which stored rows to re-derive.
-RULES_VERSION = "facts-1+mesh-2024"
+RULES_VERSION = "facts-2+mesh-2024"
 
 KIND_CASE_REPORT = "case_report"
 KIND_CASE_SERIES = "case_series"
@@ -147,6 +164,7 @@ class Facts:
     patient_count: int | None = None
     male_count: int | None = None
     female_count: int | None = None
+    reviewed_count: int | None = None  # published cases reviewed beside the article's own
     age_min_years: float | None = None
     age_max_years: float | None = None
     age_mean_years: float | None = None
@@ -184,6 +202,22 @@ CHILD_WORDS = (
 )
 OLDER_WORDS = r"elderly|aged patients?|older (?:adults?|patients?|man|woman|men|women)"
 ADULT_WORDS = r"adults?|man|woman|men|women|gentleman|lady"
+# Words between a number and its noun that make them cases of the literature ("two similar
+# cases", "19 other reported cases").
+LITERATURE_GAP = frozenset(
+    {
+        "similar",
+        "other",
+        "additional",
+        "further",
+        "previous",
+        "previously",
+        "reported",
+        "published",
+        "described",
+        "such",
+    }
+)
 # Words that may stand between a number and its noun ("three elderly patients").
 GAP_STOP = {
     "of",
@@ -231,12 +265,20 @@ COUNT_RE = re.compile(
     rf"(?P<noun>{PEOPLE})\b",
     _FLAGS,
 )
+# "patients (n = 20)", "a consecutive sample of patients (N=100)": the number after its noun.
+N_EQUALS_RE = re.compile(
+    rf"\b(?P<noun>{PEOPLE})(?P<gap>)\s*\(\s*n\s*=\s*(?P<num>\d{{1,5}})\s*[);,]", _FLAGS
+)
 ENUMERATED_RE = re.compile(
     r"\b(?:case|patient)\s*(?:no\.?\s*)?(?P<n>\d{1,2})\b(?!\s*(?:%|years|months|weeks|days))"
     r"|\bthe\s+(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-    r"twelfth)\s+(?:case|patient)\b",
+    r"twelfth)\s+(?:case|patient)\b"
+    # Roman numerals: "Case II", "(III) A 49-year-old woman".
+    r"|\b(?:case|patient)\s+(?P<roman>I{1,3}|IV|VI{0,3}|IX|X)\b(?![\w-])"
+    r"|\((?P<roman2>I{1,3}|IV|VI{0,3}|IX|X)\)\s+an?\s+\d",
     _FLAGS,
 )
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 AGE_UNIT = r"(?P<unit>year|yr|month|mth|mo|week|wk|day)s?"
 _AGE_NUM = rf"(?P<age>\d{{1,3}}(?:\.\d)?|{_TENS}(?:[- ](?:{_ONES}))?|{_ONES})"
 INDIVIDUAL_AGE_RE = re.compile(
@@ -252,7 +294,7 @@ AGE_RANGE_RE = re.compile(
     r"(?P<low>\d{1,3}(?:\.\d)?)\s*(?P<lowunit>years?|months?)?\s*(?:-|–|to|and)\s*"
     r"(?P<high>\d{1,3}(?:\.\d)?)\s*(?P<unit>years?|months?|yr)?"
     # "median age 45 years (range 23-67)", "mean age of 52 years (range, 30 to 71 years)"
-    r"|\bage\b[^.;\n]{0,40}?\brange[:,]?\s*(?:from\s+|of\s+)?"
+    r"|\bage\b(?:[^.;\n]|(?<=\d)\.(?=\d)){0,60}?\brange[:,]?\s*(?:from\s+|of\s+)?"
     r"(?P<low2>\d{1,3}(?:\.\d)?)\s*(?:-|–|to)\s*(?P<high2>\d{1,3}(?:\.\d)?)\s*"
     r"(?P<unit2>years?|months?|yr)?",
     _FLAGS,
@@ -311,6 +353,11 @@ PLURAL_SEX_RE = re.compile(
     r"(?!\s*(?:-|–|to|and)\s*(?:female|male))",
     _FLAGS,
 )
+BOTH_SEX_RE = re.compile(
+    r"\bboth\s+(?:(?:the|of\s+the(?:se)?|these)\s+)?(?:[\w-]+\s+)?"
+    r"(?P<sex>men|women|males|females|boys|girls|brothers|sisters)\b",
+    _FLAGS,
+)
 HE_RE = re.compile(r"\b(?:he|his|him|himself)\b", _FLAGS)
 SHE_RE = re.compile(r"\b(?:she|her|hers|herself)\b", _FLAGS)
 
@@ -329,6 +376,12 @@ LITERATURE_CUE = re.compile(
     r"described|published|documented)|has\s+been\s+(?:reported|described)|reported\s+(?:so\s+far|"
     r"to\s+date)|\bto\s+date\b|\bsince\s+(?:1[89]|20)\d\d\b|\bin\s+the\s+(?:english\s+)?literature"
     r"|\breported\s+cases\b|\bpublished\s+cases\b|\bworldwide\b|\bonly\s+\w+\s+cases\b",
+    _FLAGS,
+)
+# A sentence saying the literature was reviewed: the counts of the next one are its cases.
+LITERATURE_REVIEW = re.compile(
+    r"\bliterature\s+(?:review|search)|\breview\s+of\s+(?:the\s+)?(?:\w+\s+)?literature"
+    r"|\b(?:reviewed|searched)\s+the\s+(?:\w+\s+)?literature",
     _FLAGS,
 )
 SERIES_CUE = re.compile(
@@ -412,6 +465,269 @@ STUDY_TYPES = frozenset(
         "Validation Study",
     }
 )
+# Words that show a text speaks of people at all (``in`` over the lowered text): without any,
+# there is nobody to count and the regexes are skipped.
+PEOPLE_HINTS = (
+    "patient",
+    "case",
+    "-old",
+    " old",
+    "child",
+    "infant",
+    "boy",
+    "girl",
+    " man",
+    " men",
+    "woman",
+    "women",
+    "male",
+    "neonat",
+    "newborn",
+    "subjects",
+    "famil",
+    "sibling",
+    "twin",
+    "person",
+    "individual",
+    "adolescent",
+    "baby",
+)
+# The authors say they report their own cases, whatever the publication type: "We report 8
+# cases", "we present three cases", "Two cases are described", "reviewed the charts of six
+# cases", "Case 1 ... Case 2", "We report a case", "a 45-year-old man presented with". Each
+# pattern runs only where one of its words is in the lowered text: ``in`` costs far less
+# than a regex over every abstract that mentions patients.
+OWN_CASES = (
+    (
+        (
+            "we report",
+            "we present",
+            "we describe",
+            "we document",
+            "we here",
+            "we also",
+            "we further",
+            "we now",
+            "we briefly",
+            "authors report",
+            "authors present",
+            "authors describe",
+            "author reports",
+            "i report",
+            "i present",
+            "i describe",
+        ),
+        re.compile(
+            r"\b(?:we|i|authors?)\s+(?:(?:here(?:in)?|also|further|now|briefly)\s+)?"
+            r"(?:report|present|describe|document)\w*\s+"
+            r"(?:(?:here(?:in)?|on|the|our|experience\s+with|cases?\s+of)\s+){0,3}"
+            rf"(?:{NUMBER}(?:\s+[\w'’,-]+){{0,3}}?\s+(?:{PEOPLE}|famil(?:ies|y)|kindreds?)"
+            rf"|(?:a|an|one|the)\s+(?:(?!of\b)[\w'’-]+\s+){{0,4}}?(?:{SINGLE_PERSON}))\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("this report", "this paper", "this article", "present report", "present paper"),
+        re.compile(
+            r"\b(?:this|the\s+present)\s+(?:report|paper|article)\s+(?:\w+\s+)?"
+            r"(?:reports|presents|describes|documents)\s+(?:the\s+)?"
+            rf"(?:{NUMBER}|a|an|one)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{PEOPLE}|{SINGLE_PERSON})\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("report of", "presentation of"),
+        re.compile(
+            rf"\b(?:report|presentation)\s+of\s+(?:{NUMBER})\s+(?:[\w'’-]+\s+){{0,2}}?"
+            rf"(?:{PEOPLE})\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("charts of", "records of", "files of", "notes of"),
+        re.compile(
+            r"\b(?:reviewed|review\s+of|analy[sz]ed|examined)\s+(?:the\s+)?(?:medical\s+|"
+            rf"clinical\s+|case\s+)?(?:charts|records|files|notes)\s+of\s+(?:{NUMBER})\s",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("case report",),
+        re.compile(r"\bcase\s+reports?\b", _FLAGS),
+    ),
+    (
+        ("-old", " old"),
+        re.compile(
+            rf"\ban?\s+(?:\d{{1,3}}|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES})[\s-]*"
+            r"(?:year|month|week|day)s?[\s-]*old\s+(?:[\w-]+\s+){0,3}?"
+            r"(?:man|woman|boy|girl|male|female|patient|child|infant|gentleman|lady|neonate|"
+            r"newborn)\b",
+            _FLAGS,
+        ),
+    ),
+)
+# "Case 2", "patient no. 2", "case II": searched in the lowered text, where a pattern that
+# starts with plain letters is fast.
+SECOND_CASE_RE = re.compile(r"(?:case|patient)\s*(?:no\.?\s*)?(?:2|ii)\b")
+# "Two cases are described": the verb first (fast in the lowered text), then the count
+# before it.
+REPORTED_VERB_RE = re.compile(
+    r"(?:are|were|is)\s+(?:here(?:in)?\s+)?(?:reported|presented|described)\b"
+)
+COUNT_BEFORE_RE = re.compile(
+    rf"(?<![\w.,-]){NUMBER}\s+(?:[\w'’-]+\s+){{0,3}}?(?:{PEOPLE})\s+(?:\w+\s+)?$", _FLAGS
+)
+# Marks of a study design rather than a description of patients: comparison or control
+# groups, trials, statistics of association, surveys, reviews of the literature, audits,
+# animals, laboratory work. One is enough for a record that is not typed Case Reports and
+# does not say it reports its own cases. Plain words, found with ``in`` in the lowered text,
+# and a few that need a word boundary.
+DESIGN_WORDS = (
+    "randomi",
+    "controlled trial",
+    "clinical trial",
+    "placebo",
+    "double-blind",
+    "double blind",
+    "cohort",
+    "case-control",
+    "case control",
+    "control group",
+    "control subjects",
+    "control patients",
+    "healthy volunteers",
+    "healthy subjects",
+    "healthy individuals",
+    "healthy persons",
+    "healthy people",
+    "healthy donors",
+    "healthy controls",
+    "healthy men",
+    "healthy women",
+    "healthy adults",
+    "normal men",
+    "normal women",
+    "normal adults",
+    "volunteers",
+    "normal subjects",
+    "normal volunteers",
+    "matched",
+    "odds ratio",
+    "hazard ratio",
+    "risk ratio",
+    "relative risk",
+    "logistic regression",
+    "linear regression",
+    "cox regression",
+    "regression analys",
+    "regression model",
+    "multivariate",
+    "multivariable",
+    "univariate",
+    "univariable",
+    "risk factor",
+    "predictor",
+    "predictive factor",
+    "predictive value",
+    "prognostic factor",
+    "survey",
+    "questionnaire",
+    "respondents",
+    "interviewed",
+    "meta-analy",
+    "systematic review",
+    "systematically review",
+    "systematic search",
+    "literature search",
+    "were searched",
+    "in vitro",
+    "in vivo",
+    "cell line",
+    "prevalence",
+    "epidemiolog",
+    "sensitivity and specificity",
+    "diagnostic accuracy",
+    "receiver operating",
+    "area under the curve",
+    "compared between",
+    "compared with control",
+    "compared with healthy",
+    "compared with normal",
+    "compared with patients without",
+    "compared with those",
+    "compared with that of",
+    "comparison was made",
+    "comparisons were made",
+    "comparison group",
+    "two groups",
+    "three groups",
+    "both groups",
+    "to compare",
+    "versus",
+    "audit",
+    "quality improvement",
+    "prospective study",
+    "prospective trial",
+    "prospective cohort",
+    "prospective randomi",
+    "prospective observational",
+    "prospective multicent",
+    "prospective evaluation",
+    "prospective clinical",
+    "prospective comparative",
+    "prospective analysis",
+    "prospectively enrolled",
+    "prospectively recruited",
+    "observational study",
+    "pilot study",
+    "feasibility",
+    "participant",
+    "participated",
+    "open-label",
+    "open label",
+    "open study",
+    "open trial",
+    "field study",
+    "field trial",
+    "significantly associated",
+    "significantly correlat",
+    "significantly differ",
+    "significantly higher",
+    "significantly lower",
+    "significantly more",
+    "significantly less",
+    "significantly increased",
+    "significantly decreased",
+    "significantly reduced",
+    "significantly improved",
+    "significantly better",
+    "significantly worse",
+    "significant difference",
+    "significant correlation",
+    "significant association",
+    "statistically significan",
+    "statistical significan",
+)
+DESIGN_RE = re.compile(
+    r"(?:rats?|mice|murine|dogs|pigs|cattle|cows|calves|rabbits|horses|sheep|cats|monkeys|"
+    r"primates|thoroughbreds|animals|controls|subjects|random|vs\.?|phase (?:i{1,3}|[123]))\b"
+    # "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)").
+    rf"|(?:{PEOPLE}|groups?|arms?|cohorts?)\s*\(\s*n\s*=\s*\d"
+)
+# A study of one group of the authors' own patients, described rather than compared ("A
+# retrospective review of 40 patients", "the charts of all patients ... were reviewed",
+# "123 consecutive patients"): a case series when it has a count and no design marks.
+DESCRIPTIVE_CUE = re.compile(
+    r"\bretrospective(?:ly)?\b|\bcharts?\b|\b(?:medical|clinical|hospital|case)\s+"
+    r"(?:records|notes|files)\b|\bconsecutive\b|\bour\s+(?:experience|series|institution|"
+    r"hospital|department|cent(?:er|re)|clinic|unit|patients|cases)\b|\bsingle[- ]"
+    r"(?:cent(?:er|re)|institution)\b|\b(?:case|clinical)\s+series\b|\bseries\s+of\b"
+    r"|\bexperience\s+with\b|\bwe\s+(?:\w+\s+)?(?:reviewed|analy[sz]ed|studied|treated|"
+    r"operated|evaluated|examined|followed|describe|report|present)\b|\bwere\s+(?:\w+\s+)?"
+    r"(?:included|reviewed|analy[sz]ed|studied|treated|operated|evaluated|examined|identified"
+    r"|followed)\b|\bunderwent\b|\bin\s+evaluation\s+of\b|\bstudies\s+of\b",
+    _FLAGS,
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\d])|\n")
 
 
@@ -444,6 +760,12 @@ def sentences(text: str) -> Iterable[tuple[int, int]]:
         yield start, len(text)
 
 
+def _previous_sentence(spans: list[tuple[int, int]], text: str, start: int) -> str:
+    """The sentence before the one starting at ``start`` ("" for the first)."""
+    before = [span for span in spans if span[1] <= start]
+    return text[before[-1][0] : before[-1][1]] if before else ""
+
+
 def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     for start, end in spans:
         if start <= position <= end:
@@ -457,29 +779,89 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     types = set(publication_types)
     facts = Facts()
     whole = f"{title}\n{abstract}"
+    lowered = whole.casefold()
 
-    if types and "Case Reports" not in types:
-        lowered = whole.casefold()
-        if not any(word in lowered for word in ("case", "patient", "-old", " old")):
-            # No case-report wording can be there: not a case report, without the regexes.
-            facts.kind = KIND_OTHER
-            return facts
-    single_cue = SINGLE_CUE.search(whole) is not None
-    series_cue = SERIES_CUE.search(whole) is not None
     is_case_report_type = "Case Reports" in types
-    # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
-    if _is_study(whole, types, is_case_report_type, single_cue or series_cue):
+    if types and not is_case_report_type and not any(w in lowered for w in PEOPLE_HINTS):
+        # Nobody to count: not a case description, without the regexes.
         facts.kind = KIND_OTHER
         return facts
-    count, count_evidence = _patient_count(texts)
+    # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
+    if types and not is_case_report_type:
+        described = _own_cases_described(whole, lowered)
+        if not described and (types & STUDY_TYPES or _design_marks(lowered, 1)):
+            facts.kind = KIND_OTHER
+            return facts
+        if not described and DESCRIPTIVE_CUE.search(whole) is None:
+            facts.kind = KIND_OTHER
+            return facts
+        single_cue = SINGLE_CUE.search(whole) is not None
+        series_cue = SERIES_CUE.search(whole) is not None
+    else:
+        single_cue = SINGLE_CUE.search(whole) is not None
+        series_cue = SERIES_CUE.search(whole) is not None
+        described = single_cue or series_cue or _own_cases_described(whole, lowered)
+        if _is_study(whole, lowered, described):
+            facts.kind = KIND_OTHER
+            return facts
+        described = True
+    counts = _patient_count(texts)
+    count, count_evidence = counts.count, counts.evidence
+    if not described and (count is None or count < 2):
+        # A study of a group with no number to it, or one patient mentioned in passing.
+        facts.kind = KIND_OTHER
+        return facts
     facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
     facts.patient_count = count
     if count_evidence:
         facts.evidence.append(count_evidence)
+    if counts.reviewed is not None and (
+        facts.kind == KIND_CASE_REPORT
+        # A series' background ("a Japanese series of 185 cases has been reported") is not
+        # a review: only where the text reviews the literature.
+        or facts.kind == KIND_CASE_SERIES
+        and LITERATURE_REVIEW.search(whole)
+    ):
+        facts.reviewed_count = counts.reviewed
+        facts.evidence.append(counts.reviewed_evidence)
     _sex(facts, texts, count, count_evidence)
     _ages(facts, texts, count)
     _age_groups(facts, texts, count_evidence)
     return facts
+
+
+def _own_cases_described(whole: str, lowered: str) -> bool:
+    """Whether the text says it reports its own cases: "We report 8 cases", "three cases are
+    presented", "the charts of six cases", "Case 1 ... Case 2", "a 45-year-old man"."""
+    for words, pattern in OWN_CASES:
+        if any(word in lowered for word in words) and pattern.search(whole):
+            return True
+    if SECOND_CASE_RE.search(lowered):
+        return True
+    return any(
+        COUNT_BEFORE_RE.search(lowered, max(0, match.start() - 80), match.start())
+        for match in REPORTED_VERB_RE.finditer(lowered)
+    )
+
+
+def _design_marks(lowered: str, enough: int) -> int:
+    """How many different marks of a study design (comparison groups, trials, statistics of
+    association, surveys, reviews, animals, laboratory work) the text has, counting to
+    ``enough`` at most."""
+    found = 0
+    for word in DESIGN_WORDS:
+        if word in lowered:
+            found += 1
+            if found >= enough:
+                return found
+    seen = set()
+    for match in DESIGN_RE.finditer(lowered):
+        if match.start() and lowered[match.start() - 1].isalpha():
+            continue  # "pirates", "subjects" of "nonsubjects": not the word
+        seen.add(match.group().split("(")[0].rstrip(". "))
+        if found + len(seen) >= enough:
+            break
+    return found + len(seen)
 
 
 def _study_marks(whole: str, enough: int) -> int:
@@ -499,14 +881,12 @@ def _study_marks(whole: str, enough: int) -> int:
     return found
 
 
-def _is_study(whole: str, types: set[str], is_case_report_type: bool, described: bool) -> bool:
+def _is_study(whole: str, lowered: str, described: bool) -> bool:
+    """For Case Reports (and records with no type): a study only with two marks of one, or
+    three of a study design."""
     if described:
         return False
-    if types and not is_case_report_type:
-        if types & STUDY_TYPES or re.search(r"\bcase\b", whole, _FLAGS) is None:
-            return True
-        return _study_marks(whole, 1) >= 1
-    return _study_marks(whole, 2) >= 2
+    return _study_marks(whole, 2) >= 2 or _design_marks(lowered, 3) >= 3
 
 
 def _kind(
@@ -529,18 +909,43 @@ def _kind(
     return KIND_UNKNOWN
 
 
-def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    count: int | None = None
+    evidence: Evidence | None = None
+    reviewed: int | None = None  # cases of the literature counted beside the article's own
+    reviewed_evidence: Evidence | None = None
+
+
+def _count_matches(text: str) -> Iterator[re.Match]:
+    """COUNT_RE's matches, each search going on after the previous number rather than after
+    its noun (in "Thirty-two EEGs from six cases", "six cases" is found too), then
+    N_EQUALS_RE's."""
+    position = 0
+    while match := COUNT_RE.search(text, position):
+        yield match
+        position = match.end("num")
+    if "=" in text:
+        yield from N_EQUALS_RE.finditer(text)
+
+
+def _patient_count(texts: list[_Text]) -> _Counts:
     mentions: list[_Mention] = []
     singles: list[_Mention] = []
+    literature: list[_Mention] = []
     enumerated = 0
     enumerated_evidence = None
     for where in texts:
         text = where.text
         spans = list(sentences(text))
-        for match in COUNT_RE.finditer(text):
+        for match in _count_matches(text):
             value = parse_number(match.group("num"))
             gap_words = [w.strip(",").casefold() for w in match.group("gap").split()]
-            if value is None or value == 0 or any(w in GAP_STOP for w in gap_words):
+            if value is None or value == 0:
+                continue
+            # "two similar cases", "19 other reported cases": only ever the literature's.
+            literature_only = bool(gap_words) and set(gap_words) <= LITERATURE_GAP
+            if any(w in GAP_STOP for w in gap_words) and not literature_only:
                 continue
             if any(re.fullmatch(r"\d.*|%|years?|months?", w) for w in gap_words):
                 continue
@@ -554,28 +959,52 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
                 continue
             s_start, s_end = _sentence_of(spans, match.start())
             sentence = text[s_start:s_end]
+            reported = REPORT_CUE.search(sentence) is not None
+            of_literature = LITERATURE_CUE.search(sentence) is not None
+            if literature_only:
+                if not of_literature and not re.search(r"\breported|\bpublished", sentence):
+                    continue
+                of_literature, reported = True, False
+            elif not of_literature and not reported:
+                # "A literature review ... was conducted. We found 6 cases presenting with ..."
+                previous = _previous_sentence(spans, text, s_start)
+                of_literature = LITERATURE_REVIEW.search(previous) is not None
             score = 0
             if where.source == "title":
                 score += 3
-            if REPORT_CUE.search(sentence):
+            if reported:
                 score += 3
-            if LITERATURE_CUE.search(sentence) and not REPORT_CUE.search(sentence):
+            if of_literature and not reported:
                 score -= 6
             if s_start == 0 and where.source == "abstract":
                 score += 1
             if SCREENED_CUE.search(sentence):
                 score -= 3
+            if re.search(r"\b(?:a\s+total\s+of|in\s+total,?)\s+$", before):
+                score += 1  # "A total of 17 patients": the whole group
+            if text[max(0, match.start() - 1) : match.start()] == "(":
+                score -= 3  # "(three patients)": a part of a group counted before
             noun = match.group("noun").casefold()
-            if noun in ("cases", "case reports") and value > 1 and LITERATURE_CUE.search(sentence):
+            if noun in ("cases", "case reports") and value > 1 and of_literature:
                 score -= 3
-            mentions.append(_Mention(value, where, match.start(), match.end(), score, noun))
+            mention = _Mention(value, where, match.start(), match.end(), score, noun)
+            mentions.append(mention)
+            if of_literature and score < 0:
+                literature.append(mention)
         for match in ENUMERATED_RE.finditer(text):
-            number = (
-                int(match.group("n"))
-                if match.group("n")
-                else ORDINALS[match.group("ord").casefold()]
-            )
+            if match.group("n"):
+                number = int(match.group("n"))
+            elif match.group("ord"):
+                number = ORDINALS[match.group("ord").casefold()]
+            else:
+                number = ROMAN[(match.group("roman") or match.group("roman2")).casefold()]
             if number > enumerated and number <= 30:
+                if match.group("ord"):
+                    s_start, s_end = _sentence_of(spans, match.start())
+                    if LITERATURE_CUE.search(text[s_start:s_end]) or re.search(
+                        r"\bto\s+our\s+knowledge", text[s_start:s_end], _FLAGS
+                    ):
+                        continue  # "this is the third case report" (of the literature)
                 enumerated = number
                 enumerated_evidence = where.evidence("patient_count", match.start(), match.end())
         for match in AGED_INTRODUCTION_RE.finditer(text):
@@ -600,21 +1029,32 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
             singles.append(
                 _Mention(1, where, match.start(), match.end(), score, match.group("noun"))
             )
+    reviewed = next((m for m in literature), None)
+    found = _Counts()
+    if reviewed is not None:
+        found = _Counts(
+            reviewed=reviewed.value,
+            reviewed_evidence=reviewed.where.evidence(
+                "reviewed_count", reviewed.start, reviewed.end
+            ),
+        )
     best = max(mentions, key=lambda m: (m.score, m.value > 1), default=None)
     if best is not None and best.score < 0:
         best = None
     if enumerated >= 2 and (best is None or best.value < enumerated):
-        return enumerated, enumerated_evidence
+        return replace(found, count=enumerated, evidence=enumerated_evidence)
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
-        return best.value, best.where.evidence("patient_count", best.start, best.end)
+        evidence = best.where.evidence("patient_count", best.start, best.end)
+        return replace(found, count=best.value, evidence=evidence)
     if singles:
         # The best-cued introduction, and of those the first naming a person rather than a
         # "case": "We describe the case of a 64-year-old female" -> "a 64-year-old female".
         top = max(m.score for m in singles)
         best_cued = [m for m in singles if m.score == top]
         first = next((m for m in best_cued if m.noun.casefold() != "case"), best_cued[0])
-        return 1, first.where.evidence("patient_count", first.start, first.end)
-    return None, None
+        evidence = first.where.evidence("patient_count", first.start, first.end)
+        return replace(found, count=1, evidence=evidence)
+    return found
 
 
 def _sex_of(word: str) -> str | None:
@@ -664,15 +1104,34 @@ def _sex(
                 ev = where.evidence("male_count", match.start(), match.end())
                 set_counts(male, female, [ev, _renamed(ev, "female_count")])
                 return
-    # 2. The count phrase names a sex: "two brothers", "3 adolescent female patients".
+    # 2. The count phrase, or another phrase of the same number, names a sex: "two
+    # brothers", "3 adolescent female patients"; "2 operated cases ... two young men".
     if count and count_evidence is not None:
-        words = re.findall(r"[\w-]+", count_evidence.text.casefold())
-        sexes = {_sex_of(w) for w in words} - {None}
-        if len(sexes) == 1:
-            male = count if sexes == {"male"} else 0
-            ev = _renamed(count_evidence, "male_count" if male else "female_count")
-            set_counts(male, count - male, [ev])
-            return
+        phrases = [count_evidence]
+        if count >= 2:
+            phrases += [
+                where.evidence("sex", *match.span())
+                for where in texts
+                for match in _count_matches(where.text)
+                if parse_number(match.group("num")) == count
+            ]
+        for phrase in phrases:
+            words = re.findall(r"[\w-]+", phrase.text.casefold())
+            sexes = {_sex_of(w) for w in words} - {None}
+            if len(sexes) == 1:
+                male = count if sexes == {"male"} else 0
+                ev = _renamed(phrase, "male_count" if male else "female_count")
+                set_counts(male, count - male, [ev])
+                return
+    # "both women": two patients of one sex.
+    if count == 2:
+        for where in texts:
+            if match := BOTH_SEX_RE.search(where.text):
+                sex = _sex_of(match.group("sex"))
+                male = 2 if sex == "male" else 0
+                ev = where.evidence("male_count" if male else "female_count", *match.span())
+                set_counts(male, 2 - male, [ev])
+                return
     # 3. The sentence of the count names one sex for all: "3 cases in adolescent female
     # patients", "We describe four women with ...".
     if count and count >= 2 and count_evidence is not None:
@@ -682,7 +1141,12 @@ def _sex(
             (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
         ]
         sexes = {sex for _, sex in found}
-        if len(sexes) == 1:
+        counted = any(
+            re.search(r"(?:\d|\bn\s*=\s*\d+)\s*$", where.text[max(0, m.start() - 12) : m.start()])
+            for m, _ in found
+        )
+        # "n = 45 females": some of them, counted; not everyone.
+        if len(sexes) == 1 and not counted:
             match, sex = found[0]
             male = count if sex == "male" else 0
             ev = where.evidence("male_count" if sex == "male" else "female_count", *match.span())

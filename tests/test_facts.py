@@ -110,7 +110,8 @@ def test_two_male_smokers_pmid_34094568_are_two_men_aged_70_and_81():
 
     assert (facts.patient_count, facts.male_count, facts.female_count) == (2, 2, 0)
     assert evidence(facts, "patient_count") == ["two cases"]  # the title's
-    assert evidence(facts, "male_count") == ["man", "man"]  # "A 70-year-old man", "an 81-..."
+    # "Two male smokers" has the title's number and names one sex for both.
+    assert evidence(facts, "male_count") == ["Two male smokers"]
     assert (facts.age_min_years, facts.age_max_years) == (70, 81)
     assert evidence(facts, "age") == ["70-year-old", "81-year-old"]
     assert facts.has_older_adult and not facts.has_adult and not facts.has_child
@@ -269,3 +270,114 @@ def test_a_retrospective_series_of_children_pmid_31549332():
     assert evidence(facts, "female_count") == ["8 (73%) cases were female"]
     assert (facts.age_min_years, facts.age_max_years, facts.age_median_years) == (0, 26, 10)
     assert facts.has_child and facts.has_adult and not facts.has_older_adult
+
+
+# Records of NLM's pubmed21n1298.xml.gz (tests/fixtures/README.md): case series published as
+# Journal Articles, a service audit indexed as Case Reports, a case with a literature review.
+SERIES_9 = {a.pmid: a for a in parse(FIXTURES / "pubmed21n1298_facts_9.xml.gz")}
+
+
+def facts_of_9(pmid: int) -> Facts:
+    article = SERIES_9[pmid]
+    return extract(
+        article.title,
+        "\n".join(s.text for s in article.abstract),
+        [p.name for p in article.publication_types],
+    )
+
+
+@pytest.mark.parametrize(
+    ("pmid", "count", "phrase"),
+    [
+        (33839063, 8, "8 cases"),  # "We report 8 cases of patients with intestinal ..."
+        (33883345, 2, "two adult patients"),  # title; "We report two cases of subacute AFOP"
+        (34087641, 3, "three cases"),  # "We present three cases with right VPR"
+        (33910483, 6, "six cases"),  # "We retrospectively reviewed the charts of six cases"
+    ],
+)
+def test_a_journal_article_that_reports_its_cases_is_a_case_series(pmid, count, phrase):
+    facts = facts_of_9(pmid)
+
+    assert [p.name for p in SERIES_9[pmid].publication_types] == ["Journal Article"]
+    assert (facts.kind, facts.patient_count) == ("case_series", count)
+    assert evidence(facts, "patient_count") == [phrase]
+
+
+def test_the_charts_of_six_cases_give_their_sex_pmid_33910483():
+    facts = facts_of_9(33910483)  # "Four males and two females underwent radical cystectomy"
+
+    assert (facts.male_count, facts.female_count) == (4, 2)
+    assert evidence(facts, "male_count") == ["Four males and two females"]
+
+
+def test_a_nursing_service_audit_pmid_34088653_is_not_a_series_of_254():
+    # Typed Case Reports: "Our aim was to compare ... Descriptive and observational study ...
+    # 254 consecutive patients were included before the COVID-19 pandemic ... and 251 ...
+    # (46.5% versus 1.6%)".
+    facts = facts_of_9(34088653)
+
+    assert [p.name for p in SERIES_9[34088653].publication_types] == ["Case Reports"]
+    assert (facts.kind, facts.patient_count, facts.reviewed_count) == ("other", None, None)
+    assert facts.evidence == []
+
+
+def test_one_case_and_a_literature_review_of_6_pmid_34095477_is_one_case():
+    # "A literature review on TBIRS ... was conducted. We found 6 cases presenting with
+    # hypoglycemia ... Our case is distinct ..."
+    facts = facts_of_9(34095477)
+
+    assert (facts.kind, facts.patient_count, facts.reviewed_count) == ("case_report", 1, 6)
+    assert evidence(facts, "patient_count") == ["our patient"]
+    assert evidence(facts, "reviewed_count") == ["6 cases"]
+
+
+def test_cases_numbered_case_1_to_case_3_in_a_journal_article_pmid_34092772():
+    facts = facts_of_9(34092772)  # "Case 1: A 77-year-old woman ... Case 3: A 78-year-old woman"
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        3,
+        0,
+        3,
+    )
+    assert (facts.age_min_years, facts.age_max_years) == (77, 88)
+
+
+def test_a_total_of_61_patients_of_a_retrospective_single_centre_analysis_pmid_32628267():
+    # "A total of 61 patients were included in the analysis (mean age, 32 ± 3 years; n = 45
+    # females [74%])": the count; "n = 45 females" is not all of them female.
+    facts = facts_of_9(32628267)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 61)
+    assert evidence(facts, "patient_count") == ["61 patients"]
+    assert (facts.male_count, facts.female_count) == (None, None)
+    assert facts.age_mean_years == 32
+
+
+def test_groups_written_n_equals_are_a_study_pmid_33812342():
+    # A qualitative study: "Semi-structured interviews were carried out with patients (n = 9)
+    # and parents (n = 12)".
+    facts = facts_of_9(33812342)
+
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_a_count_written_n_equals_after_its_noun():
+    # A series typed Case Reports that gives its number only as "(n = 7)".
+    facts = extract(
+        "Mucormycosis after COVID-19",
+        "We describe our patients (n = 7) with rhino-orbital mucormycosis.",
+        ["Case Reports"],
+    )
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 7)
+    assert evidence(facts, "patient_count") == ["patients (n = 7)"]
+
+
+def test_cases_of_the_literature_beside_one_case_are_reviewed_cases_pmid_34095399():
+    # "To date, 2 cases of late posterior prosthetic hip dislocations during yoga have been
+    # reported ... We present one case of late anterior prosthetic hip dislocation".
+    facts = facts_of(34095399)
+
+    assert (facts.kind, facts.patient_count, facts.reviewed_count) == ("case_report", 1, 2)
+    assert evidence(facts, "reviewed_count") == ["2 cases"]

@@ -59,6 +59,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+import ahocorasick
+
 # Bump when the rules (or the MeSH data used by articles.classify) change, so that
 # ``extract_facts`` knows which stored rows to re-derive.
 RULES_VERSION = "facts-2+mesh-2024"
@@ -269,18 +271,26 @@ COUNT_RE = re.compile(
 N_EQUALS_RE = re.compile(
     rf"\b(?P<noun>{PEOPLE})(?P<gap>)\s*\(\s*n\s*=\s*(?P<num>\d{{1,5}})\s*[);,]", _FLAGS
 )
+TWINS_RE = re.compile(
+    r"(?<![\w-])(?P<num>)(?P<gap>(?:(?:non-?identical|identical|monozygotic|dizygotic|male|"
+    r"female|conjoined)\s+)*)(?P<noun>twins)\b",
+    _FLAGS,
+)
+# "two sets of twins", "3 pairs of identical twins": counted by COUNT_RE, or not people.
+TWINS_COUNTED = re.compile(rf"(?:{NUMBER}|of)\s+(?:[\w-]+\s+){{0,3}}$", _FLAGS)
 ENUMERATED_RE = re.compile(
     r"\b(?:case|patient)\s*(?:no\.?\s*)?(?P<n>\d{1,2})\b(?!\s*(?:%|years|months|weeks|days))"
     r"|\bthe\s+(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
     r"twelfth)\s+(?:case|patient)\b"
     # Roman numerals: "Case II", "(III) A 49-year-old woman".
     r"|\b(?:case|patient)\s+(?P<roman>I{1,3}|IV|VI{0,3}|IX|X)\b(?![\w-])"
-    r"|\((?P<roman2>I{1,3}|IV|VI{0,3}|IX|X)\)\s+an?\s+\d",
+    r"|\((?P<roman2>I{1,3}|IV|VI{0,3}|IX|X)\)(?=\s+an?\s+\d)",
     _FLAGS,
 )
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 AGE_UNIT = r"(?P<unit>year|yr|month|mth|mo|week|wk|day)s?"
-_AGE_NUM = rf"(?P<age>\d{{1,3}}(?:\.\d)?|{_TENS}(?:[- ](?:{_ONES}))?|{_ONES})"
+# "14 1/2-year-old": a half year written as a fraction.
+_AGE_NUM = rf"(?P<age>\d{{1,3}}(?:\.\d|\s+1/2|\s?½)?|{_TENS}(?:[- ](?:{_ONES}))?|{_ONES})"
 INDIVIDUAL_AGE_RE = re.compile(
     rf"\b{_AGE_NUM}[\s-]*{AGE_UNIT}[\s-]*old\b"
     rf"|\baged\s+(?P<age2>\d{{1,3}})(?:\s+(?P<unit2>years?|months?|weeks?|days?))?\b"
@@ -329,7 +339,8 @@ SEX_RATIO_RE = re.compile(
 # phrase ended ("the management of this patient" introduces "this patient", not "the ...").
 _MOD = (
     r"(?!(?:of|in|with|by|from|on|for|and|or|to|at|the|a|an|this|our|his|her|their|was|is|"
-    r"were|are|had|has|who|which|that)\b|\d+[\s,]+(?!(?:year|yr|month|mo|week|day)))[\w'’,-]+\s+"
+    r"were|are|had|has|who|which|that)\b|\d+[\s,]+(?!(?:year|yr|month|mo|week|day|1/2)))"
+    r"[\w'’,/½-]+\s+"
 )
 INTRODUCTION_RE = re.compile(
     rf"\b(?:an?|one|the|this|our)\s+(?P<mods>(?:{_MOD}){{0,5}}?)"
@@ -375,9 +386,25 @@ LITERATURE_CUE = re.compile(
     r"literature|previously\s+(?:reported|described|published)|have\s+been\s+(?:reported|"
     r"described|published|documented)|has\s+been\s+(?:reported|described)|reported\s+(?:so\s+far|"
     r"to\s+date)|\bto\s+date\b|\bsince\s+(?:1[89]|20)\d\d\b|\bin\s+the\s+(?:english\s+)?literature"
-    r"|\breported\s+cases\b|\bpublished\s+cases\b|\bworldwide\b|\bonly\s+\w+\s+cases\b",
+    r"|\breported\s+cases\b|\bpublished\s+cases\b|\bworldwide\b|\bonly\s+\w+\s+cases\b"
+    r"|\buntil\s+now\b|\bhitherto\b|\bso\s+far\b",
     _FLAGS,
 )
+BESIDE_REVIEW_AFTER = re.compile(
+    r"\s+(?:[\w'’-]+\s+){0,3}?and\s+(?:a\s+)?review\s+of\s+(?:the\s+)?(?:\w+\s+)?literature",
+    _FLAGS,
+)
+NOT_A_COUNT_BEFORE = re.compile(
+    r"\b(?:stage|grade|type|class|level|phase|step|day|week|month|year|figure|table|"
+    r"group|arm|cohort|part)\s+$",
+    _FLAGS,
+)
+APPROXIMATE_BEFORE = re.compile(
+    r"\b(?:some|about|approximately|nearly|almost|around|over|more\s+than|fewer\s+than|"
+    r"less\s+than|at\s+least|only)\s+$",
+    _FLAGS,
+)
+BESIDE_REVIEW_BEFORE = re.compile(r"\bliterature,?\s+and\s+(?:(?:our|the)\s+)?$", _FLAGS)
 # A sentence saying the literature was reviewed: the counts of the next one are its cases.
 LITERATURE_REVIEW = re.compile(
     r"\bliterature\s+(?:review|search)|\breview\s+of\s+(?:the\s+)?(?:\w+\s+)?literature"
@@ -405,8 +432,8 @@ SINGLE_CUE = re.compile(
     r"describe)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}?(?:case|patient)",
     _FLAGS,
 )
-# Marks of a study rather than a case description: plain words (found with ``in``, which is
-# much faster than a regex over every abstract) and patterns.
+# Marks of a study rather than a case description: plain words (found by MARK_WORDS, much
+# faster than a regex over every abstract) and patterns.
 STUDY_WORDS = (
     "randomly",
     "randomized",
@@ -465,8 +492,8 @@ STUDY_TYPES = frozenset(
         "Validation Study",
     }
 )
-# Words that show a text speaks of people at all (``in`` over the lowered text): without any,
-# there is nobody to count and the regexes are skipped.
+# Words that show a text speaks of people at all (``in`` the lowered text, which stops at the
+# first found): without any, there is nobody to count and the regexes are skipped.
 PEOPLE_HINTS = (
     "patient",
     "case",
@@ -495,8 +522,8 @@ PEOPLE_HINTS = (
 # The authors say they report their own cases, whatever the publication type: "We report 8
 # cases", "we present three cases", "Two cases are described", "reviewed the charts of six
 # cases", "Case 1 ... Case 2", "We report a case", "a 45-year-old man presented with". Each
-# pattern runs only where one of its words is in the lowered text: ``in`` costs far less
-# than a regex over every abstract that mentions patients.
+# pattern runs only where one of its words is in the lowered text (MARK_WORDS finds them all
+# in one pass): far cheaper than a regex over every abstract that mentions patients.
 OWN_CASES = (
     (
         (
@@ -536,6 +563,14 @@ OWN_CASES = (
         ),
     ),
     (
+        ("review of",),
+        re.compile(
+            rf"(?<![\w.,-]){NUMBER}\s+(?:[\w'’-]+\s+){{0,2}}?(?:{PEOPLE})\s+and\s+(?:a\s+)?"
+            r"review\s+of\s+(?:the\s+)?(?:\w+\s+)?literature",
+            _FLAGS,
+        ),
+    ),
+    (
         ("report of", "presentation of"),
         re.compile(
             rf"\b(?:report|presentation)\s+of\s+(?:{NUMBER})\s+(?:[\w'’-]+\s+){{0,2}}?"
@@ -552,11 +587,14 @@ OWN_CASES = (
         ),
     ),
     (
+        # "A case report", "Case report:", not "case reports were included".
         ("case report",),
-        re.compile(r"\bcase\s+reports?\b", _FLAGS),
+        re.compile(
+            r"\b(?:this|our|a|the\s+present)\s+case\s+report\b|\bcase\s+report\s*[:.]", _FLAGS
+        ),
     ),
     (
-        ("-old", " old"),
+        ("year-old", "years old", "year old", "month-old", "months old", "week-old", "day-old"),
         re.compile(
             rf"\ban?\s+(?:\d{{1,3}}|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES})[\s-]*"
             r"(?:year|month|week|day)s?[\s-]*old\s+(?:[\w-]+\s+){0,3}?"
@@ -580,8 +618,8 @@ COUNT_BEFORE_RE = re.compile(
 # Marks of a study design rather than a description of patients: comparison or control
 # groups, trials, statistics of association, surveys, reviews of the literature, audits,
 # animals, laboratory work. One is enough for a record that is not typed Case Reports and
-# does not say it reports its own cases. Plain words, found with ``in`` in the lowered text,
-# and a few that need a word boundary.
+# does not say it reports its own cases. Plain words, found by MARK_WORDS in the lowered
+# text, and a few that need a word boundary.
 DESIGN_WORDS = (
     "randomi",
     "controlled trial",
@@ -707,26 +745,31 @@ DESIGN_WORDS = (
     "significant association",
     "statistically significan",
     "statistical significan",
+    "confidence interval",
+    "pharmacokinetic",
 )
 DESIGN_RE = re.compile(
     r"(?:rats?|mice|murine|dogs|pigs|cattle|cows|calves|rabbits|horses|sheep|cats|monkeys|"
-    r"primates|thoroughbreds|animals|controls|subjects|random|vs\.?|phase (?:i{1,3}|[123]))\b"
-    # "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)").
-    rf"|(?:{PEOPLE}|groups?|arms?|cohorts?)\s*\(\s*n\s*=\s*\d"
+    r"primates|thoroughbreds|animals|birds|seabirds|controls|subjects|random|vs\.?|"
+    r"phase (?:i{1,3}|[123]))\b"
 )
+# "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)"). The
+# "(n =" first, which is fast, then the noun before it.
+N_GROUP_RE = re.compile(r"\(\s*n\s*=\s*\d")
+GROUP_BEFORE_RE = re.compile(rf"\b(?:{PEOPLE}|groups?|arms?|cohorts?)\s*$")
 # A study of one group of the authors' own patients, described rather than compared ("A
 # retrospective review of 40 patients", "the charts of all patients ... were reviewed",
 # "123 consecutive patients"): a case series when it has a count and no design marks.
+# Searched in the lowered text without flags: a pattern that starts with plain letters is
+# fast there.
 DESCRIPTIVE_CUE = re.compile(
-    r"\bretrospective(?:ly)?\b|\bcharts?\b|\b(?:medical|clinical|hospital|case)\s+"
-    r"(?:records|notes|files)\b|\bconsecutive\b|\bour\s+(?:experience|series|institution|"
-    r"hospital|department|cent(?:er|re)|clinic|unit|patients|cases)\b|\bsingle[- ]"
-    r"(?:cent(?:er|re)|institution)\b|\b(?:case|clinical)\s+series\b|\bseries\s+of\b"
-    r"|\bexperience\s+with\b|\bwe\s+(?:\w+\s+)?(?:reviewed|analy[sz]ed|studied|treated|"
-    r"operated|evaluated|examined|followed|describe|report|present)\b|\bwere\s+(?:\w+\s+)?"
-    r"(?:included|reviewed|analy[sz]ed|studied|treated|operated|evaluated|examined|identified"
-    r"|followed)\b|\bunderwent\b|\bin\s+evaluation\s+of\b|\bstudies\s+of\b",
-    _FLAGS,
+    r"(?:retrospective(?:ly)?|charts?|(?:medical|clinical|hospital|case)\s+(?:records|notes|"
+    r"files)|consecutive|our\s+(?:experience|series|institution|hospital|department|"
+    r"cent(?:er|re)|clinic|unit|patients|cases)|single[- ](?:cent(?:er|re)|institution)"
+    r"|(?:case|clinical)\s+series|series\s+of|experience\s+with|we\s+(?:\w+\s+)?(?:reviewed|"
+    r"analy[sz]ed|studied|treated|operated|evaluated|examined|followed|describe|report|present)"
+    r"|were\s+(?:\w+\s+)?(?:included|reviewed|analy[sz]ed|studied|treated|operated|evaluated|"
+    r"examined|identified|followed)|underwent|in\s+evaluation\s+of|studies\s+of)\b"
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\d])|\n")
 
@@ -786,13 +829,14 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
         # Nobody to count: not a case description, without the regexes.
         facts.kind = KIND_OTHER
         return facts
+    marks = _marks(lowered)
     # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
     if types and not is_case_report_type:
-        described = _own_cases_described(whole, lowered)
-        if not described and (types & STUDY_TYPES or _design_marks(lowered, 1)):
+        described = _own_cases_described(whole, lowered, marks)
+        if not described and (types & STUDY_TYPES or _design_marks(lowered, marks, 1)):
             facts.kind = KIND_OTHER
             return facts
-        if not described and DESCRIPTIVE_CUE.search(whole) is None:
+        if not described and not _has_word(DESCRIPTIVE_CUE, lowered):
             facts.kind = KIND_OTHER
             return facts
         single_cue = SINGLE_CUE.search(whole) is not None
@@ -800,8 +844,11 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     else:
         single_cue = SINGLE_CUE.search(whole) is not None
         series_cue = SERIES_CUE.search(whole) is not None
-        described = single_cue or series_cue or _own_cases_described(whole, lowered)
-        if _is_study(whole, lowered, described):
+        if not (single_cue or series_cue or _own_cases_described(whole, lowered, marks)) and (
+            _study_marks(whole, marks, 2) >= 2 or _design_marks(lowered, marks, 3) >= 3
+        ):
+            # Typed Case Reports (or untyped): a study only with two marks of one, or three
+            # of a study design.
             facts.kind = KIND_OTHER
             return facts
         described = True
@@ -830,63 +877,92 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     return facts
 
 
-def _own_cases_described(whole: str, lowered: str) -> bool:
+def _mark_words() -> ahocorasick.Automaton:
+    """One automaton for every plain word the gates look for, each with the names of the
+    groups it belongs to: a single pass over the text instead of one ``in`` per word."""
+    groups: dict[str, set[str]] = {}
+    named = [("design", DESIGN_WORDS), ("study", STUDY_WORDS)]
+    named += [(f"own{i}", words) for i, (words, _pattern) in enumerate(OWN_CASES)]
+    for name, words in named:
+        for word in words:
+            groups.setdefault(word, set()).add(name)
+    automaton = ahocorasick.Automaton()
+    for word, names in groups.items():
+        automaton.add_word(word, (word, tuple(sorted(names))))
+    automaton.make_automaton()
+    return automaton
+
+
+MARK_WORDS = _mark_words()
+
+
+def _marks(lowered: str) -> dict[str, set[str]]:
+    """The words of MARK_WORDS in the lowered text, by group."""
+    found: dict[str, set[str]] = {}
+    for _end, (word, names) in MARK_WORDS.iter(lowered):
+        for name in names:
+            found.setdefault(name, set()).add(word)
+    return found
+
+
+def _own_cases_described(whole: str, lowered: str, marks: dict[str, set[str]]) -> bool:
     """Whether the text says it reports its own cases: "We report 8 cases", "three cases are
     presented", "the charts of six cases", "Case 1 ... Case 2", "a 45-year-old man"."""
-    for words, pattern in OWN_CASES:
-        if any(word in lowered for word in words) and pattern.search(whole):
+    for i, (_words, pattern) in enumerate(OWN_CASES):
+        if f"own{i}" in marks and pattern.search(whole):
             return True
     if SECOND_CASE_RE.search(lowered):
         return True
+    if not any(verb in lowered for verb in ("reported", "presented", "described")):
+        return False
     return any(
         COUNT_BEFORE_RE.search(lowered, max(0, match.start() - 80), match.start())
         for match in REPORTED_VERB_RE.finditer(lowered)
     )
 
 
-def _design_marks(lowered: str, enough: int) -> int:
+def _design_marks(lowered: str, marks: dict[str, set[str]], enough: int) -> int:
     """How many different marks of a study design (comparison groups, trials, statistics of
     association, surveys, reviews, animals, laboratory work) the text has, counting to
     ``enough`` at most."""
-    found = 0
-    for word in DESIGN_WORDS:
-        if word in lowered:
-            found += 1
-            if found >= enough:
-                return found
+    found = len(marks.get("design", ()))
+    if found >= enough:
+        return found
     seen = set()
     for match in DESIGN_RE.finditer(lowered):
         if match.start() and lowered[match.start() - 1].isalpha():
             continue  # "pirates", "subjects" of "nonsubjects": not the word
-        seen.add(match.group().split("(")[0].rstrip(". "))
+        seen.add(match.group().rstrip("."))
         if found + len(seen) >= enough:
-            break
+            return found + len(seen)
+    if any(
+        GROUP_BEFORE_RE.search(lowered, max(0, match.start() - 20), match.start())
+        for match in N_GROUP_RE.finditer(lowered)
+    ):
+        seen.add("(n =")
     return found + len(seen)
 
 
-def _study_marks(whole: str, enough: int) -> int:
+def _has_word(pattern: re.Pattern, lowered: str) -> bool:
+    """Whether ``pattern`` (searched in lowered text, without a leading word boundary, which
+    would slow it down) matches at the start of a word."""
+    return any(
+        not (match.start() and lowered[match.start() - 1].isalpha())
+        for match in pattern.finditer(lowered)
+    )
+
+
+def _study_marks(whole: str, marks: dict[str, set[str]], enough: int) -> int:
     """How many marks of a study (not a case description) the text has, counting to
     ``enough`` at most."""
-    found = 0
-    lowered = whole.casefold()
-    for word in STUDY_WORDS:
-        if word in lowered:
-            found += 1
-            if found >= enough:
-                return found
+    found = len(marks.get("study", ()))
+    if found >= enough:
+        return found
     for _match in STUDY_CUE.finditer(whole):
         found += 1
         if found >= enough:
             break
     return found
-
-
-def _is_study(whole: str, lowered: str, described: bool) -> bool:
-    """For Case Reports (and records with no type): a study only with two marks of one, or
-    three of a study design."""
-    if described:
-        return False
-    return _study_marks(whole, 2) >= 2 or _design_marks(lowered, 3) >= 3
 
 
 def _kind(
@@ -920,13 +996,17 @@ class _Counts:
 def _count_matches(text: str) -> Iterator[re.Match]:
     """COUNT_RE's matches, each search going on after the previous number rather than after
     its noun (in "Thirty-two EEGs from six cases", "six cases" is found too), then
-    N_EQUALS_RE's."""
+    N_EQUALS_RE's and TWINS_RE's (two, unless a number counts them)."""
     position = 0
     while match := COUNT_RE.search(text, position):
         yield match
         position = match.end("num")
     if "=" in text:
         yield from N_EQUALS_RE.finditer(text)
+    if "twins" in text or "Twins" in text:
+        for match in TWINS_RE.finditer(text):
+            if not TWINS_COUNTED.search(text, max(0, match.start() - 30), match.start()):
+                yield match  # "We describe non-identical twins": two patients
 
 
 def _patient_count(texts: list[_Text]) -> _Counts:
@@ -939,7 +1019,7 @@ def _patient_count(texts: list[_Text]) -> _Counts:
         text = where.text
         spans = list(sentences(text))
         for match in _count_matches(text):
-            value = parse_number(match.group("num"))
+            value = parse_number(match.group("num")) if match.group("num") else 2  # twins
             gap_words = [w.strip(",").casefold() for w in match.group("gap").split()]
             if value is None or value == 0:
                 continue
@@ -953,7 +1033,9 @@ def _patient_count(texts: list[_Text]) -> _Counts:
             if re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
                 continue  # "8 (50%) hospitalised patients": a subset
             before = text[max(0, match.start() - 30) : match.start()].casefold()
-            if SUBSET_BEFORE.search(before):
+            if NOT_A_COUNT_BEFORE.search(before):
+                continue  # "stage 2 obese patients", "type 1 diabetic patients"
+            if SUBSET_BEFORE.search(before) and not BESIDE_REVIEW_BEFORE.search(before):
                 continue  # "two of the 16 girls", "3 men and 2 women" (not "Of the 58 patients")
             if re.match(r"\s*(?:of|with)\s+(?:the|these|them|whom|which)\b", after):
                 continue
@@ -961,6 +1043,14 @@ def _patient_count(texts: list[_Text]) -> _Counts:
             sentence = text[s_start:s_end]
             reported = REPORT_CUE.search(sentence) is not None
             of_literature = LITERATURE_CUE.search(sentence) is not None
+            if of_literature and (
+                BESIDE_REVIEW_AFTER.match(text, match.end()) or BESIDE_REVIEW_BEFORE.search(before)
+            ):
+                # "15 cases and review of the literature", "Review of literature and 3 new
+                # cases": the article's own cases, beside the review.
+                reported, of_literature = True, False
+            if of_literature and APPROXIMATE_BEFORE.search(before):
+                reported = False  # "Until now there are reported some 60 cases"
             if literature_only:
                 if not of_literature and not re.search(r"\breported|\bpublished", sentence):
                     continue
@@ -1021,7 +1111,11 @@ def _patient_count(texts: list[_Text]) -> _Counts:
                 continue
             s_start, s_end = _sentence_of(spans, match.start())
             sentence = text[s_start:s_end]
-            if LITERATURE_CUE.search(sentence) and not REPORT_CUE.search(sentence):
+            if (
+                LITERATURE_CUE.search(sentence)
+                and not REPORT_CUE.search(sentence)
+                and not BESIDE_REVIEW_AFTER.match(text, match.end())
+            ):
                 continue
             score = 3 if where.source == "title" else 0
             if REPORT_CUE.search(sentence) or SINGLE_CUE.search(sentence):
@@ -1152,7 +1246,10 @@ def _sex(
             ev = where.evidence("male_count" if sex == "male" else "female_count", *match.span())
             set_counts(male, count - male, [ev])
             return
-    # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman".
+    # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman". Abstracts
+    # introduce a dozen patients one by one at most; larger series are not read this way.
+    if count is None or count > MAX_INTRODUCED:
+        return
     intros: list[tuple[str, Evidence]] = []
     for where in texts:
         for match in SEXED_INTRODUCTION_RE.finditer(where.text):
@@ -1203,6 +1300,9 @@ def _sex(
         set_counts(male, count - male, evidence)
 
 
+MAX_INTRODUCED = 12
+
+
 def _one_sex(facts: Facts, sex: str, evidence: Evidence) -> None:
     if sex == "male":
         facts.male_count, facts.female_count = 1, 0
@@ -1227,7 +1327,13 @@ def _renamed(evidence: Evidence, name: str) -> Evidence:
 
 
 def _years(value: str, unit: str | None) -> float | None:
-    number = parse_number(value) if not re.fullmatch(r"\d+(?:\.\d+)?", value) else float(value)
+    half = re.fullmatch(r"(\d+)\s*(?:1/2|½)", value)
+    if half:
+        number: float | None = int(half.group(1)) + 0.5
+    elif re.fullmatch(r"\d+(?:\.\d+)?", value):
+        number = float(value)
+    else:
+        number = parse_number(value)
     if number is None:
         return None
     unit = (unit or "year").casefold()

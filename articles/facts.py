@@ -492,7 +492,7 @@ STUDY_TYPES = frozenset(
         "Validation Study",
     }
 )
-# Words that show a text speaks of people at all (``in`` the lowered text, which stops at the
+# Words that show a text speaks of people at all (PEOPLE_WORDS, an automaton that stops at the
 # first found): without any, there is nobody to count and the regexes are skipped.
 PEOPLE_HINTS = (
     "patient",
@@ -825,7 +825,7 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     lowered = whole.casefold()
 
     is_case_report_type = "Case Reports" in types
-    if types and not is_case_report_type and not any(w in lowered for w in PEOPLE_HINTS):
+    if types and not is_case_report_type and next(PEOPLE_WORDS.iter(lowered), None) is None:
         # Nobody to count: not a case description, without the regexes.
         facts.kind = KIND_OTHER
         return facts
@@ -894,6 +894,10 @@ def _mark_words() -> ahocorasick.Automaton:
 
 
 MARK_WORDS = _mark_words()
+PEOPLE_WORDS = ahocorasick.Automaton()
+for _word in PEOPLE_HINTS:
+    PEOPLE_WORDS.add_word(_word, _word)
+PEOPLE_WORDS.make_automaton()
 
 
 def _marks(lowered: str) -> dict[str, set[str]]:

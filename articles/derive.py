@@ -7,7 +7,7 @@ fresh ingest would write them (``ingest.add_derived_rows``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -50,8 +50,9 @@ def all_pmids() -> list[int]:
     return list(m.Article.objects.order_by("pmid").values_list("pmid", flat=True))
 
 
-def rederive(pmids: Iterable[int]) -> DeriveStats:
-    """Replace the derived rows of these articles, one transaction per chunk of 500."""
+def rederive(pmids: Iterable[int], progress: Callable[[int], object] | None = None) -> DeriveStats:
+    """Replace the derived rows of these articles, one transaction per chunk of 500;
+    ``progress`` is told how many PMIDs each chunk took."""
     stats = DeriveStats()
     for chunk in _chunks(list(pmids)):
         tables: dict[str, list[tuple]] = {t: [] for t in DERIVED_TABLES}
@@ -81,6 +82,8 @@ def rederive(pmids: Iterable[int]) -> DeriveStats:
         stats.articles += len(done)
         stats.concepts += len(tables["articleconcept"])
         stats.facts += len(tables["casefacts"])
+        if progress is not None:
+            progress(len(chunk))
     return stats
 
 

@@ -13,38 +13,57 @@ How it reads (the language of case reports in general):
 
 - Patient count: a number (digits or words, "Thirty-five", "twenty one") before a noun for
   people or cases ("three elderly patients", "2 cases", "two siblings", "four infants") with up
-  to three words between; mentions in a sentence about the literature ("previously reported",
-  "in the literature", "since 1965") are not the article's own patients, nor are subsets ("two
-  of the patients", "in 4 patients (25%)"). The title and sentences that report ("we report",
-  "are presented", "case series of") count most. Numbered cases ("Case 3:", "Patient 2",
-  "the fourth case") raise the count to their highest number. Failing a number, one patient
-  described with an indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+  to three words between, or after it ("patients (n = 20)"); mentions in a sentence about the
+  literature ("previously reported", "in the literature", "since 1965", or the sentence after
+  "A literature review was conducted") are not the article's own patients, nor are subsets
+  ("two of the patients", "in 4 patients (25%)", "(three patients)"). The title, sentences
+  that report ("we report", "are presented", "case series of") and "a total of" count most.
+  Numbered cases ("Case 3:", "Patient 2", "the fourth case", "Case II", "(III) A 49-year-old")
+  raise the count to their highest number. Failing a number, one patient described with an
+  indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+- Reviewed cases: the literature's cases counted beside the article's own ("There are three
+  cases ... described in the literature", "Only two similar cases were found", "A literature
+  review ... We found 6 cases"), kept apart from the count, for a single case report, and
+  for a series whose text reviews the literature.
 - Sex: counts such as "5 men and 3 women", "7 were male and 4 were female", "M:F 2:1" (when
   they add up to the count; a ratio that does not is left alone); one sex's share ("8 (73%)
-  cases were female"); the count phrase or its sentence when it names one sex ("two brothers",
-  "3 cases in adolescent female patients"); or, when each patient is introduced on their own
-  ("Case 1: a 28-year-old man ... Case 2: a 60-year-old woman"), one per introduction. For a
-  single case, its introduction ("a 57-year-old man") or, failing that, the pronouns (he/his
-  against she/her) when only one sex's occur.
+  cases were female"); the count phrase, another phrase of the same number or the count's
+  sentence when it names one sex ("two brothers", "Apropos of 2 cases ... two young men", "3
+  cases in adolescent female patients", not "n = 45 females"); "both women" for two; or,
+  when each patient is introduced on their own ("Case 1: a 28-year-old man ... Case 2: a
+  60-year-old woman"), one per introduction. For a single case, its introduction ("a
+  57-year-old man") or, failing that, the pronouns (he/his against she/her) when only one
+  sex's occur.
 - Ages: "62-year-old", "aged 45", "45 years of age", "5-month-old" (months, weeks and days
-  become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years"), mean
-  and median ("mean age 52.3 years"). Onset ages ("at the age of 2 months") are not the
-  patient's age and are left out.
-- Kind: "other" for studies that are not case descriptions (without a "Case Reports"
-  publication type and without case-report wording; or with two or more marks of a study:
-  randomisation, cohort, survey, statistics, animals); "case_series" for two or more patients
-  (or case-series wording without a count); "case_report" for one; "unknown" otherwise.
+  become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years",
+  "median age ... (range, 0.0-111.0 months)"), mean and median ("mean age 52.3 years"). Onset
+  ages ("at the age of 2 months") are not the patient's age and are left out.
+- Kind, whatever the publication type. A record that says it reports its own cases ("We
+  report 8 cases", "Two cases are described", "the charts of six cases", "Case 2", "a
+  45-year-old man presented") is read as a case description: "case_series" for two or more
+  patients (or case-series wording without a count), "case_report" for one. Otherwise, a
+  record not typed "Case Reports" is "other" when it has any mark of a study design
+  (comparison or control groups, trials, cohorts, regression and odds ratios, surveys,
+  systematic reviews, audits, animals, laboratory work, "(n = 49)" groups) or a study
+  publication type (trial, review, meta-analysis), and a "case_series" when it describes one
+  group of patients ("retrospective", "charts", "consecutive", "were treated", "underwent")
+  with a count of two or more, else "other". A record typed "Case Reports" is "other" only
+  with two marks of a study or three of a design, and "unknown" when it has no count.
+  Records not typed Case Reports that name nobody (no "patient", "case", "child", "woman",
+  "-old" ...) are "other" at once, which keeps the rules cheap on most of PubMed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+import ahocorasick
 
 # Bump when the rules (or the MeSH data used by articles.classify) change, so that
 # ``extract_facts`` knows which stored rows to re-derive.
-RULES_VERSION = "facts-1+mesh-2024"
+RULES_VERSION = "facts-2+mesh-2024"
 
 KIND_CASE_REPORT = "case_report"
 KIND_CASE_SERIES = "case_series"
@@ -147,6 +166,7 @@ class Facts:
     patient_count: int | None = None
     male_count: int | None = None
     female_count: int | None = None
+    reviewed_count: int | None = None  # published cases reviewed beside the article's own
     age_min_years: float | None = None
     age_max_years: float | None = None
     age_mean_years: float | None = None
@@ -184,6 +204,22 @@ CHILD_WORDS = (
 )
 OLDER_WORDS = r"elderly|aged patients?|older (?:adults?|patients?|man|woman|men|women)"
 ADULT_WORDS = r"adults?|man|woman|men|women|gentleman|lady"
+# Words between a number and its noun that make them cases of the literature ("two similar
+# cases", "19 other reported cases").
+LITERATURE_GAP = frozenset(
+    {
+        "similar",
+        "other",
+        "additional",
+        "further",
+        "previous",
+        "previously",
+        "reported",
+        "published",
+        "described",
+        "such",
+    }
+)
 # Words that may stand between a number and its noun ("three elderly patients").
 GAP_STOP = {
     "of",
@@ -231,14 +267,30 @@ COUNT_RE = re.compile(
     rf"(?P<noun>{PEOPLE})\b",
     _FLAGS,
 )
+# "patients (n = 20)", "a consecutive sample of patients (N=100)": the number after its noun.
+N_EQUALS_RE = re.compile(
+    rf"\b(?P<noun>{PEOPLE})(?P<gap>)\s*\(\s*n\s*=\s*(?P<num>\d{{1,5}})\s*[);,]", _FLAGS
+)
+TWINS_RE = re.compile(
+    r"(?<![\w-])(?P<num>)(?P<gap>(?:(?:non-?identical|identical|monozygotic|dizygotic|male|"
+    r"female|conjoined)\s+)*)(?P<noun>twins)\b",
+    _FLAGS,
+)
+# "two sets of twins", "3 pairs of identical twins": counted by COUNT_RE, or not people.
+TWINS_COUNTED = re.compile(rf"(?:{NUMBER}|of)\s+(?:[\w-]+\s+){{0,3}}$", _FLAGS)
 ENUMERATED_RE = re.compile(
     r"\b(?:case|patient)\s*(?:no\.?\s*)?(?P<n>\d{1,2})\b(?!\s*(?:%|years|months|weeks|days))"
     r"|\bthe\s+(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-    r"twelfth)\s+(?:case|patient)\b",
+    r"twelfth)\s+(?:case|patient)\b"
+    # Roman numerals: "Case II", "(III) A 49-year-old woman".
+    r"|\b(?:case|patient)\s+(?P<roman>I{1,3}|IV|VI{0,3}|IX|X)\b(?![\w-])"
+    r"|\((?P<roman2>I{1,3}|IV|VI{0,3}|IX|X)\)(?=\s+an?\s+\d)",
     _FLAGS,
 )
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 AGE_UNIT = r"(?P<unit>year|yr|month|mth|mo|week|wk|day)s?"
-_AGE_NUM = rf"(?P<age>\d{{1,3}}(?:\.\d)?|{_TENS}(?:[- ](?:{_ONES}))?|{_ONES})"
+# "14 1/2-year-old": a half year written as a fraction.
+_AGE_NUM = rf"(?P<age>\d{{1,3}}(?:\.\d|\s+1/2|\s?½)?|{_TENS}(?:[- ](?:{_ONES}))?|{_ONES})"
 INDIVIDUAL_AGE_RE = re.compile(
     rf"\b{_AGE_NUM}[\s-]*{AGE_UNIT}[\s-]*old\b"
     rf"|\baged\s+(?P<age2>\d{{1,3}})(?:\s+(?P<unit2>years?|months?|weeks?|days?))?\b"
@@ -252,7 +304,7 @@ AGE_RANGE_RE = re.compile(
     r"(?P<low>\d{1,3}(?:\.\d)?)\s*(?P<lowunit>years?|months?)?\s*(?:-|–|to|and)\s*"
     r"(?P<high>\d{1,3}(?:\.\d)?)\s*(?P<unit>years?|months?|yr)?"
     # "median age 45 years (range 23-67)", "mean age of 52 years (range, 30 to 71 years)"
-    r"|\bage\b[^.;\n]{0,40}?\brange[:,]?\s*(?:from\s+|of\s+)?"
+    r"|\bage\b(?:[^.;\n]|(?<=\d)\.(?=\d)){0,60}?\brange[:,]?\s*(?:from\s+|of\s+)?"
     r"(?P<low2>\d{1,3}(?:\.\d)?)\s*(?:-|–|to)\s*(?P<high2>\d{1,3}(?:\.\d)?)\s*"
     r"(?P<unit2>years?|months?|yr)?",
     _FLAGS,
@@ -287,7 +339,8 @@ SEX_RATIO_RE = re.compile(
 # phrase ended ("the management of this patient" introduces "this patient", not "the ...").
 _MOD = (
     r"(?!(?:of|in|with|by|from|on|for|and|or|to|at|the|a|an|this|our|his|her|their|was|is|"
-    r"were|are|had|has|who|which|that)\b|\d+[\s,]+(?!(?:year|yr|month|mo|week|day)))[\w'’,-]+\s+"
+    r"were|are|had|has|who|which|that)\b|\d+[\s,]+(?!(?:year|yr|month|mo|week|day|1/2)))"
+    r"[\w'’,/½-]+\s+"
 )
 INTRODUCTION_RE = re.compile(
     rf"\b(?:an?|one|the|this|our)\s+(?P<mods>(?:{_MOD}){{0,5}}?)"
@@ -311,6 +364,11 @@ PLURAL_SEX_RE = re.compile(
     r"(?!\s*(?:-|–|to|and)\s*(?:female|male))",
     _FLAGS,
 )
+BOTH_SEX_RE = re.compile(
+    r"\bboth\s+(?:(?:the|of\s+the(?:se)?|these)\s+)?(?:[\w-]+\s+)?"
+    r"(?P<sex>men|women|males|females|boys|girls|brothers|sisters)\b",
+    _FLAGS,
+)
 HE_RE = re.compile(r"\b(?:he|his|him|himself)\b", _FLAGS)
 SHE_RE = re.compile(r"\b(?:she|her|hers|herself)\b", _FLAGS)
 
@@ -328,7 +386,29 @@ LITERATURE_CUE = re.compile(
     r"literature|previously\s+(?:reported|described|published)|have\s+been\s+(?:reported|"
     r"described|published|documented)|has\s+been\s+(?:reported|described)|reported\s+(?:so\s+far|"
     r"to\s+date)|\bto\s+date\b|\bsince\s+(?:1[89]|20)\d\d\b|\bin\s+the\s+(?:english\s+)?literature"
-    r"|\breported\s+cases\b|\bpublished\s+cases\b|\bworldwide\b|\bonly\s+\w+\s+cases\b",
+    r"|\breported\s+cases\b|\bpublished\s+cases\b|\bworldwide\b|\bonly\s+\w+\s+cases\b"
+    r"|\buntil\s+now\b|\bhitherto\b|\bso\s+far\b",
+    _FLAGS,
+)
+BESIDE_REVIEW_AFTER = re.compile(
+    r"\s+(?:[\w'’-]+\s+){0,3}?and\s+(?:a\s+)?review\s+of\s+(?:the\s+)?(?:\w+\s+)?literature",
+    _FLAGS,
+)
+NOT_A_COUNT_BEFORE = re.compile(
+    r"\b(?:stage|grade|type|class|level|phase|step|day|week|month|year|figure|table|"
+    r"group|arm|cohort|part)\s+$",
+    _FLAGS,
+)
+APPROXIMATE_BEFORE = re.compile(
+    r"\b(?:some|about|approximately|nearly|almost|around|over|more\s+than|fewer\s+than|"
+    r"less\s+than|at\s+least|only)\s+$",
+    _FLAGS,
+)
+BESIDE_REVIEW_BEFORE = re.compile(r"\bliterature,?\s+and\s+(?:(?:our|the)\s+)?$", _FLAGS)
+# A sentence saying the literature was reviewed: the counts of the next one are its cases.
+LITERATURE_REVIEW = re.compile(
+    r"\bliterature\s+(?:review|search)|\breview\s+of\s+(?:the\s+)?(?:\w+\s+)?literature"
+    r"|\b(?:reviewed|searched)\s+the\s+(?:\w+\s+)?literature",
     _FLAGS,
 )
 SERIES_CUE = re.compile(
@@ -352,8 +432,8 @@ SINGLE_CUE = re.compile(
     r"describe)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}?(?:case|patient)",
     _FLAGS,
 )
-# Marks of a study rather than a case description: plain words (found with ``in``, which is
-# much faster than a regex over every abstract) and patterns.
+# Marks of a study rather than a case description: plain words (found by MARK_WORDS, much
+# faster than a regex over every abstract) and patterns.
 STUDY_WORDS = (
     "randomly",
     "randomized",
@@ -412,6 +492,285 @@ STUDY_TYPES = frozenset(
         "Validation Study",
     }
 )
+# Words that show a text speaks of people at all (PEOPLE_WORDS, an automaton that stops at the
+# first found): without any, there is nobody to count and the regexes are skipped.
+PEOPLE_HINTS = (
+    "patient",
+    "case",
+    "-old",
+    " old",
+    "child",
+    "infant",
+    "boy",
+    "girl",
+    " man",
+    " men",
+    "woman",
+    "women",
+    "male",
+    "neonat",
+    "newborn",
+    "subjects",
+    "famil",
+    "sibling",
+    "twin",
+    "person",
+    "individual",
+    "adolescent",
+    "baby",
+)
+# The authors say they report their own cases, whatever the publication type: "We report 8
+# cases", "we present three cases", "Two cases are described", "reviewed the charts of six
+# cases", "Case 1 ... Case 2", "We report a case", "a 45-year-old man presented with". Each
+# pattern runs only where one of its words is in the lowered text (MARK_WORDS finds them all
+# in one pass): far cheaper than a regex over every abstract that mentions patients.
+OWN_CASES = (
+    (
+        (
+            "we report",
+            "we present",
+            "we describe",
+            "we document",
+            "we here",
+            "we also",
+            "we further",
+            "we now",
+            "we briefly",
+            "authors report",
+            "authors present",
+            "authors describe",
+            "author reports",
+            "i report",
+            "i present",
+            "i describe",
+        ),
+        re.compile(
+            r"\b(?:we|i|authors?)\s+(?:(?:here(?:in)?|also|further|now|briefly)\s+)?"
+            r"(?:report|present|describe|document)\w*\s+"
+            r"(?:(?:here(?:in)?|on|the|our|experience\s+with|cases?\s+of)\s+){0,3}"
+            rf"(?:{NUMBER}(?:\s+[\w'’,-]+){{0,3}}?\s+(?:{PEOPLE}|famil(?:ies|y)|kindreds?)"
+            rf"|(?:a|an|one|the)\s+(?:(?!of\b)[\w'’-]+\s+){{0,4}}?(?:{SINGLE_PERSON}))\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("this report", "this paper", "this article", "present report", "present paper"),
+        re.compile(
+            r"\b(?:this|the\s+present)\s+(?:report|paper|article)\s+(?:\w+\s+)?"
+            r"(?:reports|presents|describes|documents)\s+(?:the\s+)?"
+            rf"(?:{NUMBER}|a|an|one)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{PEOPLE}|{SINGLE_PERSON})\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("review of",),
+        re.compile(
+            rf"(?<![\w.,-]){NUMBER}\s+(?:[\w'’-]+\s+){{0,2}}?(?:{PEOPLE})\s+and\s+(?:a\s+)?"
+            r"review\s+of\s+(?:the\s+)?(?:\w+\s+)?literature",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("report of", "presentation of"),
+        re.compile(
+            rf"\b(?:report|presentation)\s+of\s+(?:{NUMBER})\s+(?:[\w'’-]+\s+){{0,2}}?"
+            rf"(?:{PEOPLE})\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        ("charts of", "records of", "files of", "notes of"),
+        re.compile(
+            r"\b(?:reviewed|review\s+of|analy[sz]ed|examined)\s+(?:the\s+)?(?:medical\s+|"
+            rf"clinical\s+|case\s+)?(?:charts|records|files|notes)\s+of\s+(?:{NUMBER})\s",
+            _FLAGS,
+        ),
+    ),
+    (
+        # "A case report", "Case report:", not "case reports were included".
+        ("case report",),
+        re.compile(
+            r"\b(?:this|our|a|the\s+present)\s+case\s+report\b|\bcase\s+report\s*[:.]", _FLAGS
+        ),
+    ),
+    (
+        ("year-old", "years old", "year old", "month-old", "months old", "week-old", "day-old"),
+        re.compile(
+            rf"\ban?\s+(?:\d{{1,3}}|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES})[\s-]*"
+            r"(?:year|month|week|day)s?[\s-]*old\s+(?:[\w-]+\s+){0,3}?"
+            r"(?:man|woman|boy|girl|male|female|patient|child|infant|gentleman|lady|neonate|"
+            r"newborn)\b",
+            _FLAGS,
+        ),
+    ),
+)
+# "Case 2", "patient no. 2", "case II": searched in the lowered text, where a pattern that
+# starts with plain letters is fast.
+SECOND_CASE_RE = re.compile(r"(?:case|patient)\s*(?:no\.?\s*)?(?:2|ii)\b")
+# "Two cases are described": the verb first (fast in the lowered text), then the count
+# before it.
+REPORTED_VERB_RE = re.compile(
+    r"(?:are|were|is)\s+(?:here(?:in)?\s+)?(?:reported|presented|described)\b"
+)
+COUNT_BEFORE_RE = re.compile(
+    rf"(?<![\w.,-]){NUMBER}\s+(?:[\w'’-]+\s+){{0,3}}?(?:{PEOPLE})\s+(?:\w+\s+)?$", _FLAGS
+)
+# Marks of a study design rather than a description of patients: comparison or control
+# groups, trials, statistics of association, surveys, reviews of the literature, audits,
+# animals, laboratory work. One is enough for a record that is not typed Case Reports and
+# does not say it reports its own cases. Plain words, found by MARK_WORDS in the lowered
+# text, and a few that need a word boundary.
+DESIGN_WORDS = (
+    "randomi",
+    "controlled trial",
+    "clinical trial",
+    "placebo",
+    "double-blind",
+    "double blind",
+    "cohort",
+    "case-control",
+    "case control",
+    "control group",
+    "control subjects",
+    "control patients",
+    "healthy volunteers",
+    "healthy subjects",
+    "healthy individuals",
+    "healthy persons",
+    "healthy people",
+    "healthy donors",
+    "healthy controls",
+    "healthy men",
+    "healthy women",
+    "healthy adults",
+    "normal men",
+    "normal women",
+    "normal adults",
+    "volunteers",
+    "normal subjects",
+    "normal volunteers",
+    "matched",
+    "odds ratio",
+    "hazard ratio",
+    "risk ratio",
+    "relative risk",
+    "logistic regression",
+    "linear regression",
+    "cox regression",
+    "regression analys",
+    "regression model",
+    "multivariate",
+    "multivariable",
+    "univariate",
+    "univariable",
+    "risk factor",
+    "predictor",
+    "predictive factor",
+    "predictive value",
+    "prognostic factor",
+    "survey",
+    "questionnaire",
+    "respondents",
+    "interviewed",
+    "meta-analy",
+    "systematic review",
+    "systematically review",
+    "systematic search",
+    "literature search",
+    "were searched",
+    "in vitro",
+    "in vivo",
+    "cell line",
+    "prevalence",
+    "epidemiolog",
+    "sensitivity and specificity",
+    "diagnostic accuracy",
+    "receiver operating",
+    "area under the curve",
+    "compared between",
+    "compared with control",
+    "compared with healthy",
+    "compared with normal",
+    "compared with patients without",
+    "compared with those",
+    "compared with that of",
+    "comparison was made",
+    "comparisons were made",
+    "comparison group",
+    "two groups",
+    "three groups",
+    "both groups",
+    "to compare",
+    "versus",
+    "audit",
+    "quality improvement",
+    "prospective study",
+    "prospective trial",
+    "prospective cohort",
+    "prospective randomi",
+    "prospective observational",
+    "prospective multicent",
+    "prospective evaluation",
+    "prospective clinical",
+    "prospective comparative",
+    "prospective analysis",
+    "prospectively enrolled",
+    "prospectively recruited",
+    "observational study",
+    "pilot study",
+    "feasibility",
+    "participant",
+    "participated",
+    "open-label",
+    "open label",
+    "open study",
+    "open trial",
+    "field study",
+    "field trial",
+    "significantly associated",
+    "significantly correlat",
+    "significantly differ",
+    "significantly higher",
+    "significantly lower",
+    "significantly more",
+    "significantly less",
+    "significantly increased",
+    "significantly decreased",
+    "significantly reduced",
+    "significantly improved",
+    "significantly better",
+    "significantly worse",
+    "significant difference",
+    "significant correlation",
+    "significant association",
+    "statistically significan",
+    "statistical significan",
+    "confidence interval",
+    "pharmacokinetic",
+)
+DESIGN_RE = re.compile(
+    r"(?:rats?|mice|murine|dogs|pigs|cattle|cows|calves|rabbits|horses|sheep|cats|monkeys|"
+    r"primates|thoroughbreds|animals|birds|seabirds|controls|subjects|random|vs\.?|"
+    r"phase (?:i{1,3}|[123]))\b"
+)
+# "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)"). The
+# "(n =" first, which is fast, then the noun before it.
+N_GROUP_RE = re.compile(r"\(\s*n\s*=\s*\d")
+GROUP_BEFORE_RE = re.compile(rf"\b(?:{PEOPLE}|groups?|arms?|cohorts?)\s*$")
+# A study of one group of the authors' own patients, described rather than compared ("A
+# retrospective review of 40 patients", "the charts of all patients ... were reviewed",
+# "123 consecutive patients"): a case series when it has a count and no design marks.
+# Searched in the lowered text without flags: a pattern that starts with plain letters is
+# fast there.
+DESCRIPTIVE_CUE = re.compile(
+    r"(?:retrospective(?:ly)?|charts?|(?:medical|clinical|hospital|case)\s+(?:records|notes|"
+    r"files)|consecutive|our\s+(?:experience|series|institution|hospital|department|"
+    r"cent(?:er|re)|clinic|unit|patients|cases)|single[- ](?:cent(?:er|re)|institution)"
+    r"|(?:case|clinical)\s+series|series\s+of|experience\s+with|we\s+(?:\w+\s+)?(?:reviewed|"
+    r"analy[sz]ed|studied|treated|operated|evaluated|examined|followed|describe|report|present)"
+    r"|were\s+(?:\w+\s+)?(?:included|reviewed|analy[sz]ed|studied|treated|operated|evaluated|"
+    r"examined|identified|followed)|underwent|in\s+evaluation\s+of|studies\s+of)\b"
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\d])|\n")
 
 
@@ -444,6 +803,12 @@ def sentences(text: str) -> Iterable[tuple[int, int]]:
         yield start, len(text)
 
 
+def _previous_sentence(spans: list[tuple[int, int]], text: str, start: int) -> str:
+    """The sentence before the one starting at ``start`` ("" for the first)."""
+    before = [span for span in spans if span[1] <= start]
+    return text[before[-1][0] : before[-1][1]] if before else ""
+
+
 def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     for start, end in spans:
         if start <= position <= end:
@@ -457,56 +822,151 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     types = set(publication_types)
     facts = Facts()
     whole = f"{title}\n{abstract}"
+    lowered = whole.casefold()
 
-    if types and "Case Reports" not in types:
-        lowered = whole.casefold()
-        if not any(word in lowered for word in ("case", "patient", "-old", " old")):
-            # No case-report wording can be there: not a case report, without the regexes.
-            facts.kind = KIND_OTHER
-            return facts
-    single_cue = SINGLE_CUE.search(whole) is not None
-    series_cue = SERIES_CUE.search(whole) is not None
     is_case_report_type = "Case Reports" in types
-    # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
-    if _is_study(whole, types, is_case_report_type, single_cue or series_cue):
+    if types and not is_case_report_type and next(PEOPLE_WORDS.iter(lowered), None) is None:
+        # Nobody to count: not a case description, without the regexes.
         facts.kind = KIND_OTHER
         return facts
-    count, count_evidence = _patient_count(texts)
+    marks = _marks(lowered)
+    # Decided before reading counts: most of PubMed is not case reports, and this is cheap.
+    if types and not is_case_report_type:
+        described = _own_cases_described(whole, lowered, marks)
+        if not described and (types & STUDY_TYPES or _design_marks(lowered, marks, 1)):
+            facts.kind = KIND_OTHER
+            return facts
+        if not described and not _has_word(DESCRIPTIVE_CUE, lowered):
+            facts.kind = KIND_OTHER
+            return facts
+        single_cue = SINGLE_CUE.search(whole) is not None
+        series_cue = SERIES_CUE.search(whole) is not None
+    else:
+        single_cue = SINGLE_CUE.search(whole) is not None
+        series_cue = SERIES_CUE.search(whole) is not None
+        if not (single_cue or series_cue or _own_cases_described(whole, lowered, marks)) and (
+            _study_marks(whole, marks, 2) >= 2 or _design_marks(lowered, marks, 3) >= 3
+        ):
+            # Typed Case Reports (or untyped): a study only with two marks of one, or three
+            # of a study design.
+            facts.kind = KIND_OTHER
+            return facts
+        described = True
+    counts = _patient_count(texts)
+    count, count_evidence = counts.count, counts.evidence
+    if not described and (count is None or count < 2):
+        # A study of a group with no number to it, or one patient mentioned in passing.
+        facts.kind = KIND_OTHER
+        return facts
     facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
     facts.patient_count = count
     if count_evidence:
         facts.evidence.append(count_evidence)
+    if counts.reviewed is not None and (
+        facts.kind == KIND_CASE_REPORT
+        # A series' background ("a Japanese series of 185 cases has been reported") is not
+        # a review: only where the text reviews the literature.
+        or facts.kind == KIND_CASE_SERIES
+        and LITERATURE_REVIEW.search(whole)
+    ):
+        facts.reviewed_count = counts.reviewed
+        facts.evidence.append(counts.reviewed_evidence)
     _sex(facts, texts, count, count_evidence)
     _ages(facts, texts, count)
     _age_groups(facts, texts, count_evidence)
     return facts
 
 
-def _study_marks(whole: str, enough: int) -> int:
+def _mark_words() -> ahocorasick.Automaton:
+    """One automaton for every plain word the gates look for, each with the names of the
+    groups it belongs to: a single pass over the text instead of one ``in`` per word."""
+    groups: dict[str, set[str]] = {}
+    named = [("design", DESIGN_WORDS), ("study", STUDY_WORDS)]
+    named += [(f"own{i}", words) for i, (words, _pattern) in enumerate(OWN_CASES)]
+    for name, words in named:
+        for word in words:
+            groups.setdefault(word, set()).add(name)
+    automaton = ahocorasick.Automaton()
+    for word, names in groups.items():
+        automaton.add_word(word, (word, tuple(sorted(names))))
+    automaton.make_automaton()
+    return automaton
+
+
+MARK_WORDS = _mark_words()
+PEOPLE_WORDS = ahocorasick.Automaton()
+for _word in PEOPLE_HINTS:
+    PEOPLE_WORDS.add_word(_word, _word)
+PEOPLE_WORDS.make_automaton()
+
+
+def _marks(lowered: str) -> dict[str, set[str]]:
+    """The words of MARK_WORDS in the lowered text, by group."""
+    found: dict[str, set[str]] = {}
+    for _end, (word, names) in MARK_WORDS.iter(lowered):
+        for name in names:
+            found.setdefault(name, set()).add(word)
+    return found
+
+
+def _own_cases_described(whole: str, lowered: str, marks: dict[str, set[str]]) -> bool:
+    """Whether the text says it reports its own cases: "We report 8 cases", "three cases are
+    presented", "the charts of six cases", "Case 1 ... Case 2", "a 45-year-old man"."""
+    for i, (_words, pattern) in enumerate(OWN_CASES):
+        if f"own{i}" in marks and pattern.search(whole):
+            return True
+    if SECOND_CASE_RE.search(lowered):
+        return True
+    if not any(verb in lowered for verb in ("reported", "presented", "described")):
+        return False
+    return any(
+        COUNT_BEFORE_RE.search(lowered, max(0, match.start() - 80), match.start())
+        for match in REPORTED_VERB_RE.finditer(lowered)
+    )
+
+
+def _design_marks(lowered: str, marks: dict[str, set[str]], enough: int) -> int:
+    """How many different marks of a study design (comparison groups, trials, statistics of
+    association, surveys, reviews, animals, laboratory work) the text has, counting to
+    ``enough`` at most."""
+    found = len(marks.get("design", ()))
+    if found >= enough:
+        return found
+    seen = set()
+    for match in DESIGN_RE.finditer(lowered):
+        if match.start() and lowered[match.start() - 1].isalpha():
+            continue  # "pirates", "subjects" of "nonsubjects": not the word
+        seen.add(match.group().rstrip("."))
+        if found + len(seen) >= enough:
+            return found + len(seen)
+    if any(
+        GROUP_BEFORE_RE.search(lowered, max(0, match.start() - 20), match.start())
+        for match in N_GROUP_RE.finditer(lowered)
+    ):
+        seen.add("(n =")
+    return found + len(seen)
+
+
+def _has_word(pattern: re.Pattern, lowered: str) -> bool:
+    """Whether ``pattern`` (searched in lowered text, without a leading word boundary, which
+    would slow it down) matches at the start of a word."""
+    return any(
+        not (match.start() and lowered[match.start() - 1].isalpha())
+        for match in pattern.finditer(lowered)
+    )
+
+
+def _study_marks(whole: str, marks: dict[str, set[str]], enough: int) -> int:
     """How many marks of a study (not a case description) the text has, counting to
     ``enough`` at most."""
-    found = 0
-    lowered = whole.casefold()
-    for word in STUDY_WORDS:
-        if word in lowered:
-            found += 1
-            if found >= enough:
-                return found
+    found = len(marks.get("study", ()))
+    if found >= enough:
+        return found
     for _match in STUDY_CUE.finditer(whole):
         found += 1
         if found >= enough:
             break
     return found
-
-
-def _is_study(whole: str, types: set[str], is_case_report_type: bool, described: bool) -> bool:
-    if described:
-        return False
-    if types and not is_case_report_type:
-        if types & STUDY_TYPES or re.search(r"\bcase\b", whole, _FLAGS) is None:
-            return True
-        return _study_marks(whole, 1) >= 1
-    return _study_marks(whole, 2) >= 2
 
 
 def _kind(
@@ -529,18 +989,47 @@ def _kind(
     return KIND_UNKNOWN
 
 
-def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    count: int | None = None
+    evidence: Evidence | None = None
+    reviewed: int | None = None  # cases of the literature counted beside the article's own
+    reviewed_evidence: Evidence | None = None
+
+
+def _count_matches(text: str) -> Iterator[re.Match]:
+    """COUNT_RE's matches, each search going on after the previous number rather than after
+    its noun (in "Thirty-two EEGs from six cases", "six cases" is found too), then
+    N_EQUALS_RE's and TWINS_RE's (two, unless a number counts them)."""
+    position = 0
+    while match := COUNT_RE.search(text, position):
+        yield match
+        position = match.end("num")
+    if "=" in text:
+        yield from N_EQUALS_RE.finditer(text)
+    if "twins" in text or "Twins" in text:
+        for match in TWINS_RE.finditer(text):
+            if not TWINS_COUNTED.search(text, max(0, match.start() - 30), match.start()):
+                yield match  # "We describe non-identical twins": two patients
+
+
+def _patient_count(texts: list[_Text]) -> _Counts:
     mentions: list[_Mention] = []
     singles: list[_Mention] = []
+    literature: list[_Mention] = []
     enumerated = 0
     enumerated_evidence = None
     for where in texts:
         text = where.text
         spans = list(sentences(text))
-        for match in COUNT_RE.finditer(text):
-            value = parse_number(match.group("num"))
+        for match in _count_matches(text):
+            value = parse_number(match.group("num")) if match.group("num") else 2  # twins
             gap_words = [w.strip(",").casefold() for w in match.group("gap").split()]
-            if value is None or value == 0 or any(w in GAP_STOP for w in gap_words):
+            if value is None or value == 0:
+                continue
+            # "two similar cases", "19 other reported cases": only ever the literature's.
+            literature_only = bool(gap_words) and set(gap_words) <= LITERATURE_GAP
+            if any(w in GAP_STOP for w in gap_words) and not literature_only:
                 continue
             if any(re.fullmatch(r"\d.*|%|years?|months?", w) for w in gap_words):
                 continue
@@ -548,34 +1037,68 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
             if re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
                 continue  # "8 (50%) hospitalised patients": a subset
             before = text[max(0, match.start() - 30) : match.start()].casefold()
-            if SUBSET_BEFORE.search(before):
+            if NOT_A_COUNT_BEFORE.search(before):
+                continue  # "stage 2 obese patients", "type 1 diabetic patients"
+            if SUBSET_BEFORE.search(before) and not BESIDE_REVIEW_BEFORE.search(before):
                 continue  # "two of the 16 girls", "3 men and 2 women" (not "Of the 58 patients")
             if re.match(r"\s*(?:of|with)\s+(?:the|these|them|whom|which)\b", after):
                 continue
             s_start, s_end = _sentence_of(spans, match.start())
             sentence = text[s_start:s_end]
+            reported = REPORT_CUE.search(sentence) is not None
+            of_literature = LITERATURE_CUE.search(sentence) is not None
+            if of_literature and (
+                BESIDE_REVIEW_AFTER.match(text, match.end()) or BESIDE_REVIEW_BEFORE.search(before)
+            ):
+                # "15 cases and review of the literature", "Review of literature and 3 new
+                # cases": the article's own cases, beside the review.
+                reported, of_literature = True, False
+            if of_literature and APPROXIMATE_BEFORE.search(before):
+                reported = False  # "Until now there are reported some 60 cases"
+            if literature_only:
+                if not of_literature and not re.search(r"\breported|\bpublished", sentence):
+                    continue
+                of_literature, reported = True, False
+            elif not of_literature and not reported:
+                # "A literature review ... was conducted. We found 6 cases presenting with ..."
+                previous = _previous_sentence(spans, text, s_start)
+                of_literature = LITERATURE_REVIEW.search(previous) is not None
             score = 0
             if where.source == "title":
                 score += 3
-            if REPORT_CUE.search(sentence):
+            if reported:
                 score += 3
-            if LITERATURE_CUE.search(sentence) and not REPORT_CUE.search(sentence):
+            if of_literature and not reported:
                 score -= 6
             if s_start == 0 and where.source == "abstract":
                 score += 1
             if SCREENED_CUE.search(sentence):
                 score -= 3
+            if re.search(r"\b(?:a\s+total\s+of|in\s+total,?)\s+$", before):
+                score += 1  # "A total of 17 patients": the whole group
+            if text[max(0, match.start() - 1) : match.start()] == "(":
+                score -= 3  # "(three patients)": a part of a group counted before
             noun = match.group("noun").casefold()
-            if noun in ("cases", "case reports") and value > 1 and LITERATURE_CUE.search(sentence):
+            if noun in ("cases", "case reports") and value > 1 and of_literature:
                 score -= 3
-            mentions.append(_Mention(value, where, match.start(), match.end(), score, noun))
+            mention = _Mention(value, where, match.start(), match.end(), score, noun)
+            mentions.append(mention)
+            if of_literature and score < 0:
+                literature.append(mention)
         for match in ENUMERATED_RE.finditer(text):
-            number = (
-                int(match.group("n"))
-                if match.group("n")
-                else ORDINALS[match.group("ord").casefold()]
-            )
+            if match.group("n"):
+                number = int(match.group("n"))
+            elif match.group("ord"):
+                number = ORDINALS[match.group("ord").casefold()]
+            else:
+                number = ROMAN[(match.group("roman") or match.group("roman2")).casefold()]
             if number > enumerated and number <= 30:
+                if match.group("ord"):
+                    s_start, s_end = _sentence_of(spans, match.start())
+                    if LITERATURE_CUE.search(text[s_start:s_end]) or re.search(
+                        r"\bto\s+our\s+knowledge", text[s_start:s_end], _FLAGS
+                    ):
+                        continue  # "this is the third case report" (of the literature)
                 enumerated = number
                 enumerated_evidence = where.evidence("patient_count", match.start(), match.end())
         for match in AGED_INTRODUCTION_RE.finditer(text):
@@ -592,7 +1115,11 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
                 continue
             s_start, s_end = _sentence_of(spans, match.start())
             sentence = text[s_start:s_end]
-            if LITERATURE_CUE.search(sentence) and not REPORT_CUE.search(sentence):
+            if (
+                LITERATURE_CUE.search(sentence)
+                and not REPORT_CUE.search(sentence)
+                and not BESIDE_REVIEW_AFTER.match(text, match.end())
+            ):
                 continue
             score = 3 if where.source == "title" else 0
             if REPORT_CUE.search(sentence) or SINGLE_CUE.search(sentence):
@@ -600,21 +1127,32 @@ def _patient_count(texts: list[_Text]) -> tuple[int | None, Evidence | None]:
             singles.append(
                 _Mention(1, where, match.start(), match.end(), score, match.group("noun"))
             )
+    reviewed = next((m for m in literature), None)
+    found = _Counts()
+    if reviewed is not None:
+        found = _Counts(
+            reviewed=reviewed.value,
+            reviewed_evidence=reviewed.where.evidence(
+                "reviewed_count", reviewed.start, reviewed.end
+            ),
+        )
     best = max(mentions, key=lambda m: (m.score, m.value > 1), default=None)
     if best is not None and best.score < 0:
         best = None
     if enumerated >= 2 and (best is None or best.value < enumerated):
-        return enumerated, enumerated_evidence
+        return replace(found, count=enumerated, evidence=enumerated_evidence)
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
-        return best.value, best.where.evidence("patient_count", best.start, best.end)
+        evidence = best.where.evidence("patient_count", best.start, best.end)
+        return replace(found, count=best.value, evidence=evidence)
     if singles:
         # The best-cued introduction, and of those the first naming a person rather than a
         # "case": "We describe the case of a 64-year-old female" -> "a 64-year-old female".
         top = max(m.score for m in singles)
         best_cued = [m for m in singles if m.score == top]
         first = next((m for m in best_cued if m.noun.casefold() != "case"), best_cued[0])
-        return 1, first.where.evidence("patient_count", first.start, first.end)
-    return None, None
+        evidence = first.where.evidence("patient_count", first.start, first.end)
+        return replace(found, count=1, evidence=evidence)
+    return found
 
 
 def _sex_of(word: str) -> str | None:
@@ -664,15 +1202,34 @@ def _sex(
                 ev = where.evidence("male_count", match.start(), match.end())
                 set_counts(male, female, [ev, _renamed(ev, "female_count")])
                 return
-    # 2. The count phrase names a sex: "two brothers", "3 adolescent female patients".
+    # 2. The count phrase, or another phrase of the same number, names a sex: "two
+    # brothers", "3 adolescent female patients"; "2 operated cases ... two young men".
     if count and count_evidence is not None:
-        words = re.findall(r"[\w-]+", count_evidence.text.casefold())
-        sexes = {_sex_of(w) for w in words} - {None}
-        if len(sexes) == 1:
-            male = count if sexes == {"male"} else 0
-            ev = _renamed(count_evidence, "male_count" if male else "female_count")
-            set_counts(male, count - male, [ev])
-            return
+        phrases = [count_evidence]
+        if count >= 2:
+            phrases += [
+                where.evidence("sex", *match.span())
+                for where in texts
+                for match in _count_matches(where.text)
+                if parse_number(match.group("num")) == count
+            ]
+        for phrase in phrases:
+            words = re.findall(r"[\w-]+", phrase.text.casefold())
+            sexes = {_sex_of(w) for w in words} - {None}
+            if len(sexes) == 1:
+                male = count if sexes == {"male"} else 0
+                ev = _renamed(phrase, "male_count" if male else "female_count")
+                set_counts(male, count - male, [ev])
+                return
+    # "both women": two patients of one sex.
+    if count == 2:
+        for where in texts:
+            if match := BOTH_SEX_RE.search(where.text):
+                sex = _sex_of(match.group("sex"))
+                male = 2 if sex == "male" else 0
+                ev = where.evidence("male_count" if male else "female_count", *match.span())
+                set_counts(male, 2 - male, [ev])
+                return
     # 3. The sentence of the count names one sex for all: "3 cases in adolescent female
     # patients", "We describe four women with ...".
     if count and count >= 2 and count_evidence is not None:
@@ -682,13 +1239,21 @@ def _sex(
             (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
         ]
         sexes = {sex for _, sex in found}
-        if len(sexes) == 1:
+        counted = any(
+            re.search(r"(?:\d|\bn\s*=\s*\d+)\s*$", where.text[max(0, m.start() - 12) : m.start()])
+            for m, _ in found
+        )
+        # "n = 45 females": some of them, counted; not everyone.
+        if len(sexes) == 1 and not counted:
             match, sex = found[0]
             male = count if sex == "male" else 0
             ev = where.evidence("male_count" if sex == "male" else "female_count", *match.span())
             set_counts(male, count - male, [ev])
             return
-    # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman".
+    # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman". Abstracts
+    # introduce a dozen patients one by one at most; larger series are not read this way.
+    if count is None or count > MAX_INTRODUCED:
+        return
     intros: list[tuple[str, Evidence]] = []
     for where in texts:
         for match in SEXED_INTRODUCTION_RE.finditer(where.text):
@@ -739,6 +1304,9 @@ def _sex(
         set_counts(male, count - male, evidence)
 
 
+MAX_INTRODUCED = 12
+
+
 def _one_sex(facts: Facts, sex: str, evidence: Evidence) -> None:
     if sex == "male":
         facts.male_count, facts.female_count = 1, 0
@@ -763,7 +1331,13 @@ def _renamed(evidence: Evidence, name: str) -> Evidence:
 
 
 def _years(value: str, unit: str | None) -> float | None:
-    number = parse_number(value) if not re.fullmatch(r"\d+(?:\.\d+)?", value) else float(value)
+    half = re.fullmatch(r"(\d+)\s*(?:1/2|½)", value)
+    if half:
+        number: float | None = int(half.group(1)) + 0.5
+    elif re.fullmatch(r"\d+(?:\.\d+)?", value):
+        number = float(value)
+    else:
+        number = parse_number(value)
     if number is None:
         return None
     unit = (unit or "year").casefold()

@@ -1,6 +1,7 @@
 """articles.derive and ``extract_facts``: re-derive concepts and case facts of stored
 articles after the rules change."""
 
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -59,3 +60,61 @@ def test_named_pmids_and_one_not_stored():
     assert out.startswith("re-derived 1 articles (")
     assert out.endswith("1 case facts), failed 1")
     assert err == "PMID 1: not stored"
+
+
+SERIES_9 = Path(__file__).parent / "fixtures" / "pubmed21n1298_facts_9.xml.gz"
+
+
+def test_it_rederives_the_rows_of_the_previous_rules_after_the_bump():
+    ingest_files([SERIES_9])
+    # The rows the facts-1 rules wrote: "We report 8 cases" (a Journal Article) was "other",
+    # the nursing audit a series of 254, one case with a review of 6 a series of 6.
+    m.CaseFacts.objects.update(rules_version="facts-1+mesh-2024")
+    m.CaseFacts.objects.filter(article_id=33839063).update(kind="other", patient_count=None)
+    m.CaseFacts.objects.filter(article_id=34088653).update(kind="case_series", patient_count=254)
+    m.CaseFacts.objects.filter(article_id=34095477).update(kind="case_series", patient_count=6)
+
+    out, err = run()
+
+    assert out.startswith("re-derived 9 articles (")
+    assert out.endswith(" 9 case facts), failed 0")
+    assert err == ""
+    rows = {
+        f.article_id: (f.kind, f.patient_count, f.reviewed_count, f.rules_version)
+        for f in m.CaseFacts.objects.filter(article_id__in=[33839063, 34088653, 34095477])
+    }
+    assert rows == {
+        33839063: ("case_series", 8, None, RULES_VERSION),
+        34088653: ("other", None, None, RULES_VERSION),
+        34095477: ("case_report", 1, 6, RULES_VERSION),
+    }
+    assert RULES_VERSION != "facts-1+mesh-2024"
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_a_progress_bar_on_a_terminal_and_keeps_its_summary_line(monkeypatch):
+    ingest_files([SERIES_9])
+    m.CaseFacts.objects.update(rules_version="facts-1+mesh-2024")
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    out, err = run()
+
+    assert out.startswith("re-derived 9 articles (")
+    assert err == ""
+    assert "9/9" in terminal.getvalue()
+    assert " articles" in terminal.getvalue()
+
+
+def test_it_draws_no_progress_bar_in_a_pipe(capsys):
+    ingest_files([SERIES_9])
+    m.CaseFacts.objects.update(rules_version="facts-1+mesh-2024")
+
+    out, err = run()
+
+    assert out.startswith("re-derived 9 articles (")
+    assert capsys.readouterr().err == ""

@@ -91,7 +91,7 @@ def test_ingest_stores_the_case_facts_of_every_record_with_their_evidence():
         facts.has_adult,
         facts.has_older_adult,
         facts.rules_version,
-    ) == ("case_series", 4, 3, 1, 28.0, 60.0, False, True, False, "facts-1+mesh-2024")
+    ) == ("case_series", 4, 3, 1, 28.0, 60.0, False, True, False, "facts-2+mesh-2024")
     assert facts.evidence[:2] == [
         {
             "field": "patient_count",
@@ -127,3 +127,13 @@ def test_a_changed_record_gets_new_case_facts():
 
     facts = m.CaseFacts.objects.get(article_id=34093937)
     assert (facts.male_count, facts.female_count) == (0, 1)
+
+
+def test_ingest_stores_the_literature_cases_reviewed_beside_one_case_pmid_34095477():
+    ingest_files([Path(__file__).parent / "fixtures" / "pubmed21n1298_facts_9.xml.gz"])
+
+    facts = m.CaseFacts.objects.get(article_id=34095477)  # a case and "We found 6 cases"
+    assert (facts.kind, facts.patient_count, facts.reviewed_count) == ("case_report", 1, 6)
+    assert [e["text"] for e in facts.evidence if e["field"] == "reviewed_count"] == ["6 cases"]
+    series = m.CaseFacts.objects.get(article_id=33839063)  # "We report 8 cases"
+    assert (series.kind, series.patient_count, series.reviewed_count) == ("case_series", 8, None)

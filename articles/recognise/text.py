@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 WORD = re.compile(r"[^\W_]+")
 # Characters that may stand between two words of one phrase.
@@ -63,7 +64,7 @@ def tokens(text: str) -> list[Token]:
         ):
             previous_end = end
             continue
-        if found and any(c not in JOINING for c in gap):
+        if found and gap != " " and any(c not in JOINING for c in gap):
             broken = True
         found.append(Token(start, end, word, normalise_word(word), broken))
         broken = False
@@ -71,6 +72,7 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_word(word: str) -> str:
     if not word.isascii():
         word = _plain(word)

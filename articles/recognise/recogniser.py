@@ -88,6 +88,8 @@ class Source:
     norms: list[str] = field(default_factory=list)
     negated_forward: set[int] = field(default_factory=set)
     negated_backward: set[int] = field(default_factory=set)
+    therapy_tokens: set[int] = field(default_factory=set)  # inside a drug or procedure term
+    prior_ends: set[int] | None = None  # where prior-therapy cues end
 
 
 _default: v.Vocabulary | None = None
@@ -129,6 +131,9 @@ def recognise(
         mentions.extend(_mentions(source, vocabulary, short_forms))
     mentions = _trusted(mentions, sources, vocabulary, short_forms)
     by_name = {source.name: source for source in sources}
+    for mention in mentions:
+        if vocabulary.kind(mention.concept) & v.THERAPY:
+            by_name[mention.source].therapy_tokens.update(range(mention.first, mention.last + 1))
     for mention in mentions:
         _assign_role(mention, by_name[mention.source], vocabulary)
     _roles_from_other_mentions(mentions, vocabulary)
@@ -353,7 +358,21 @@ PRIOR_AFTER = Phrases(
     were unsuccessful|refractory|resistant|failure"""
     )
 )
-PRIOR_WINDOW = 8
+# Words that may stand in a list of therapies after a cue ("resistant to high-dose
+# corticosteroid and cyclosporine A and/or cyclophosphamide") and words that end it.
+LIST = frozenset(
+    t.normalise_word(w)
+    for w in words(
+        """and or with plus such as including include both either a an the of high low dose
+        oral intravenous iv combination combined therapy treatment agent regimen course
+        standard conventional systemic topical"""
+    )
+)
+CLAUSE = frozenset(
+    t.normalise_word(w)
+    for w in words("was were is are has have had then subsequently later but which who after")
+)
+PRIOR_OTHER_WORDS = 2
 CAUSE_WINDOW = 3
 GIVEN_WINDOW = 8
 
@@ -435,13 +454,24 @@ def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> boo
 
 
 def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
-    start = max(0, mention.first - PRIOR_WINDOW - 5)
+    """A cue before the mention, with only a list of therapies and their doses between
+    ("resistant to high-dose corticosteroid and cyclosporine A and/or cyclophosphamide"), or
+    "failed"/"-refractory" right after it."""
+    if source.prior_ends is None:
+        source.prior_ends = {last for _first, last in PRIOR_BEFORE.find(norms)}
     sentence = source.sentence[mention.first]
-    for first, last in PRIOR_BEFORE.find(norms[start : mention.first]):
-        if source.sentence[start + first] != sentence:
-            continue
-        if mention.first - (start + last) - 1 <= PRIOR_WINDOW:
+    other = 0
+    index = mention.first - 1
+    while index >= 0 and source.sentence[index] == sentence:
+        if index in source.prior_ends:
             return True
+        if norms[index] in CLAUSE:
+            break
+        if index not in source.therapy_tokens and norms[index] not in LIST:
+            other += 1
+            if other > PRIOR_OTHER_WORDS:
+                break
+        index -= 1
     after = mention.last + 1
     return (
         after < len(norms)

@@ -149,13 +149,22 @@ def test_it_reads_a_drug_that_induced_the_disease_as_its_cause(
 
 
 def test_it_reads_methotrexate_induced_pneumonitis_as_a_cause(vocabulary):
+    """A drug that induced the disease caused it, and (the labelling guide's rule) was given
+    to treat: it is both, on the same words."""
     concepts = recognise(
         "Methotrexate-induced pneumonitis in rheumatoid arthritis.", "", vocabulary=vocabulary
     )
     found = by_role(concepts)
     assert list(found["cause"]) == ["Methotrexate"]
+    assert [e.text for e in found["therapy"]["Methotrexate"].evidence] == ["Methotrexate"]
     assert "Arthritis, Rheumatoid" in found["disease"]
-    assert "Methotrexate" not in found["therapy"]
+
+
+def test_it_reads_a_drug_the_patient_was_exposed_to_as_a_cause_only(vocabulary):
+    abstract = "A 3-year-old boy developed coma after ingestion of amitriptyline."
+    found = by_role(recognise("", abstract, vocabulary=vocabulary))
+    assert list(found["cause"]) == ["Amitriptyline"]
+    assert "Amitriptyline" not in found["therapy"]
 
 
 def test_it_marks_a_therapy_the_disease_was_refractory_to_as_prior(vocabulary):

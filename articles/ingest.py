@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import django
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -47,6 +48,8 @@ from articles.pubmed.parser import (
     iter_raw_records,
     map_raw_record,
 )
+from articles.recognise.recogniser import recognise
+from articles.recognise.vocabulary import Vocabulary
 
 RETRACTED_PUBLICATION_UI = "D016441"
 RETRACTION_NOTICE_TYPES = frozenset({"RetractionIn"})
@@ -282,18 +285,55 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
     add_derived_rows(tables, article)
 
 
+def concept_rows(article: r.Article, abstract: str) -> dict[tuple[str, str], tuple]:
+    """(ui, role) -> (source, major, prior, evidence JSON) of the article's concepts: its MeSH
+    headings and substances (``articles.classify``) and what its title, abstract and author
+    keywords name (``articles.recognise``). A concept both give keeps MeSH as its source and
+    the text's spans as its evidence; negated mentions are not the patients' concepts."""
+    rows = {(c.ui, c.role): [c.source, c.major, False, "[]"] for c in article_concepts(article)}
+    found = recognise(
+        article.title,
+        abstract,
+        [k.text for k in article.keywords],
+        vocabulary=text_vocabulary(),
+    )
+    for concept in found:
+        if concept.negated:
+            continue
+        evidence = json.dumps(
+            [
+                {"source": e.source, "start": e.start, "end": e.end, "text": e.text}
+                for e in concept.evidence
+            ],
+            ensure_ascii=False,
+        )
+        row = rows.setdefault((concept.ui, concept.role), [m.ArticleConcept.Source.TEXT, False])
+        row[2:] = [concept.prior, evidence]
+    return {key: tuple(row) for key, row in rows.items()}
+
+
+def text_vocabulary() -> Vocabulary:
+    """The recogniser's vocabulary, built once into ``settings.RECOGNISE_CACHE_DIR`` and then
+    loaded from there, once per process."""
+    global _vocabulary
+    if _vocabulary is None:
+        _vocabulary = Vocabulary.cached(settings.RECOGNISE_CACHE_DIR)
+    return _vocabulary
+
+
+_vocabulary: Vocabulary | None = None
+
+
 def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None:
     """Rows derived from the record rather than copied from it: its MeSH headings and
     substances classified as diseases, therapies and causes (``articles.classify``), and the
     case-series facts of its title and abstract (``articles.facts``)."""
+    abstract = case_facts.abstract_text(s.text for s in article.abstract)
     tables["articleconcept"].extend(
-        (article.pmid, c.ui, c.role, c.source, c.major) for c in article_concepts(article)
+        (article.pmid, ui, role, source, major, prior, evidence)
+        for (ui, role), (source, major, prior, evidence) in concept_rows(article, abstract).items()
     )
-    facts = case_facts.extract(
-        article.title,
-        case_facts.abstract_text(s.text for s in article.abstract),
-        [p.name for p in article.publication_types],
-    )
+    facts = case_facts.extract(article.title, abstract, [p.name for p in article.publication_types])
     tables["casefacts"].append(
         (
             article.pmid,
@@ -779,7 +819,15 @@ CHILD_COLUMNS: dict[str, list[str]] = {
     "articleid": ["article_id", "position", "id_type", "value", "source", "valid"],
     "reference": ["article_id", "position", "citation", "article_ids", "cited_id"],
     "commentcorrection": ["article_id", "position", "ref_type", "source", "target_id", "note"],
-    "articleconcept": ["article_id", "descriptor_id", "role", "source", "major"],
+    "articleconcept": [
+        "article_id",
+        "descriptor_id",
+        "role",
+        "source",
+        "major",
+        "prior",
+        "evidence",
+    ],
     "casefacts": [
         "article_id",
         "kind",

@@ -132,6 +132,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The text recogniser's vocabulary (articles/recognise), built on first use (MeSH 2024 and its
+# supplementary records) and loaded from here by every ingest process.
+RECOGNISE_CACHE_DIR = Path(os.environ.get("RECOGNISE_CACHE_DIR", BASE_DIR / ".cache" / "recognise"))
+
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

@@ -10,6 +10,7 @@ import pytest
 from articles import curation
 from articles import models as m
 from articles.ingest import ingest_files, ingest_records
+from articles.mesh import load_mesh
 from articles.pubmed.parser import parse
 
 LABELLED = Path(__file__).parent / "fixtures" / "facts_labels_110.xml.gz"
@@ -32,7 +33,8 @@ def test_it_summarises_a_series_and_marks_its_evidence(client):
 
     assert "Case series, n = 4 (3 men, 1 woman), ages 28-60 years — <em>suggested</em>" in html
     assert "We report a case series of <mark>4 patients</mark> with type 1 diabetes" in html
-    assert html.count("<mark>") == 9 + 9  # evidence lines, then the marked abstract
+    # Evidence lines, then the marked title and abstract: the facts' spans and the concepts'.
+    assert html.count("<mark>") == 9 + 23
     assert "The first case was a <mark>30-year-old</mark> <mark>man</mark> admitted" in html
 
 
@@ -47,15 +49,35 @@ def test_a_curators_correction_replaces_the_suggestion(client):
     assert "suggested" not in html
 
 
-def test_a_single_case_shows_age_and_sex_and_the_mesh_concepts(client):
+def concept_lines(html: str, role: str) -> list[str]:
+    """ "name (source)" of each concept the panel lists under ``role``."""
+    block = html.split(f"<dt>{role}</dt>", 1)[1].split("</dd>", 1)[0]
+    names = re.findall(r'case-facts__concept">([^<]*)</span>', block)
+    sources = re.findall(r'case-facts__source">([^<]*)</span>', block)
+    return [f"{name} ({source})" for name, source in zip(names, sources, strict=True)]
+
+
+def test_a_single_case_shows_age_and_sex_and_where_each_concept_came_from(client):
     ingest_files([LABELLED])
+    load_mesh()  # names of the concepts only the text gives
 
     html = panel(client, 419380)
 
     assert "Case report, n = 1 (1 man), age 64 years" in html
     assert "in <mark>an adult male</mark>." in html  # the title's evidence
-    assert "<dd>Urinary Bladder Neoplasms; Carcinosarcoma; Rhabdomyosarcoma</dd>" in html
-    assert "<dt>Therapies</dt><dd>Urinary Diversion</dd>" in html
+    assert concept_lines(html, "Diseases") == [
+        "Urinary Bladder Neoplasms (MeSH)",
+        "Carcinosarcoma (MeSH)",
+        "Rhabdomyosarcoma (MeSH)",
+    ]
+    # "Total cystectomy with bilateral ureteroileostomy was performed": MeSH indexed the
+    # diversion; the text also names the cystectomy and the operation.
+    assert concept_lines(html, "Therapies") == [
+        "Surgical Procedures, Operative (text)",
+        "Urinary Diversion (MeSH)",
+        "Cystectomy (text)",
+    ]
+    assert "Total <mark>cystectomy</mark> with bilateral ureteroileostomy" in html
 
 
 def test_a_study_has_no_facts_summary(client):

@@ -37,15 +37,32 @@ class EvidenceLine:
     snippet: SafeString
 
 
+# Where a concept comes from, as the panel says it.
+SOURCE_LABELS = {
+    "mesh": "MeSH",
+    "substance": "MeSH substance",
+    "qualifier": "MeSH",
+    "text": "text",
+    "curator": "curator",
+}
+
+
+@dataclass
+class ConceptLine:
+    name: str
+    source: str  # SOURCE_LABELS value
+    prior: bool = False  # a therapy given before
+
+
 @dataclass
 class FactsView:
     summary: str = ""
     evidence: list[EvidenceLine] = field(default_factory=list)
     title_marked: SafeString = mark_safe("")
     sections_marked: list[tuple[str, SafeString]] = field(default_factory=list)
-    diseases: list[str] = field(default_factory=list)
-    therapies: list[str] = field(default_factory=list)
-    causes: list[str] = field(default_factory=list)
+    diseases: list[ConceptLine] = field(default_factory=list)
+    therapies: list[ConceptLine] = field(default_factory=list)
+    causes: list[ConceptLine] = field(default_factory=list)
     facts_corrected: bool = False  # a curator corrected the case facts shown
     concepts_corrected: bool = False  # a curator corrected the concepts shown
 
@@ -66,12 +83,12 @@ def facts_view(article) -> FactsView:  # noqa: ANN001
     except ObjectDoesNotExist:
         facts = None
     sections = list(article.abstract_sections.all())
+    texts = {"title": article.title, "abstract": abstract_text(s.text for s in sections)}
+    concepts = list(article.concepts.all())  # for_detail() prefetches the effective ones
+    concept_spans = [e for c in concepts for e in c.evidence if _valid(e, texts)]
+    spans = []
     if facts is not None and facts.kind in ("case_report", "case_series"):
         view.summary = summary(facts)
-        texts = {
-            "title": article.title,
-            "abstract": abstract_text(s.text for s in sections),
-        }
         spans = [e for e in facts.evidence if _valid(e, texts)]
         view.evidence = [
             EvidenceLine(
@@ -81,6 +98,9 @@ def facts_view(article) -> FactsView:  # noqa: ANN001
             )
             for e in spans
         ]
+    if spans or concept_spans:
+        # Every span the panel shows, facts' and concepts', marked in the whole text.
+        spans = spans + concept_spans
         view.title_marked = marked(texts["title"], _ranges(spans, "title"), 0)
         offset = 0
         abstract_ranges = _ranges(spans, "abstract")
@@ -92,12 +112,17 @@ def facts_view(article) -> FactsView:  # noqa: ANN001
     lists = {"disease": view.diseases, "therapy": view.therapies, "cause": view.causes}
     names = {h.descriptor_id: h.descriptor.name for h in article.mesh_headings.all()}
     names.update({s.ui: s.name for s in article.substances.all() if s.ui and s.ui not in names})
-    concepts = list(article.concepts.all())  # for_detail() prefetches the effective ones
     if missing := {c.descriptor_id for c in concepts} - names.keys():
         # A concept a curator added, or one found in the text, that the record does not name.
         names.update(curated.descriptor_names(missing))
     for concept in concepts:
-        lists[concept.role].append(names.get(concept.descriptor_id, concept.descriptor_id))
+        lists[concept.role].append(
+            ConceptLine(
+                names.get(concept.descriptor_id, concept.descriptor_id),
+                SOURCE_LABELS.get(concept.source, concept.source),
+                concept.prior,
+            )
+        )
     return view
 
 

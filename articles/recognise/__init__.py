@@ -1,0 +1,32 @@
+"""Concepts named in a record's text: diseases, therapies and causes, with their evidence.
+
+Plain text in, dataclasses out; imports nothing from Django (like ``articles.pubmed``).
+
+    from articles.recognise import recognise, use_cache_directory
+    use_cache_directory("/var/cache/casebook")   # where the built vocabulary is kept
+    recognise(title, abstract, keywords)          # -> list[Concept]
+"""
+
+from articles.recognise.recogniser import (
+    CAUSE,
+    DISEASE,
+    THERAPY,
+    Concept,
+    Evidence,
+    default_vocabulary,
+    recognise,
+    use_cache_directory,
+)
+from articles.recognise.vocabulary import Vocabulary
+
+__all__ = [
+    "CAUSE",
+    "DISEASE",
+    "THERAPY",
+    "Concept",
+    "Evidence",
+    "Vocabulary",
+    "default_vocabulary",
+    "recognise",
+    "use_cache_directory",
+]

@@ -1,0 +1,50 @@
+"""Cue phrases, written as plain text and normalised like the text they are looked for in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from articles.recognise import text as t
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The whitespace-separated words of a literal list."""
+    return tuple(text.split())
+
+
+def phrases(text: str) -> list[str]:
+    """The "|"-separated phrases of a literal list, spread over lines."""
+    return [" ".join(p.split()) for p in text.split("|") if p.strip()]
+
+
+class Phrases:
+    """A set of phrases found as whole-word runs of normalised tokens."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            words = tuple(w.norm for w in t.tokens(phrase))
+            self.first.setdefault(words[0], []).append(words)
+        for options in self.first.values():
+            options.sort(key=len, reverse=True)
+
+    def at(self, norms: list[str], index: int) -> int:
+        """The length in words of the longest phrase starting at ``index``, or 0."""
+        for words in self.first.get(norms[index], ()):
+            if tuple(norms[index : index + len(words)]) == words:
+                return len(words)
+        return 0
+
+    def find(self, norms: list[str]) -> list[tuple[int, int]]:
+        """``(first, last)`` token indexes of each phrase, longest first where they start
+        together, left to right, not overlapping."""
+        found = []
+        index = 0
+        while index < len(norms):
+            length = self.at(norms, index)
+            if length:
+                found.append((index, index + length - 1))
+                index += length
+            else:
+                index += 1
+        return found

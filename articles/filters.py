@@ -336,8 +336,12 @@ class ArticleFilter(django_filters.FilterSet):
             "status",
         ]
 
+    # The list page falls back on its default order for a sort it does not know; the API
+    # answers 400 instead (``ApiArticleFilter``), as its schema lists the sorts.
+    lenient_sort = True
+
     def __init__(self, data=None, *args, **kwargs):
-        if data is not None:
+        if data is not None and self.lenient_sort:
             data = with_plain_sort(data)
         super().__init__(data, *args, **kwargs)
         user = getattr(self.request, "user", None)
@@ -429,3 +433,9 @@ class ArticleFilter(django_filters.FilterSet):
 def _year(value) -> int:
     """A year the date type can hold (the form lets any number through)."""
     return min(max(int(value), datetime.MINYEAR), datetime.MAXYEAR - 1)
+
+
+class ApiArticleFilter(ArticleFilter):
+    """The list's filters for the API: an unknown sort is a 400, not the default order."""
+
+    lenient_sort = False

@@ -29,7 +29,7 @@ from articles.api.serializers import (
     MeshTermSerializer,
 )
 from articles.export import iter_export
-from articles.filters import ArticleFilter
+from articles.filters import ApiArticleFilter
 from articles.models import (
     Article,
     ArticleConcept,
@@ -58,7 +58,7 @@ class ArticleList(generics.ListAPIView):
     )
     serializer_class = ArticleSummarySerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = ArticleFilter
+    filterset_class = ApiArticleFilter
 
     def get_queryset(self):
         # As on the list page: curators' exclusions and the blocklist hide articles.

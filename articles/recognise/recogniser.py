@@ -382,7 +382,7 @@ PRIOR_BEFORE = Phrases(
         """refractory to|resistant to|unresponsive to|despite|failed|failure of|failure to|
     previously treated with|previously received|previous|previously|prior|initially|
     initial|pretreated with|intolerant to|intolerance to|had received|had been treated with|
-    no response to|did not respond to|not responding to"""
+    no response to|did not respond to|not responding to|history of"""
     )
 )
 PRIOR_AFTER = Phrases(

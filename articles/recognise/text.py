@@ -22,6 +22,12 @@ WORD = re.compile(r"[^\W_]+")
 # Characters that may stand between two words of one phrase.
 JOINING = frozenset(" \t-\u00a0\u2010\u2011\u2012\u2013'\u2019")
 APOSTROPHES = frozenset("'\u2019")
+HYPHENS = frozenset({"-", "\u2010", "\u2011"})
+# Prefixes written with or without a hyphen: "hyper-calciuria" is "hypercalciuria".
+PREFIXES = frozenset(
+    re.findall(r"\w+", "anti hyper hypo non pre post peri intra extra sub supra trans pseudo")
+    + re.findall(r"\w+", "poly micro macro neo re co de para")
+)
 GREEK = {
     "α": "alpha",
     "β": "beta",
@@ -66,7 +72,19 @@ def tokens(text: str) -> list[Token]:
             continue
         if found and gap != " " and any(c not in JOINING for c in gap):
             broken = True
-        found.append(Token(start, end, word, normalise_word(word), broken))
+        if (
+            found
+            and gap in HYPHENS
+            and found[-1].norm in PREFIXES
+            and not broken
+            and word[0].isalpha()
+        ):
+            # "hyper-calciuria" is "hypercalciuria", "anti-bacterial" "antibacterial".
+            joined = found.pop()
+            start = joined.start
+            word = text[start:end]
+            broken = joined.broken
+        found.append(Token(start, end, word, normalise_word(word.replace("-", "")), broken))
         broken = False
         previous_end = end
     return found
@@ -83,7 +101,7 @@ def normalise_word(word: str) -> str:
     if len(word) >= 3 and word[-1] == "s" and word[:-1].isupper():
         return low[:-1]  # "NSAIDs"
     if len(low) > 3 and low.isalpha():
-        return singular(american(low))
+        return american(singular(low))
     return low
 
 

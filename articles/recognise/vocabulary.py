@@ -45,7 +45,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 5
+VERSION = 9
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -129,6 +129,8 @@ SYNONYMS = {
     "D001803": "Transfusion|Transfusions",  # Blood Transfusion
     "D006435": "Dialysis|Hemodialysis|Haemodialysis",  # Renal Dialysis
     "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
+    "D012121": "Mechanical Ventilation|Ventilatory Support",  # Respiration, Artificial
+    "D005440": "Intravenous Fluids|Fluid Resuscitation",  # Fluid Therapy
     "D003866": "Depression",  # Depressive Disorder
     "D001008": "Anxiety",  # Anxiety Disorders
     "D007319": "Insomnia",  # Sleep Initiation and Maintenance Disorders

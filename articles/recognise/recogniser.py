@@ -423,7 +423,11 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         )
         return
     if source.name == KEYWORDS:
-        return  # no context: the role comes from the same concept's other mentions
+        # No context: a procedure is a therapy; a drug takes the role its other mentions
+        # have, if any (``_roles_from_other_mentions``).
+        if kind & v.PROCEDURE and not kind & v.DIAGNOSTIC:
+            mention.role = THERAPY
+        return
     cue = _caused(mention, source, norms)
     if cue or (kind & v.DIAGNOSTIC and _after(mention, source, norms)):
         mention.role = CAUSE

@@ -45,7 +45,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 9
+VERSION = 10
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -71,8 +71,11 @@ GENERIC = 64  # a word for diseases or care in general: matched, so it hides sho
 # (Hospitalization, Length of Stay), routes of administration (Injections) and dosage forms
 # (Solutions, Capsules), biomarkers.
 GENERIC_TREES = ("C23.550.291", "C23.149.625", "E02.760", "E02.319.267", "D26", "D23.101")
-GENERIC_EXACT = frozenset({"E02", "E02.319", "E02.186"})
-BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13", "D23")
+# Care that is a treatment of its own among patient care: palliative care.
+CARE_GIVEN = ("E02.760.666",)
+GENERIC_EXACT = frozenset({"E02", "E02.186"})
+# (Nucleic acids and nucleotides, not the nucleosides among which many drugs are.)
+BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13.444", "D13.695", "D23")
 # ... except drugs among them: hormones, pharmacologic classes, vaccines, monoclonal
 # antibodies and intravenous immunoglobulin.
 DRUG_TREES = ("D06", "D27", "D20.215", "D12.776.124.486.485.114.224", "D12.776.124.486.485.114.632")
@@ -432,7 +435,8 @@ def tree_kind(numbers: tuple[str, ...]) -> int:
     ours = [n for n in numbers if n.startswith(DISEASE_TREES + THERAPY_TREES)]
     if not ours:
         return 0
-    if all(n.startswith(GENERIC_TREES) or n in GENERIC_EXACT for n in ours):
+    generic = [n for n in ours if n.startswith(GENERIC_TREES) or n in GENERIC_EXACT]
+    if len(generic) == len(ours) and not any(n.startswith(CARE_GIVEN) for n in ours):
         return GENERIC
     if any(n.startswith(DISEASE_TREES) for n in ours):
         return DISEASE

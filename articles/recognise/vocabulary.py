@@ -45,7 +45,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 10
+VERSION = 12
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -106,7 +106,7 @@ BREAK = "\ue001"
 # Words for diseases in general ("the tumour"): trusted when a word stands before them
 # ("metastatic carcinoma", "HIV-1 infection"), since then they name the patients' own.
 GENERAL_DISEASES = frozenset(
-    words("tumor neoplasm neoplasia cancer malignancy carcinoma infection")
+    words("tumor neoplasm neoplasia cancer malignancy carcinoma infection burn injury")
 )
 STOPLIST = GENERAL_DISEASES | frozenset(
     words(
@@ -308,20 +308,19 @@ def cache_stem(descriptors: str | Path, supplementary: str | Path) -> str:
     return f"mesh-vocabulary-v{VERSION}-{digest.hexdigest()[:12]}"
 
 
-def case_pattern(words: list[t.Token] | list[str]) -> str:
+def case_pattern(words: list[t.Token]) -> str:
     """How a run of words is written where case matters: words with two or more capitals as
-    written (a final plural "s" after capitals dropped), the rest in lower case."""
+    written (a final plural "s" after capitals dropped), the rest normalised ("HIV
+    infections" and "HIV-infection" are both "HIV infection")."""
     parts = []
     for word in words:
-        text = word if isinstance(word, str) else word.text
-        if not text.isascii():
-            text = t.normalise_word(text) if sum(c.isupper() for c in text) < 2 else text
+        text = word.text.replace("-", "")
         if sum(c.isupper() for c in text) >= 2:
             if len(text) >= 3 and text[-1] == "s" and text[:-1].isupper():
                 text = text[:-1]
             parts.append(text)
         else:
-            parts.append(text.lower())
+            parts.append(word.norm)
     return " ".join(parts)
 
 
@@ -463,12 +462,16 @@ def term_flags(term: str, words: list[t.Token], key: str) -> int:
     return flags
 
 
+CLASS_WORDS = ("Therapy", "Treatment", "Drug", "Drugs", "Medication", "Medications")
+
+
 def variants(term: str) -> Iterator[str]:
     """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
     "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
     Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
     cancer or tumour ("Lung Neoplasms": "lung cancer"), an organ's insufficiency its failure
-    ("Renal Insufficiency": "renal failure")."""
+    ("Renal Insufficiency": "renal failure"), a class of drugs its therapy
+    ("Immunosuppressive Agents": "immunosuppressive therapy")."""
     forms = [term]
     parts = [p.strip() for p in term.split(", ")]
     if 2 <= len(parts) <= 3 and all(parts) and all(len(p.split()) <= 3 for p in parts[1:]):
@@ -480,6 +483,9 @@ def variants(term: str) -> Iterator[str]:
                 forms.extend((f"{head} Cancer", f"{head} Tumor"))
             elif last.lower() == "insufficiency":
                 forms.append(f"{head} Failure")
+            elif last.lower() in ("agents", "agent", "drugs") and " " not in head:
+                # "Immunosuppressive Agents": "immunosuppressive therapy", "... drugs".
+                forms.extend(f"{head} {word}" for word in CLASS_WORDS)
     yield from forms
 
 

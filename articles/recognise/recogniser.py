@@ -20,7 +20,6 @@ Pure Python, no Django.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -87,8 +86,8 @@ class Source:
     stops: list[bool] = field(default_factory=list)  # a sentence ends before token i
     sentence: list[int] = field(default_factory=list)
     norms: list[str] = field(default_factory=list)
-    negated_forward: set[int] = field(default_factory=set)
-    negated_backward: set[int] = field(default_factory=set)
+    negated_forward: set[int] | None = None  # worked out when a disease is named
+    negated_backward: set[int] | None = None
     therapy_tokens: set[int] = field(default_factory=set)  # inside a drug or procedure term
     prior_ends: set[int] | None = None  # where prior-therapy cues end
 
@@ -149,21 +148,34 @@ STOP = re.compile(r"[.;:!?\n]")
 def _source(name: str, text: str) -> Source:
     tokens = t.tokens(text)
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
+    # Places of sentence and clause punctuation, a decimal point ("2.5") left out.
+    marks = [
+        m.start()
+        for m in STOP.finditer(text)
+        if not (
+            m.group() == "." and 0 < m.start() < len(text) - 1 and text[m.start() + 1].isdigit()
+        )
+    ]
     stops = []
     sentence = []
     previous_end = 0
+    mark = 0
+    number = 0
     for token in tokens:
-        gap = text[previous_end : token.start]
-        stops.append(bool(STOP.search(gap)) and not _decimal(text, previous_end, token.start))
-        sentence.append(bisect.bisect_right(starts, token.start) - 1)
+        while mark < len(marks) and marks[mark] < previous_end:
+            mark += 1
+        stops.append(mark < len(marks) and marks[mark] < token.start)
+        while number + 1 < len(starts) and starts[number + 1] <= token.start:
+            number += 1
+        sentence.append(number)
         previous_end = token.end
-    forward, backward = negation.negated_tokens(tokens, stops)
     norms = [token.norm for token in tokens]
-    return Source(name, text, tokens, stops, sentence, norms, forward, backward)
+    source = Source(name, text, tokens, stops, sentence, norms)
+    return source
 
 
-def _decimal(text: str, start: int, end: int) -> bool:
-    return text[start:end] == "." and start > 0 and text[start - 1].isdigit()
+def _decimal_point(text: str, at: int) -> bool:
+    return text[at] == "." and 0 < at < len(text) - 1 and text[at + 1].isdigit()
 
 
 def _keyword_starts(text: str) -> list[int]:
@@ -239,10 +251,12 @@ def _mentions(
     source: Source, vocabulary: v.Vocabulary, short_forms: dict[str, ShortForm]
 ) -> list[Mention]:
     candidates = [(m, False) for m in vocabulary.find(source.tokens)]
-    for index, token in enumerate(source.tokens):
-        form = _defined_here(token, source, short_forms)
-        if form is not None:
-            candidates.append((v.Match(index, index, form.senses), True))
+    if short_forms:
+        for index, token in enumerate(source.tokens):
+            if token.text in short_forms or token.text[:-1] in short_forms:
+                form = _defined_here(token, source, short_forms)
+                if form is not None:
+                    candidates.append((v.Match(index, index, form.senses), True))
     mentions = []
     for match, defined in _longest_first(candidates):
         for sense in match.senses:
@@ -418,6 +432,10 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         return
     if kind & v.DISEASE:
         mention.role = DISEASE
+        if source.negated_forward is None:
+            source.negated_forward, source.negated_backward = negation.negated_tokens(
+                source.tokens, source.stops
+            )
         mention.negated = (
             mention.first in source.negated_forward or mention.last in source.negated_backward
         )

@@ -42,8 +42,8 @@ GREEK = {
 BREAK = "|"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to make, and abstracts
+class Token:  # have hundreds
     start: int
     end: int
     text: str  # the original characters
@@ -56,36 +56,39 @@ def tokens(text: str) -> list[Token]:
     inside the spans of matches that run past it)."""
     found: list[Token] = []
     previous_end = 0
-    broken = False
     for match in WORD.finditer(text):
         start, end = match.span()
         word = match.group()
-        gap = text[previous_end:start]
-        if (
-            word in ("s", "S")
-            and found
-            and gap in APOSTROPHES
-            and previous_end == found[-1].end
-            and (end == len(text) or not text[end].isalnum())
-        ):
-            previous_end = end
-            continue
-        if found and gap != " " and any(c not in JOINING for c in gap):
-            broken = True
-        if (
-            found
-            and gap in HYPHENS
-            and found[-1].norm in PREFIXES
-            and not broken
-            and word[0].isalpha()
-        ):
-            # "hyper-calciuria" is "hypercalciuria", "anti-bacterial" "antibacterial".
-            joined = found.pop()
-            start = joined.start
-            word = text[start:end]
-            broken = joined.broken
-        found.append(Token(start, end, word, normalise_word(word.replace("-", "")), broken))
-        broken = False
+        if start == previous_end + 1 and text[previous_end] == " ":
+            broken = False  # the usual case: one space
+        else:
+            gap = text[previous_end:start]
+            if (
+                word in ("s", "S")
+                and gap in APOSTROPHES
+                and found
+                and previous_end == found[-1].end
+                and (end == len(text) or not text[end].isalnum())
+            ):
+                previous_end = end
+                continue
+            broken = bool(found) and any(c not in JOINING for c in gap)
+            if (
+                not broken
+                and gap in HYPHENS
+                and found
+                and found[-1].norm in PREFIXES
+                and word[0].isalpha()
+            ):
+                # "hyper-calciuria" is "hypercalciuria", "anti-bacterial" "antibacterial".
+                joined = found.pop()
+                start = joined.start
+                word = text[start:end]
+                broken = joined.broken
+                found.append(Token(start, end, word, normalise_word(word.replace("-", "")), broken))
+                previous_end = end
+                continue
+        found.append(Token(start, end, word, normalise_word(word), broken))
         previous_end = end
     return found
 

@@ -7,10 +7,12 @@ word boundaries, longest match first, reads abbreviations the abstract defines
 - a term from the disease trees is a **disease** of the patients, unless a negation scopes it
   (``negation.py``): then it comes back with ``negated=True`` for the caller to drop;
 - a drug or procedure is a **cause** when the text says it caused the event ("methotrexate-
-  induced", "induced by", "toxicity of", "adverse reaction to", "after liver biopsy"); else a
-  **therapy** when the sentence says something was given ("treated with", "received", a dose,
-  "underwent"), marked ``prior`` when it was given before or failed ("refractory to",
-  "previously treated with", "despite", "failed"); else nothing (a drug only measured or named);
+  induced", "induced by", "toxicity of", "adverse reaction to", "after liver biopsy"), and then
+  also a therapy unless the patient was only exposed to it ("ingestion of", "overdose");
+  otherwise a procedure is a **therapy**, and so is a drug when its sentence says something was
+  given ("treated with", "received", a dose), marked ``prior`` when it was given before or
+  failed ("refractory to", "previously treated with", "despite", "failed"); a drug only
+  measured or named is nothing; words for disease or care in general are never reported;
 - short forms and common-word entry terms are not trusted alone: they count when the abstract
   defines them, when the same concept is also named in full, or (a short form) when it is part
   of a compound with a defined one ("ILD-PM/DM").
@@ -149,13 +151,7 @@ def _source(name: str, text: str) -> Source:
     tokens = t.tokens(text)
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
     # Places of sentence and clause punctuation, a decimal point ("2.5") left out.
-    marks = [
-        m.start()
-        for m in STOP.finditer(text)
-        if not (
-            m.group() == "." and 0 < m.start() < len(text) - 1 and text[m.start() + 1].isdigit()
-        )
-    ]
+    marks = [m.start() for m in STOP.finditer(text) if not _decimal_point(text, m.start())]
     stops = []
     sentence = []
     previous_end = 0
@@ -214,17 +210,18 @@ def _long_form_senses(long: str, vocabulary: v.Vocabulary) -> tuple[int, ...]:
     return tuple(senses)
 
 
-def _defined_here(token: t.Token, source: Source, short_forms: dict[str, ShortForm]):
+def _defined_here(
+    token: t.Token, source: Source, short_forms: dict[str, ShortForm]
+) -> ShortForm | None:
+    """The definition ``token`` uses ("ILD", or "ILDs"), if the text has defined it by then:
+    from its definition on in the same text, and anywhere in the others (the title is read
+    with the abstract that explains it)."""
     text = token.text
     form = short_forms.get(text)
     if form is None and text.endswith("s") and text[:-1].isupper():
         form = short_forms.get(text[:-1])
-    if form is None:
+    if form is None or (form.source == source.name and token.start < form.position):
         return None
-    if form.source == source.name and token.start < form.position:
-        return None
-    if form.source == ABSTRACT and source.name == TITLE:
-        return form  # the title is read with the abstract that explains it
     return form
 
 

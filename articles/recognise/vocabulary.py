@@ -19,11 +19,12 @@ case-insensitive, with plurals, hyphens and possessives folded. Flags per term a
   trusted alone (``recogniser``: it needs a definition in the abstract or another mention);
 - ``WEAK``: a common English word or a term too short to trust alone (``STOPLIST``).
 
-Structure, for memory and load time: the automaton stores one 32-bit integer per key (the key's
-length and either one packed sense, ``concept << 4 | flags``, or an index into a small table of
-keys with several senses); UIs, names and tree numbers live in plain lists beside it. Saved to a
-cache directory the caller chooses (``Vocabulary.cached(directory)``), it loads in a fraction of
-the time a build takes (figures in ``docs/facts.md``).
+Structure, for memory and load time: the automaton's keys are words, not characters (each
+distinct word is two characters, see ``WIDTH``), and it stores one 32-bit integer per key: the
+key's number of words and either one packed sense, ``concept << 4 | flags``, or an index into a
+small table of keys with several senses. UIs, names and tree numbers live in plain lists beside
+it. Saved to a cache directory the caller chooses (``Vocabulary.cached(directory)``), it loads
+in a fraction of the time a build takes (figures in ``docs/facts.md``).
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ GENERIC = 64  # a word for diseases or care in general: matched, so it hides sho
 
 # Descriptors every tree number of which falls here are GENERIC: disease attributes
 # (Recurrence, Emergencies, Disease Progression), Margins of Excision, the roots of
-# therapeutics (Therapeutics, Drug Therapy, Combined Modality Therapy), patient care
-# (Hospitalization, Length of Stay), routes of administration (Injections) and dosage forms
-# (Solutions, Capsules), biomarkers.
+# therapeutics (Therapeutics, Combined Modality Therapy), patient care (Hospitalization, Length
+# of Stay), routes of administration (Injections) and dosage forms (Solutions, Capsules),
+# biomarkers. Found on the tuning labels, where they were nearly always extra.
 GENERIC_TREES = ("C23.550.291", "C23.149.625", "E02.760", "E02.319.267", "D26", "D23.101")
 # Care that is a treatment of its own among patient care: palliative care.
 CARE_GIVEN = ("E02.760.666",)
@@ -100,14 +101,14 @@ LOW = 0x20000
 UNKNOWN = "\ue000"
 BREAK = "\ue001"
 
-# Entry terms that are common English words, or that mean something else far more often in an
-# abstract than the concept they name; kept, but trusted only beside another mention of the
-# same concept. Measured on the tuning labels and NLM's indexing (docs/facts.md).
 # Words for diseases in general ("the tumour"): trusted when a word stands before them
 # ("metastatic carcinoma", "HIV-1 infection"), since then they name the patients' own.
 GENERAL_DISEASES = frozenset(
     words("tumor neoplasm neoplasia cancer malignancy carcinoma infection burn injury")
 )
+# Entry terms that are common English words, or that mean something else far more often in an
+# abstract than the concept they name, and the general words above; kept, but trusted only
+# beside another mention of the same concept. Measured on the tuning labels (docs/facts.md).
 STOPLIST = GENERAL_DISEASES | frozenset(
     words(
         """

@@ -46,7 +46,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 12
+VERSION = 14
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -135,6 +135,8 @@ SYNONYMS = {
     "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
     "D012121": "Mechanical Ventilation|Ventilatory Support",  # Respiration, Artificial
     "D005440": "Intravenous Fluids|Fluid Resuscitation",  # Fluid Therapy
+    "D000319": "Beta-Blockers|Beta Blockers|Beta-Blocker",  # Adrenergic beta-Antagonists
+    "D059248": "Chemoradiation",  # Chemoradiotherapy
     "D003866": "Depression",  # Depressive Disorder
     "D001008": "Anxiety",  # Anxiety Disorders
     "D007319": "Insomnia",  # Sleep Initiation and Maintenance Disorders
@@ -338,6 +340,7 @@ def build(
     mapped: dict[int, tuple[int, ...]] = {}
     terms: dict[tuple[str, ...], dict[int, int]] = {}  # words -> concept -> flags
     scr_terms: dict[tuple[str, ...], dict[int, int]] = {}
+    derived_terms: dict[tuple[str, ...], dict[int, int]] = {}
     cased: set[str] = set()
 
     def add(term: str, concept: int, into: dict[tuple[str, ...], dict[int, int]]) -> None:
@@ -365,8 +368,8 @@ def build(
         trees.append("|".join(numbers))
         extra = SYNONYMS.get(ui, "").split("|") if ui in SYNONYMS else []
         for term in (name, *entries, *extra):
-            for variant in variants(term):
-                add(variant, concept, terms)
+            for variant, derived in variants(term):
+                add(variant, concept, derived_terms if derived else terms)
 
     by_ui = {ui: number for number, ui in enumerate(uis)}
     for ui, name, entries, targets in read_supplementary(supplementary):
@@ -398,6 +401,8 @@ def build(
         for term in kept:
             add(term, concept, scr_terms)
 
+    for key, senses in derived_terms.items():
+        terms.setdefault(key, senses)  # MeSH's own terms win over forms derived from them
     for key, senses in scr_terms.items():
         terms.setdefault(key, senses)  # a descriptor's term wins over a supplementary one's
     codes: dict[str, str] = {}
@@ -466,13 +471,16 @@ def term_flags(term: str, words: list[t.Token], key: str) -> int:
 CLASS_WORDS = ("Therapy", "Treatment", "Drug", "Drugs", "Medication", "Medications")
 
 
-def variants(term: str) -> Iterator[str]:
+def variants(term: str) -> Iterator[tuple[str, bool]]:
     """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
     "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
     Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
     cancer or tumour ("Lung Neoplasms": "lung cancer"), an organ's insufficiency its failure
-    ("Renal Insufficiency": "renal failure"), a class of drugs its therapy
-    ("Immunosuppressive Agents": "immunosuppressive therapy")."""
+    ("Renal Insufficiency": "renal failure"), an acid given as its salt ("Valproic Acid":
+    "valproate"), a class of drugs its therapy
+    ("Immunosuppressive Agents": "immunosuppressive therapy"). Each with whether it is one of
+    these derived forms, which give way to any term MeSH has for the same words ("acetate"
+    is Acetates, not Acetic Acid)."""
     forms = [term]
     parts = [p.strip() for p in term.split(", ")]
     if 2 <= len(parts) <= 3 and all(parts) and all(len(p.split()) <= 3 for p in parts[1:]):
@@ -484,10 +492,15 @@ def variants(term: str) -> Iterator[str]:
                 forms.extend((f"{head} Cancer", f"{head} Tumor"))
             elif last.lower() == "insufficiency":
                 forms.append(f"{head} Failure")
+            elif last.lower() == "acid" and head.endswith("ic") and " " not in head:
+                # "Valproic Acid" is given as valproate, "Mycophenolic Acid" as mycophenolate.
+                forms.append(head[:-2] + "ate")
             elif last.lower() in ("agents", "agent", "drugs") and " " not in head:
                 # "Immunosuppressive Agents": "immunosuppressive therapy", "... drugs".
                 forms.extend(f"{head} {word}" for word in CLASS_WORDS)
-    yield from forms
+    given = 2 if len(forms) > 1 and forms[1] == " ".join(reversed(parts)) else 1
+    for number, form in enumerate(forms):
+        yield form, number >= given
 
 
 def read_descriptors(path: str | Path) -> Iterator[tuple[str, str, tuple[str, ...], list[str]]]:

@@ -32,6 +32,11 @@ from articles.recognise import text as t
 from articles.recognise import vocabulary as v
 from articles.recognise.cues import Phrases, phrases, words
 
+# Bump when the rules below change what ``recognise`` returns; with the vocabulary's version
+# it tells a caller which stored concepts are outdated.
+RULES = 2
+VERSION = f"recognise-{RULES}+vocabulary-{v.VERSION}"
+
 DISEASE = "disease"
 THERAPY = "therapy"
 CAUSE = "cause"

@@ -228,6 +228,21 @@ def test_it_folds_plurals_hyphens_possessives_and_accents():
     assert [w.norm for w in t.tokens("Sjögren neuropathies")] == ["sjogren", "neuropathy"]
     assert [w.norm for w in t.tokens("AIDS NSAIDs")] == ["aids", "nsaid"]
     assert [w.broken for w in t.tokens("lung, disease")] == [False, True]
+    assert [w.norm for w in t.tokens("haemorrhage, oedema, tumours")] == [
+        "hemorrhage",
+        "edema",
+        "tumor",
+    ]
+    (joined,) = t.tokens("hyper-calciuria")
+    assert (joined.norm, joined.start, joined.end) == ("hypercalciuria", 0, 15)
+
+
+def test_it_reads_a_misdiagnosis_as_not_the_patients_disease(vocabulary):
+    abstract = "A boy with a leukaemoid reaction was misdiagnosed as having leukaemia."
+    (leukemia,) = [
+        c for c in recognise("", abstract, vocabulary=vocabulary) if c.name == "Leukemia"
+    ]
+    assert (leukemia.name, leukemia.negated) == ("Leukemia", True)
 
 
 def test_it_reads_a_supplementary_record_as_its_descriptor(vocabulary):

@@ -5,12 +5,16 @@ Plain text in, dataclasses out; imports nothing from Django (like ``articles.pub
     from articles.recognise import recognise, use_cache_directory
     use_cache_directory("/var/cache/casebook")   # where the built vocabulary is kept
     recognise(title, abstract, keywords)          # -> list[Concept]
+
+``VERSION`` names the rules and the vocabulary: stored concepts made under another are
+outdated.
 """
 
 from articles.recognise.recogniser import (
     CAUSE,
     DISEASE,
     THERAPY,
+    VERSION,
     Concept,
     Evidence,
     default_vocabulary,
@@ -23,6 +27,7 @@ __all__ = [
     "CAUSE",
     "DISEASE",
     "THERAPY",
+    "VERSION",
     "Concept",
     "Evidence",
     "Vocabulary",

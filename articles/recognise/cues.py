@@ -39,12 +39,17 @@ class Phrases:
         """``(first, last)`` token indexes of each phrase, longest first where they start
         together, left to right, not overlapping."""
         found = []
-        index = 0
-        while index < len(norms):
-            length = self.at(norms, index)
-            if length:
-                found.append((index, index + length - 1))
-                index += length
-            else:
-                index += 1
+        first = self.first
+        skip_to = 0
+        for index, word in enumerate(norms):
+            if index < skip_to:
+                continue
+            options = first.get(word)
+            if options is None:
+                continue
+            for words in options:
+                if len(words) == 1 or tuple(norms[index : index + len(words)]) == words:
+                    found.append((index, index + len(words) - 1))
+                    skip_to = index + len(words)
+                    break
         return found

@@ -16,7 +16,9 @@ BEFORE = Phrases(
     no|not|without|no evidence of|no sign of|no signs of|negative for|absence of|absent|
     free of|ruled out|rule out|excluded|exclude|denied|denies|deny|never|neither|nor|
     lack of|lacked|no history of|unremarkable for|did not have|did not develop|
-    did not show|did not reveal|failed to reveal|no further|none of
+    did not show|did not reveal|failed to reveal|no further|none of|misdiagnosed as|
+    misdiagnosed|misdiagnosis of|misdiagnosis as|mistaken for|simulating|simulated|
+    mimicking|mimicked|mimic|mimics
     """
     )
 )

@@ -7,10 +7,12 @@ word boundaries, longest match first, reads abbreviations the abstract defines
 - a term from the disease trees is a **disease** of the patients, unless a negation scopes it
   (``negation.py``): then it comes back with ``negated=True`` for the caller to drop;
 - a drug or procedure is a **cause** when the text says it caused the event ("methotrexate-
-  induced", "induced by", "toxicity of", "adverse reaction to", "after liver biopsy"); else a
-  **therapy** when the sentence says something was given ("treated with", "received", a dose,
-  "underwent"), marked ``prior`` when it was given before or failed ("refractory to",
-  "previously treated with", "despite", "failed"); else nothing (a drug only measured or named);
+  induced", "induced by", "toxicity of", "adverse reaction to", "after liver biopsy"), and then
+  also a therapy unless the patient was only exposed to it ("ingestion of", "overdose");
+  otherwise a procedure is a **therapy**, and so is a drug when its sentence says something was
+  given ("treated with", "received", a dose), marked ``prior`` when it was given before or
+  failed ("refractory to", "previously treated with", "despite", "failed"); a drug only
+  measured or named is nothing; words for disease or care in general are never reported;
 - short forms and common-word entry terms are not trusted alone: they count when the abstract
   defines them, when the same concept is also named in full, or (a short form) when it is part
   of a compound with a defined one ("ILD-PM/DM").
@@ -20,7 +22,6 @@ Pure Python, no Django.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ from articles.recognise import abbreviations, negation
 from articles.recognise import text as t
 from articles.recognise import vocabulary as v
 from articles.recognise.cues import Phrases, phrases, words
+
+# Bump when the rules below change what ``recognise`` returns; with the vocabulary's version
+# it tells a caller which stored concepts are outdated.
+RULES = 2
+VERSION = f"recognise-{RULES}+vocabulary-{v.VERSION}"
 
 DISEASE = "disease"
 THERAPY = "therapy"
@@ -87,8 +93,8 @@ class Source:
     stops: list[bool] = field(default_factory=list)  # a sentence ends before token i
     sentence: list[int] = field(default_factory=list)
     norms: list[str] = field(default_factory=list)
-    negated_forward: set[int] = field(default_factory=set)
-    negated_backward: set[int] = field(default_factory=set)
+    negated_forward: set[int] | None = None  # worked out when a disease is named
+    negated_backward: set[int] | None = None
     therapy_tokens: set[int] = field(default_factory=set)  # inside a drug or procedure term
     prior_ends: set[int] | None = None  # where prior-therapy cues end
 
@@ -149,21 +155,28 @@ STOP = re.compile(r"[.;:!?\n]")
 def _source(name: str, text: str) -> Source:
     tokens = t.tokens(text)
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
+    # Places of sentence and clause punctuation, a decimal point ("2.5") left out.
+    marks = [m.start() for m in STOP.finditer(text) if not _decimal_point(text, m.start())]
     stops = []
     sentence = []
     previous_end = 0
+    mark = 0
+    number = 0
     for token in tokens:
-        gap = text[previous_end : token.start]
-        stops.append(bool(STOP.search(gap)) and not _decimal(text, previous_end, token.start))
-        sentence.append(bisect.bisect_right(starts, token.start) - 1)
+        while mark < len(marks) and marks[mark] < previous_end:
+            mark += 1
+        stops.append(mark < len(marks) and marks[mark] < token.start)
+        while number + 1 < len(starts) and starts[number + 1] <= token.start:
+            number += 1
+        sentence.append(number)
         previous_end = token.end
-    forward, backward = negation.negated_tokens(tokens, stops)
     norms = [token.norm for token in tokens]
-    return Source(name, text, tokens, stops, sentence, norms, forward, backward)
+    source = Source(name, text, tokens, stops, sentence, norms)
+    return source
 
 
-def _decimal(text: str, start: int, end: int) -> bool:
-    return text[start:end] == "." and start > 0 and text[start - 1].isdigit()
+def _decimal_point(text: str, at: int) -> bool:
+    return text[at] == "." and 0 < at < len(text) - 1 and text[at + 1].isdigit()
 
 
 def _keyword_starts(text: str) -> list[int]:
@@ -202,17 +215,18 @@ def _long_form_senses(long: str, vocabulary: v.Vocabulary) -> tuple[int, ...]:
     return tuple(senses)
 
 
-def _defined_here(token: t.Token, source: Source, short_forms: dict[str, ShortForm]):
+def _defined_here(
+    token: t.Token, source: Source, short_forms: dict[str, ShortForm]
+) -> ShortForm | None:
+    """The definition ``token`` uses ("ILD", or "ILDs"), if the text has defined it by then:
+    from its definition on in the same text, and anywhere in the others (the title is read
+    with the abstract that explains it)."""
     text = token.text
     form = short_forms.get(text)
     if form is None and text.endswith("s") and text[:-1].isupper():
         form = short_forms.get(text[:-1])
-    if form is None:
+    if form is None or (form.source == source.name and token.start < form.position):
         return None
-    if form.source == source.name and token.start < form.position:
-        return None
-    if form.source == ABSTRACT and source.name == TITLE:
-        return form  # the title is read with the abstract that explains it
     return form
 
 
@@ -239,10 +253,12 @@ def _mentions(
     source: Source, vocabulary: v.Vocabulary, short_forms: dict[str, ShortForm]
 ) -> list[Mention]:
     candidates = [(m, False) for m in vocabulary.find(source.tokens)]
-    for index, token in enumerate(source.tokens):
-        form = _defined_here(token, source, short_forms)
-        if form is not None:
-            candidates.append((v.Match(index, index, form.senses), True))
+    if short_forms:
+        for index, token in enumerate(source.tokens):
+            if token.text in short_forms or token.text[:-1] in short_forms:
+                form = _defined_here(token, source, short_forms)
+                if form is not None:
+                    candidates.append((v.Match(index, index, form.senses), True))
     mentions = []
     for match, defined in _longest_first(candidates):
         for sense in match.senses:
@@ -382,7 +398,7 @@ PRIOR_BEFORE = Phrases(
         """refractory to|resistant to|unresponsive to|despite|failed|failure of|failure to|
     previously treated with|previously received|previous|previously|prior|initially|
     initial|pretreated with|intolerant to|intolerance to|had received|had been treated with|
-    no response to|did not respond to|not responding to"""
+    no response to|did not respond to|not responding to|history of"""
     )
 )
 PRIOR_AFTER = Phrases(
@@ -418,12 +434,20 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         return
     if kind & v.DISEASE:
         mention.role = DISEASE
+        if source.negated_forward is None:
+            source.negated_forward, source.negated_backward = negation.negated_tokens(
+                source.tokens, source.stops
+            )
         mention.negated = (
             mention.first in source.negated_forward or mention.last in source.negated_backward
         )
         return
     if source.name == KEYWORDS:
-        return  # no context: the role comes from the same concept's other mentions
+        # No context: a procedure is a therapy; a drug takes the role its other mentions
+        # have, if any (``_roles_from_other_mentions``).
+        if kind & v.PROCEDURE and not kind & v.DIAGNOSTIC:
+            mention.role = THERAPY
+        return
     cue = _caused(mention, source, norms)
     if cue or (kind & v.DIAGNOSTIC and _after(mention, source, norms)):
         mention.role = CAUSE

@@ -22,6 +22,12 @@ WORD = re.compile(r"[^\W_]+")
 # Characters that may stand between two words of one phrase.
 JOINING = frozenset(" \t-\u00a0\u2010\u2011\u2012\u2013'\u2019")
 APOSTROPHES = frozenset("'\u2019")
+HYPHENS = frozenset({"-", "\u2010", "\u2011"})
+# Prefixes written with or without a hyphen: "hyper-calciuria" is "hypercalciuria".
+PREFIXES = frozenset(
+    re.findall(r"\w+", "anti hyper hypo non pre post peri intra extra sub supra trans pseudo")
+    + re.findall(r"\w+", "poly micro macro neo re co de para")
+)
 GREEK = {
     "α": "alpha",
     "β": "beta",
@@ -36,8 +42,8 @@ GREEK = {
 BREAK = "|"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to make, and abstracts
+class Token:  # have hundreds
     start: int
     end: int
     text: str  # the original characters
@@ -50,24 +56,39 @@ def tokens(text: str) -> list[Token]:
     inside the spans of matches that run past it)."""
     found: list[Token] = []
     previous_end = 0
-    broken = False
     for match in WORD.finditer(text):
         start, end = match.span()
         word = match.group()
-        gap = text[previous_end:start]
-        if (
-            word in ("s", "S")
-            and found
-            and gap in APOSTROPHES
-            and previous_end == found[-1].end
-            and (end == len(text) or not text[end].isalnum())
-        ):
-            previous_end = end
-            continue
-        if found and gap != " " and any(c not in JOINING for c in gap):
-            broken = True
+        if start == previous_end + 1 and text[previous_end] == " ":
+            broken = False  # the usual case: one space
+        else:
+            gap = text[previous_end:start]
+            if (
+                word in ("s", "S")
+                and gap in APOSTROPHES
+                and found
+                and previous_end == found[-1].end
+                and (end == len(text) or not text[end].isalnum())
+            ):
+                previous_end = end
+                continue
+            broken = bool(found) and any(c not in JOINING for c in gap)
+            if (
+                not broken
+                and gap in HYPHENS
+                and found
+                and found[-1].norm in PREFIXES
+                and word[0].isalpha()
+            ):
+                # "hyper-calciuria" is "hypercalciuria", "anti-bacterial" "antibacterial".
+                joined = found.pop()
+                start = joined.start
+                word = text[start:end]
+                broken = joined.broken
+                found.append(Token(start, end, word, normalise_word(word.replace("-", "")), broken))
+                previous_end = end
+                continue
         found.append(Token(start, end, word, normalise_word(word), broken))
-        broken = False
         previous_end = end
     return found
 
@@ -83,7 +104,7 @@ def normalise_word(word: str) -> str:
     if len(word) >= 3 and word[-1] == "s" and word[:-1].isupper():
         return low[:-1]  # "NSAIDs"
     if len(low) > 3 and low.isalpha():
-        return singular(american(low))
+        return american(singular(low))
     return low
 
 

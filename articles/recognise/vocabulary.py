@@ -19,11 +19,12 @@ case-insensitive, with plurals, hyphens and possessives folded. Flags per term a
   trusted alone (``recogniser``: it needs a definition in the abstract or another mention);
 - ``WEAK``: a common English word or a term too short to trust alone (``STOPLIST``).
 
-Structure, for memory and load time: the automaton stores one 32-bit integer per key (the key's
-length and either one packed sense, ``concept << 4 | flags``, or an index into a small table of
-keys with several senses); UIs, names and tree numbers live in plain lists beside it. Saved to a
-cache directory the caller chooses (``Vocabulary.cached(directory)``), it loads in a fraction of
-the time a build takes (figures in ``docs/facts.md``).
+Structure, for memory and load time: the automaton's keys are words, not characters (each
+distinct word is two characters, see ``WIDTH``), and it stores one 32-bit integer per key: the
+key's number of words and either one packed sense, ``concept << 4 | flags``, or an index into a
+small table of keys with several senses. UIs, names and tree numbers live in plain lists beside
+it. Saved to a cache directory the caller chooses (``Vocabulary.cached(directory)``), it loads
+in a fraction of the time a build takes (figures in ``docs/facts.md``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 5
+VERSION = 14
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -67,12 +68,15 @@ GENERIC = 64  # a word for diseases or care in general: matched, so it hides sho
 
 # Descriptors every tree number of which falls here are GENERIC: disease attributes
 # (Recurrence, Emergencies, Disease Progression), Margins of Excision, the roots of
-# therapeutics (Therapeutics, Drug Therapy, Combined Modality Therapy), patient care
-# (Hospitalization, Length of Stay), routes of administration (Injections) and dosage forms
-# (Solutions, Capsules), biomarkers.
+# therapeutics (Therapeutics, Combined Modality Therapy), patient care (Hospitalization, Length
+# of Stay), routes of administration (Injections) and dosage forms (Solutions, Capsules),
+# biomarkers. Found on the tuning labels, where they were nearly always extra.
 GENERIC_TREES = ("C23.550.291", "C23.149.625", "E02.760", "E02.319.267", "D26", "D23.101")
-GENERIC_EXACT = frozenset({"E02", "E02.319", "E02.186"})
-BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13", "D23")
+# Care that is a treatment of its own among patient care: palliative care.
+CARE_GIVEN = ("E02.760.666",)
+GENERIC_EXACT = frozenset({"E02", "E02.186"})
+# (Nucleic acids and nucleotides, not the nucleosides among which many drugs are.)
+BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13.444", "D13.695", "D23")
 # ... except drugs among them: hormones, pharmacologic classes, vaccines, monoclonal
 # antibodies and intravenous immunoglobulin.
 DRUG_TREES = ("D06", "D27", "D20.215", "D12.776.124.486.485.114.224", "D12.776.124.486.485.114.632")
@@ -97,14 +101,14 @@ LOW = 0x20000
 UNKNOWN = "\ue000"
 BREAK = "\ue001"
 
-# Entry terms that are common English words, or that mean something else far more often in an
-# abstract than the concept they name; kept, but trusted only beside another mention of the
-# same concept. Measured on the tuning labels and NLM's indexing (docs/facts.md).
 # Words for diseases in general ("the tumour"): trusted when a word stands before them
 # ("metastatic carcinoma", "HIV-1 infection"), since then they name the patients' own.
 GENERAL_DISEASES = frozenset(
-    words("tumor neoplasm neoplasia cancer malignancy carcinoma infection")
+    words("tumor neoplasm neoplasia cancer malignancy carcinoma infection burn injury")
 )
+# Entry terms that are common English words, or that mean something else far more often in an
+# abstract than the concept they name, and the general words above; kept, but trusted only
+# beside another mention of the same concept. Measured on the tuning labels (docs/facts.md).
 STOPLIST = GENERAL_DISEASES | frozenset(
     words(
         """
@@ -129,6 +133,10 @@ SYNONYMS = {
     "D001803": "Transfusion|Transfusions",  # Blood Transfusion
     "D006435": "Dialysis|Hemodialysis|Haemodialysis",  # Renal Dialysis
     "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
+    "D012121": "Mechanical Ventilation|Ventilatory Support",  # Respiration, Artificial
+    "D005440": "Intravenous Fluids|Fluid Resuscitation",  # Fluid Therapy
+    "D000319": "Beta-Blockers|Beta Blockers|Beta-Blocker",  # Adrenergic beta-Antagonists
+    "D059248": "Chemoradiation",  # Chemoradiotherapy
     "D003866": "Depression",  # Depressive Disorder
     "D001008": "Anxiety",  # Anxiety Disorders
     "D007319": "Insomnia",  # Sleep Initiation and Maintenance Disorders
@@ -303,20 +311,19 @@ def cache_stem(descriptors: str | Path, supplementary: str | Path) -> str:
     return f"mesh-vocabulary-v{VERSION}-{digest.hexdigest()[:12]}"
 
 
-def case_pattern(words: list[t.Token] | list[str]) -> str:
+def case_pattern(words: list[t.Token]) -> str:
     """How a run of words is written where case matters: words with two or more capitals as
-    written (a final plural "s" after capitals dropped), the rest in lower case."""
+    written (a final plural "s" after capitals dropped), the rest normalised ("HIV
+    infections" and "HIV-infection" are both "HIV infection")."""
     parts = []
     for word in words:
-        text = word if isinstance(word, str) else word.text
-        if not text.isascii():
-            text = t.normalise_word(text) if sum(c.isupper() for c in text) < 2 else text
+        text = word.text.replace("-", "")
         if sum(c.isupper() for c in text) >= 2:
             if len(text) >= 3 and text[-1] == "s" and text[:-1].isupper():
                 text = text[:-1]
             parts.append(text)
         else:
-            parts.append(text.lower())
+            parts.append(word.norm)
     return " ".join(parts)
 
 
@@ -333,6 +340,7 @@ def build(
     mapped: dict[int, tuple[int, ...]] = {}
     terms: dict[tuple[str, ...], dict[int, int]] = {}  # words -> concept -> flags
     scr_terms: dict[tuple[str, ...], dict[int, int]] = {}
+    derived_terms: dict[tuple[str, ...], dict[int, int]] = {}
     cased: set[str] = set()
 
     def add(term: str, concept: int, into: dict[tuple[str, ...], dict[int, int]]) -> None:
@@ -360,8 +368,8 @@ def build(
         trees.append("|".join(numbers))
         extra = SYNONYMS.get(ui, "").split("|") if ui in SYNONYMS else []
         for term in (name, *entries, *extra):
-            for variant in variants(term):
-                add(variant, concept, terms)
+            for variant, derived in variants(term):
+                add(variant, concept, derived_terms if derived else terms)
 
     by_ui = {ui: number for number, ui in enumerate(uis)}
     for ui, name, entries, targets in read_supplementary(supplementary):
@@ -393,6 +401,8 @@ def build(
         for term in kept:
             add(term, concept, scr_terms)
 
+    for key, senses in derived_terms.items():
+        terms.setdefault(key, senses)  # MeSH's own terms win over forms derived from them
     for key, senses in scr_terms.items():
         terms.setdefault(key, senses)  # a descriptor's term wins over a supplementary one's
     codes: dict[str, str] = {}
@@ -430,7 +440,8 @@ def tree_kind(numbers: tuple[str, ...]) -> int:
     ours = [n for n in numbers if n.startswith(DISEASE_TREES + THERAPY_TREES)]
     if not ours:
         return 0
-    if all(n.startswith(GENERIC_TREES) or n in GENERIC_EXACT for n in ours):
+    generic = [n for n in ours if n.startswith(GENERIC_TREES) or n in GENERIC_EXACT]
+    if len(generic) == len(ours) and not any(n.startswith(CARE_GIVEN) for n in ours):
         return GENERIC
     if any(n.startswith(DISEASE_TREES) for n in ours):
         return DISEASE
@@ -457,12 +468,19 @@ def term_flags(term: str, words: list[t.Token], key: str) -> int:
     return flags
 
 
-def variants(term: str) -> Iterator[str]:
+CLASS_WORDS = ("Therapy", "Treatment", "Drug", "Drugs", "Medication", "Medications")
+
+
+def variants(term: str) -> Iterator[tuple[str, bool]]:
     """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
     "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
     Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
     cancer or tumour ("Lung Neoplasms": "lung cancer"), an organ's insufficiency its failure
-    ("Renal Insufficiency": "renal failure")."""
+    ("Renal Insufficiency": "renal failure"), an acid given as its salt ("Valproic Acid":
+    "valproate"), a class of drugs its therapy
+    ("Immunosuppressive Agents": "immunosuppressive therapy"). Each with whether it is one of
+    these derived forms, which give way to any term MeSH has for the same words ("acetate"
+    is Acetates, not Acetic Acid)."""
     forms = [term]
     parts = [p.strip() for p in term.split(", ")]
     if 2 <= len(parts) <= 3 and all(parts) and all(len(p.split()) <= 3 for p in parts[1:]):
@@ -474,7 +492,15 @@ def variants(term: str) -> Iterator[str]:
                 forms.extend((f"{head} Cancer", f"{head} Tumor"))
             elif last.lower() == "insufficiency":
                 forms.append(f"{head} Failure")
-    yield from forms
+            elif last.lower() == "acid" and head.endswith("ic") and " " not in head:
+                # "Valproic Acid" is given as valproate, "Mycophenolic Acid" as mycophenolate.
+                forms.append(head[:-2] + "ate")
+            elif last.lower() in ("agents", "agent", "drugs") and " " not in head:
+                # "Immunosuppressive Agents": "immunosuppressive therapy", "... drugs".
+                forms.extend(f"{head} {word}" for word in CLASS_WORDS)
+    given = 2 if len(forms) > 1 and forms[1] == " ".join(reversed(parts)) else 1
+    for number, form in enumerate(forms):
+        yield form, number >= given
 
 
 def read_descriptors(path: str | Path) -> Iterator[tuple[str, str, tuple[str, ...], list[str]]]:

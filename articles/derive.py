@@ -14,8 +14,14 @@ from django.db import connection, transaction
 
 from articles import curated
 from articles import models as m
-from articles.facts import RULES_VERSION
-from articles.ingest import CHILD_COLUMNS, CHILD_TABLES, _insert, _table, add_derived_rows
+from articles.ingest import (
+    CHILD_COLUMNS,
+    CHILD_TABLES,
+    DERIVED_VERSION,
+    _insert,
+    _table,
+    add_derived_rows,
+)
 from articles.pubmed import records as r
 from articles.pubmed.parser import RawRecord, map_raw_record
 
@@ -39,8 +45,9 @@ class DeriveStats:
 
 
 def outdated_pmids() -> list[int]:
-    """Articles with no case facts, or facts from other rules (``RULES_VERSION``)."""
-    current = m.CaseFacts.objects.filter(rules_version=RULES_VERSION).values("article_id")
+    """Articles with no case facts, or facts and concepts from other rules
+    (``ingest.DERIVED_VERSION``)."""
+    current = m.CaseFacts.objects.filter(rules_version=DERIVED_VERSION).values("article_id")
     return list(
         m.Article.objects.exclude(pk__in=current).order_by("pmid").values_list("pmid", flat=True)
     )

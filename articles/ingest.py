@@ -48,6 +48,7 @@ from articles.pubmed.parser import (
     iter_raw_records,
     map_raw_record,
 )
+from articles.recognise.recogniser import VERSION as RECOGNISER_VERSION
 from articles.recognise.recogniser import recognise
 from articles.recognise.vocabulary import Vocabulary
 
@@ -285,6 +286,11 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
     add_derived_rows(tables, article)
 
 
+# What derived rows were made by: stored in CaseFacts.rules_version, so that ``extract_facts``
+# re-derives the articles whose facts rules or text recogniser have changed since.
+DERIVED_VERSION = f"{case_facts.RULES_VERSION}|{RECOGNISER_VERSION}"
+
+
 def concept_rows(article: r.Article, abstract: str) -> dict[tuple[str, str], tuple]:
     """(ui, role) -> (source, major, prior, evidence JSON) of the article's concepts: its MeSH
     headings and substances (``articles.classify``) and what its title, abstract and author
@@ -350,7 +356,7 @@ def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None
             facts.has_adult,
             facts.has_older_adult,
             json.dumps([e.as_dict() for e in facts.evidence], ensure_ascii=False),
-            case_facts.RULES_VERSION,
+            DERIVED_VERSION,
         )
     )
 

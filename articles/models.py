@@ -846,7 +846,8 @@ class CaseFacts(models.Model):
     has_adult = models.BooleanField(default=False)
     has_older_adult = models.BooleanField(default=False)
     evidence = models.JSONField(default=list, blank=True)
-    rules_version = models.CharField(max_length=20, blank=True)
+    # The facts rules' and the text recogniser's versions (``ingest.DERIVED_VERSION``).
+    rules_version = models.CharField(max_length=60, blank=True)
     # The rules' own values of the fields a curator corrected ({"patient_count": 3}): the
     # columns above hold what readers see (``articles.curated.apply``), so every filter,
     # facet and sort reads the corrected value.

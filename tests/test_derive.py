@@ -9,8 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from articles import models as m
-from articles.facts import RULES_VERSION
-from articles.ingest import ingest_files
+from articles.ingest import DERIVED_VERSION, ingest_files
 
 LABELLED = Path(__file__).parent / "fixtures" / "facts_labels_110.xml.gz"
 
@@ -28,13 +27,14 @@ def test_it_redoes_only_articles_with_missing_or_older_facts():
     m.CaseFacts.objects.filter(article_id=34093937).update(rules_version="facts-0", kind="other")
     m.CaseFacts.objects.filter(article_id=34094610).delete()
 
-    assert run() == ("re-derived 2 articles (0 concepts, 2 case facts), failed 0", "")
+    # Their concepts are those their text names (neither record has MeSH yet).
+    assert run() == ("re-derived 2 articles (8 concepts, 2 case facts), failed 0", "")
 
     facts = m.CaseFacts.objects.get(article_id=34093937)
     assert (facts.kind, facts.patient_count, facts.rules_version) == (
         "case_report",
         1,
-        RULES_VERSION,
+        DERIVED_VERSION,
     )
     assert m.CaseFacts.objects.get(article_id=34094610).male_count == 1
     assert run() == ("re-derived 0 articles (0 concepts, 0 case facts), failed 0", "")
@@ -84,11 +84,11 @@ def test_it_rederives_the_rows_of_the_previous_rules_after_the_bump():
         for f in m.CaseFacts.objects.filter(article_id__in=[33839063, 34088653, 34095477])
     }
     assert rows == {
-        33839063: ("case_series", 8, None, RULES_VERSION),
-        34088653: ("other", None, None, RULES_VERSION),
-        34095477: ("case_report", 1, 6, RULES_VERSION),
+        33839063: ("case_series", 8, None, DERIVED_VERSION),
+        34088653: ("other", None, None, DERIVED_VERSION),
+        34095477: ("case_report", 1, 6, DERIVED_VERSION),
     }
-    assert RULES_VERSION != "facts-1+mesh-2024"
+    assert DERIVED_VERSION != "facts-1+mesh-2024"
 
 
 class Terminal(StringIO):

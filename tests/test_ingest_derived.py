@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from articles import models as m
-from articles.ingest import ingest_files, ingest_records
+from articles.ingest import DERIVED_VERSION, ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article
 
@@ -95,7 +95,7 @@ def test_ingest_stores_the_case_facts_of_every_record_with_their_evidence():
         facts.has_adult,
         facts.has_older_adult,
         facts.rules_version,
-    ) == ("case_series", 4, 3, 1, 28.0, 60.0, False, True, False, "facts-2+mesh-2024")
+    ) == ("case_series", 4, 3, 1, 28.0, 60.0, False, True, False, DERIVED_VERSION)
     assert facts.evidence[:2] == [
         {
             "field": "patient_count",

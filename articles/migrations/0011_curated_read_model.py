@@ -106,5 +106,10 @@ class Migration(migrations.Migration):
                 name="articleconcept_role_idx",
             ),
         ),
+        migrations.AlterField(
+            model_name="casefacts",
+            name="rules_version",
+            field=models.CharField(blank=True, max_length=60),
+        ),
         migrations.RunPython(lay_over_corrections, migrations.RunPython.noop),
     ]

@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "patient_count": "Patients",
     "male_count": "Male",
     "female_count": "Female",
+    "reviewed_count": "Cases reviewed from the literature",
     "age": "Age",
     "age_group": "Age group",
 }
@@ -144,6 +145,8 @@ def summary(facts) -> str:  # noqa: ANN001
     ages = _ages(facts)
     if ages:
         text += f", {ages}"
+    if getattr(facts, "reviewed_count", None):
+        text += f"; {facts.reviewed_count} published cases reviewed"
     return text
 
 

@@ -230,10 +230,11 @@ def test_the_overlay_stores_corrected_case_facts_and_concepts(record, curator):
     assert (facts.kind, facts.patient_count) == ("case_series", 1074)
     assert facts.suggested == {"patient_count": None, "kind": "other"}
     assert (article.facts_corrected, article.concepts_corrected) == (True, True)
+    # The causes are the ones the recogniser reads in the text, untouched by the correction.
     assert curation.case_data(article)[1] == {
         "disease": [("D012507", "Sarcoidosis")],
         "therapy": [],
-        "cause": [],
+        "cause": [("D002210", "Caprylates"), ("D005466", "Fluorocarbons")],
     }
     assert shown["facts:patient_count"].pubmed_value == ""
     assert shown["facts:kind"].pubmed_value == "other"

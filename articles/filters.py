@@ -390,7 +390,7 @@ class ArticleFilter(django_filters.FilterSet):
             return queryset.order_by(first, *ordering[1:])
         return queryset.order_by(*ordering)
 
-    def keep(self, queryset, name, value):
+    def keep(self, queryset, name, value: str):
         """Sorting is applied once every filter has run (``sorted``)."""
         return queryset
 
@@ -411,11 +411,14 @@ class ArticleFilter(django_filters.FilterSet):
             return queryset.filter(facts__kind=CaseFacts.Kind.CASE_SERIES)
         return queryset.exclude(facts__kind=CaseFacts.Kind.CASE_SERIES)
 
-    def filter_sex(self, queryset, name, value):
+    # The ``value: str`` hints (here, filter_age and keep) are what the API schema reads
+    # (drf-spectacular): the model fields these filters name (a count, a flag, the date)
+    # are not what they take.
+    def filter_sex(self, queryset, name, value: str):
         field = "facts__male_count__gt" if value == "male" else "facts__female_count__gt"
         return queryset.filter(**{field: 0})
 
-    def filter_age(self, queryset, name, value):
+    def filter_age(self, queryset, name, value: str):
         return queryset.filter(**{AGE_FIELDS[value]: True})
 
     def filter_journal(self, queryset, name, value):

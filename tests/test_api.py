@@ -243,12 +243,15 @@ def test_it_pages_a_sorted_list_forwards_and_back(client, hawc_259):
 
 @pytest.mark.django_db
 def test_it_answers_400_for_an_unknown_sort(client, hawc_259):
-    response = client.get(LIST_URL, {"sort": "bogus"})
+    # The list page shows its default order instead; a client is told.
+    sort = client.get(LIST_URL, {"sort": "bogus"})
+    order = client.get(LIST_URL, {"sort": "jour", "sort_order": "up"})
 
-    assert response.status_code == 400
-    assert response.json() == {
-        "sort": ["Select a valid choice. bogus is not one of the available choices."]
-    }
+    assert (sort.status_code, sort.json()) == (400, {"sort": ['"bogus" is not a valid choice.']})
+    assert (order.status_code, order.json()) == (
+        400,
+        {"sort_order": ['"up" is not a valid choice.']},
+    )
 
 
 @pytest.mark.django_db
@@ -374,9 +377,13 @@ def test_each_representation_has_its_own_etag(client):
 @pytest.mark.django_db
 def test_a_missing_article_is_404_in_any_format(client):
     response = client.get(f"{LIST_URL}1/", {"format": "nbib"})
+    csl = client.get(f"{LIST_URL}1/", {"format": "csl-json"})
 
     assert response.status_code == 404
     assert response.content == b"No such article."
+    # A JSON format's error is JSON.
+    assert csl["Content-Type"] == "application/vnd.citationstyles.csl+json; charset=utf-8"
+    assert (csl.status_code, json.loads(csl.content)) == (404, {"detail": "No such article."})
 
 
 # Look-ups ------------------------------------------------------------------------------------
@@ -445,6 +452,27 @@ def test_it_serves_the_schema(client):
         "/api/v1/articles/pmcid/{value}/",
         "/api/v1/mesh/",
     }
+
+
+@pytest.mark.django_db
+def test_the_schema_gives_parameters_and_bodies_their_true_types(client):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    listing = schema["paths"]["/api/v1/articles/"]["get"]
+    detail = schema["paths"]["/api/v1/articles/{pmid}/"]["get"]
+    types = {
+        p["name"]: (p["schema"]["type"], p["schema"].get("enum")) for p in listing["parameters"]
+    }
+
+    assert types["sex"] == ("string", ["female", "male"])
+    assert types["age"] == ("string", ["adult", "child", "older"])
+    assert types["sort"] == ("string", ["pubdate", "relevance", "fauth", "jour", "patients", ""])
+    assert types["sort_order"] == ("string", ["desc", "asc", ""])
+    assert types["patients_min"] == ("integer", None)
+    csl = detail["responses"]["200"]["content"]["application/vnd.citationstyles.csl+json"]
+    assert csl["schema"]["type"] == "array"
+    assert csl["schema"]["items"]["required"] == ["id", "type", "title"]
+    assert sorted(listing["responses"]) == ["200", "400", "404", "429"]
+    assert sorted(detail["responses"]) == ["200", "304", "404", "410", "429"]
 
 
 @pytest.mark.django_db

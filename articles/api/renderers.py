@@ -1,6 +1,7 @@
 """The citation formats as DRF renderers, so an article's record can be asked for as RIS,
 MEDLINE, BibTeX, CSL-JSON or CSV by ``Accept`` header or ``?format=``."""
 
+import json
 from typing import Any
 
 from rest_framework.renderers import BaseRenderer
@@ -19,7 +20,10 @@ class CitationRenderer(BaseRenderer):
         renderer_context: dict | None = None,
     ) -> bytes:
         if not isinstance(data, dict) or "pmid" not in data:
-            # An error ({"detail": ...}): its message as text, in the negotiated type.
+            # An error ({"detail": ...}) in the negotiated type: JSON as it is for a JSON
+            # format (CSL-JSON), else its message as text.
+            if self.media_type.endswith("json"):
+                return json.dumps(data, ensure_ascii=False).encode()
             detail = data.get("detail", "") if isinstance(data, dict) else data
             return str(detail).encode()
         return self.citation_format.text([data]).encode()

@@ -12,7 +12,7 @@ from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_headers
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -22,8 +22,16 @@ from rest_framework.views import APIView
 
 from articles import curated
 from articles.api.renderers import CITATION_RENDERERS, CitationRenderer
+from articles.api.schema import (
+    CSL_JSON,
+    INVALID_PARAMETERS,
+    THROTTLED,
+    ErrorSerializer,
+    in_every_format,
+)
 from articles.api.serializers import (
     ArticleRecordSerializer,
+    ArticleSortSerializer,
     ArticleSummarySerializer,
     MeshLookupQuerySerializer,
     MeshTermSerializer,
@@ -33,10 +41,13 @@ from articles.filters import ApiArticleFilter
 from articles.models import (
     Article,
     ArticleConcept,
+    Curation,
     DeletedCitation,
     MeshDescriptor,
     MeshHeading,
 )
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such article")
 
 
 class ArticleList(generics.ListAPIView):
@@ -60,6 +71,35 @@ class ArticleList(generics.ListAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ApiArticleFilter
 
+    @extend_schema(
+        parameters=[
+            ArticleSortSerializer,
+            OpenApiParameter(
+                "publication_type",
+                str,
+                description="A publication type's MeSH UI, e.g. D016454 (Review).",
+            ),
+            OpenApiParameter(
+                "status",
+                enum=Curation.Status.values,
+                description="Curators only (signed-in staff); ignored for anyone else.",
+            ),
+        ],
+        responses={
+            200: ArticleSummarySerializer,
+            400: INVALID_PARAMETERS,
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid cursor: a cursor holds only with the parameters that gave it",
+            ),
+            429: THROTTLED,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        # The list page takes an unknown sort for its default order; a client is told.
+        ArticleSortSerializer(data=request.query_params).is_valid(raise_exception=True)
+        return super().get(request)
+
     def get_queryset(self):
         # As on the list page: curators' exclusions and the blocklist hide articles.
         queryset = super().get_queryset()
@@ -69,6 +109,14 @@ class ArticleList(generics.ListAPIView):
         page = super().paginate_queryset(queryset)
         curated.row_overlay(page)
         return page
+
+
+PMID = OpenApiParameter(
+    "pmid",
+    {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    OpenApiParameter.PATH,
+    description="The article's PubMed ID.",
+)
 
 
 def _record(request, pmid: int) -> dict | None:
@@ -103,12 +151,20 @@ class ArticleDetail(APIView):
     renderer_classes = [JSONRenderer, *CITATION_RENDERERS]
 
     @extend_schema(
+        parameters=[PMID],
         responses={
             (200, "application/json"): ArticleRecordSerializer,
-            **{(200, renderer.media_type): OpenApiTypes.STR for renderer in CITATION_RENDERERS},
-            404: OpenApiResponse(description="No such article"),
-            410: OpenApiResponse(description="Withdrawn by PubMed"),
-        }
+            **{
+                (200, renderer.media_type): CSL_JSON
+                if renderer.format == "csl-json"
+                else OpenApiTypes.STR
+                for renderer in CITATION_RENDERERS
+            },
+            304: OpenApiResponse(description="Not modified: If-None-Match holds the ETag"),
+            **in_every_format(404, "No such article, or no such format"),
+            **in_every_format(410, "Withdrawn by PubMed"),
+            **in_every_format(429, THROTTLED.description),
+        },
     )
     def get(self, request: Request, pmid: int) -> Response:
         record = _record(request, pmid)
@@ -124,23 +180,46 @@ class ArticleDetail(APIView):
 
 
 class _LookupRedirect(APIView):
-    @extend_schema(
-        responses={
-            302: OpenApiResponse(description="Redirect to the article"),
-            404: OpenApiResponse(description="No visible article has it"),
-        }
-    )
+    responses = {
+        302: OpenApiResponse(description="Redirect to the article"),
+        404: OpenApiResponse(ErrorSerializer, description="No visible article has it"),
+        429: THROTTLED,
+    }
+
     def get(self, request: Request, value: str) -> HttpResponseRedirect:
         article = get_object_or_404(Article.objects.visible(), **{self.lookup: value})
         return HttpResponseRedirect(reverse("api:article-detail", args=[article.pmid]))
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "value",
+            # What the route takes: any characters but a line break.
+            {"type": "string", "pattern": "^[^\\n]+$"},
+            OpenApiParameter.PATH,
+            description="A DOI, e.g. 10.1289/ehp.1103729.",
+        )
+    ],
+    responses=_LookupRedirect.responses,
+)
 class ArticleByDoi(_LookupRedirect):
     """Redirects to the article with this DOI (case-insensitive, as DOIs are)."""
 
     lookup = "doi__iexact"
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "value",
+            {"type": "string", "pattern": "^[^/]+$"},
+            OpenApiParameter.PATH,
+            description="A PMC ID, e.g. PMC3261988.",
+        )
+    ],
+    responses=_LookupRedirect.responses,
+)
 class ArticleByPmcid(_LookupRedirect):
     """Redirects to the article with this PMC ID, e.g. PMC3261988."""
 
@@ -155,7 +234,11 @@ class MeshLookup(APIView):
 
     @extend_schema(
         parameters=[MeshLookupQuerySerializer],
-        responses=MeshTermSerializer(many=True),
+        responses={
+            200: MeshTermSerializer(many=True),
+            400: INVALID_PARAMETERS,
+            429: THROTTLED,
+        },
     )
     def get(self, request: Request) -> Response:
         query = MeshLookupQuerySerializer(data=request.query_params)

@@ -210,6 +210,10 @@ def test_it_sorts_as_the_list_page_does(client, hawc_259):
 
             assert api_pmids == [article.pmid for article in listed], params
             assert len(set(api_pmids)) == len(api_pmids) > 40, params
+    # Best match without a search is by publication date, as on the list page.
+    assert pmids(client.get(LIST_URL, {"sort": "relevance", "page_size": 200})) == pmids(
+        client.get(LIST_URL, {"sort": "pubdate", "page_size": 200})
+    )
 
 
 @pytest.mark.django_db
@@ -247,10 +251,13 @@ def test_it_answers_400_for_an_unknown_sort(client, hawc_259):
     sort = client.get(LIST_URL, {"sort": "bogus"})
     order = client.get(LIST_URL, {"sort": "jour", "sort_order": "up"})
 
-    assert (sort.status_code, sort.json()) == (400, {"sort": ['"bogus" is not a valid choice.']})
+    assert (sort.status_code, sort.json()) == (
+        400,
+        {"sort": ["Select a valid choice. bogus is not one of the available choices."]},
+    )
     assert (order.status_code, order.json()) == (
         400,
-        {"sort_order": ['"up" is not a valid choice.']},
+        {"sort_order": ["Select a valid choice. up is not one of the available choices."]},
     )
 
 
@@ -465,8 +472,8 @@ def test_the_schema_gives_parameters_and_bodies_their_true_types(client):
 
     assert types["sex"] == ("string", ["female", "male"])
     assert types["age"] == ("string", ["adult", "child", "older"])
-    assert types["sort"] == ("string", ["pubdate", "relevance", "fauth", "jour", "patients", ""])
-    assert types["sort_order"] == ("string", ["desc", "asc", ""])
+    assert types["sort"] == ("string", ["fauth", "jour", "patients", "pubdate", "relevance"])
+    assert types["sort_order"] == ("string", ["asc", "desc"])
     assert types["patients_min"] == ("integer", None)
     csl = detail["responses"]["200"]["content"]["application/vnd.citationstyles.csl+json"]
     assert csl["schema"]["type"] == "array"

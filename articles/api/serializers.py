@@ -9,7 +9,6 @@ from rest_framework.reverse import reverse
 from articles import curated
 from articles.citations import short_authors, source_line
 from articles.export import related_or_none
-from articles.filters import SORTS
 from articles.models import Article, ArticleConcept, CaseFacts, Curation
 
 
@@ -324,24 +323,6 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             concepts=article.row_concepts,
             curation=related_or_none(article, "curation"),
         )
-
-
-class ArticleSortSerializer(serializers.Serializer):
-    sort = serializers.ChoiceField(
-        choices=list(SORTS),
-        required=False,
-        allow_blank=True,
-        help_text="The list page's orders: publication date, best match (with a term; else "
-        "publication date), first author, journal, number of patients. With sort or "
-        "sort_order the rows come in that order through the first 10,000 matches; with "
-        "neither, newest PMID first, however many.",
-    )
-    sort_order = serializers.ChoiceField(
-        choices=["desc", "asc"],
-        required=False,
-        allow_blank=True,
-        help_text="desc (the default) or asc.",
-    )
 
 
 class MeshLookupQuerySerializer(serializers.Serializer):

@@ -163,6 +163,8 @@ def test_list_pages_validate_with_every_sort_and_filter(schema, records):
     assert answer(articles, query={"sort": "bogus"}).status_code == 400
     assert answer(articles, query={"cursor": "bogus"}).status_code == 404
     assert answer(articles, query={"year_from": "last year"}).status_code == 400
+    # A MeSH term's text is no format string (it was a 500).
+    assert answer(articles, query={"disease": "%", "therapy": "%(x)s"}).status_code == 400
 
 
 def test_each_value_the_schema_lists_is_answered_alone(schema, records):

@@ -1,11 +1,17 @@
 """The curated read model (articles/curated.py): a curator's correction of a case fact or a
-concept is what every filter and facet finds. Real 1977-79 records (tests/fixtures/README.md)."""
+concept is what every filter and facet finds, and every output shows. Real 1977-79 records
+(tests/fixtures/README.md)."""
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.http import QueryDict
+from django.test import Client
 
 from articles import curated, curation
 from articles.derive import rederive
@@ -96,3 +102,95 @@ def test_lay_over_shows_corrected_text_in_an_exported_record(records):
     assert shown["authors"][0]["last_name"] == ""
     # PubMed's record itself is untouched.
     assert record["title"].startswith("Cromolyn sodium in the simultaneous treatment")
+
+
+# Every output -------------------------------------------------------------------------------
+
+ASTHMA_KIDS = 412160  # "Disodium cromoglycate in five children with intractable asthma."
+PUBMED_TITLE = "Disodium cromoglycate in five children"
+CORRECTED_TITLE = "Cromoglycate in 150 asthmatic children."
+HYDROCORTISONE = "D006854"
+FORMATS = ("ris", "nbib", "bibtex", "csl-json", "csv")
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200, response
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
+def shows_the_corrections(name: str, text: str) -> None:
+    assert CORRECTED_TITLE in text, name
+    assert PUBMED_TITLE not in text, name
+    if name == "csv":
+        [row] = [
+            row
+            for row in csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+            if row["pmid"] == str(ASTHMA_KIDS)
+        ]
+        assert (row["patient_count"], row["therapies"]) == (
+            "150",
+            "Cromolyn Sodium; Hydrocortisone",
+        )
+
+
+def test_a_curators_corrections_show_in_the_list_the_filters_every_export_and_the_api(
+    records,
+):
+    curator = Client()
+    curator.force_login(records)
+    curation.correct(ASTHMA_KIDS, "title", CORRECTED_TITLE, user=records)
+    curation.correct(ASTHMA_KIDS, "facts:patient_count", "150", user=records)
+    curation.correct(ASTHMA_KIDS, f"concept:therapy:{HYDROCORTISONE}", "yes", user=records)
+    visitor = Client()
+
+    # The list, and the filters finding what the curator corrected.
+    listed = text_of(visitor.get("/", {"per_page": 100}))
+    assert CORRECTED_TITLE in listed and PUBMED_TITLE not in listed
+    for query in ({"patients_min": 100}, {"therapy": "Hydrocortisone"}):
+        page = visitor.get("/", query)
+        assert [a.pmid for a in page.context["article_list"]] == [ASTHMA_KIDS], query
+        assert "Case series n=150" in text_of(page)
+
+    # Every export: the article's, the filtered list's and the basket's, in every format.
+    visitor.post("/basket/add/", {"pmid": ASTHMA_KIDS})
+    for name in FORMATS:
+        shows_the_corrections(name, text_of(visitor.get(f"/{ASTHMA_KIDS}/export/{name}/")))
+        filtered = visitor.get(f"/export/{name}/", {"therapy": "Hydrocortisone"})
+        shows_the_corrections(name, text_of(filtered))
+        shows_the_corrections(name, text_of(visitor.get(f"/basket/export/{name}/")))
+        shows_the_corrections(name, text_of(curator.get(f"/export/{name}/")))
+
+    # The API: list rows, found by the same filters, and the record.
+    api = visitor.get("/api/v1/articles/", {"patients_min": 100, "therapy": "Hydrocortisone"})
+    [row] = api.json()["results"]
+    assert (row["pmid"], row["title"]) == (ASTHMA_KIDS, CORRECTED_TITLE)
+    assert (row["casebook"]["patient_count"], row["casebook"]["therapies"]) == (
+        150,
+        ["Cromolyn Sodium", "Hydrocortisone"],
+    )
+    record = visitor.get(f"/api/v1/articles/{ASTHMA_KIDS}/").json()
+    assert_casebook(record["casebook"])
+    for name in FORMATS:
+        cited = visitor.get(f"/api/v1/articles/{ASTHMA_KIDS}/", {"format": name})
+        shows_the_corrections(name, text_of(cited))
+
+    # The JSON export: PubMed's record as stored, the curators' values beside it.
+    output = io.StringIO()
+    call_command("export_articles", "--pmid", str(ASTHMA_KIDS), stdout=output, verbosity=0)
+    [exported] = [json.loads(line) for line in output.getvalue().splitlines()]
+    assert exported == record
+    assert exported["title"] == "Disodium cromoglycate in five children with intractable asthma."
+
+
+def assert_casebook(casebook: dict) -> None:
+    assert casebook["facts"]["patient_count"] == 150
+    assert casebook["facts"]["corrected"] == ["patient_count"]
+    assert {"role": "therapy", "ui": HYDROCORTISONE, "name": "Hydrocortisone"}.items() <= next(
+        c for c in casebook["concepts"] if c["ui"] == HYDROCORTISONE
+    ).items()
+    assert [(c["field"], c["value"]) for c in casebook["corrections"]] == [
+        (f"concept:therapy:{HYDROCORTISONE}", "yes"),
+        ("facts:patient_count", "150"),
+        ("title", CORRECTED_TITLE),
+    ]

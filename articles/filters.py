@@ -369,6 +369,8 @@ class ArticleFilter(django_filters.FilterSet):
     def sorted(self, queryset):
         data = self.form.cleaned_data
         sort = data.get("sort") or default_sort(data)
+        if sort == "relevance" and not searching(data):
+            sort = "pubdate"  # best match needs a search (the API keeps the sort as sent)
         if sort == "fauth":
             queryset = queryset.annotate(
                 first_author=Subquery(

@@ -246,6 +246,18 @@ def test_it_pages_a_sorted_list_forwards_and_back(client, hawc_259):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("sort_order", ["desc", "asc"])
+def test_best_match_without_a_search_is_by_date_as_on_the_list_page(client, hawc_259, sort_order):
+    params = {"sort": "relevance", "sort_order": sort_order}
+    by_date = pmids(client.get(LIST_URL, {"sort": "pubdate", "sort_order": sort_order}))
+    listed = client.get("/", params).context["article_list"]
+
+    api_pmids = pmids(client.get(LIST_URL, params))
+
+    assert api_pmids == by_date == [article.pmid for article in listed]
+
+
+@pytest.mark.django_db
 def test_it_answers_400_for_an_unknown_sort(client, hawc_259):
     # The list page shows its default order instead; a client is told.
     sort = client.get(LIST_URL, {"sort": "bogus"})

@@ -368,8 +368,12 @@ def _section(label: str, nlm_category: str, text: str, html: str) -> dict[str, s
 
 
 def _dated(date: dict[str, Any]) -> dict[str, Any]:
-    """Ingest stores ArticleDate/PubMedPubDate as ``{type, year, month, day}``."""
-    return {"type": date["type"], "date": _partial_isoformat(date)}
+    """Ingest stores ArticleDate/PubMedPubDate as ``{type, year, month, day}``, plus
+    ``hour`` and ``minute`` when PubMed gave a time: then the date is "2017-11-30T06:00"."""
+    iso = _partial_isoformat(date)
+    if iso and date.get("hour") is not None:
+        iso += f"T{date['hour']:02d}:{date.get('minute') or 0:02d}"
+    return {"type": date["type"], "date": iso}
 
 
 def _partial_isoformat(date: dict[str, Any] | None) -> str | None:

@@ -401,7 +401,10 @@ def _complete_date(date: r.PartialDate | None) -> str | None:
 
 
 def _partial(date: r.PartialDate) -> dict[str, Any]:
-    return {"type": date.kind, "year": date.year, "month": date.month, "day": date.day}
+    stored = {"type": date.kind, "year": date.year, "month": date.month, "day": date.day}
+    if date.hour is not None:
+        stored.update(hour=date.hour, minute=date.minute or 0)
+    return stored
 
 
 def _sections(sections: Sequence[r.AbstractSection]) -> list[dict[str, str]]:

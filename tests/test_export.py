@@ -287,9 +287,10 @@ def test_it_exports_raw_and_parsed_dates_as_iso_strings():
         {"type": "received", "date": "2017-09-22"},
         {"type": "revised", "date": "2017-11-14"},
         {"type": "accepted", "date": "2017-11-20"},
-        {"type": "entrez", "date": "2017-11-30"},
-        {"type": "pubmed", "date": "2017-12-01"},
-        {"type": "medline", "date": "2018-07-10"},
+        # PubMed's own events carry the time PubMed stamped them with.
+        {"type": "entrez", "date": "2017-11-30T06:00"},
+        {"type": "pubmed", "date": "2017-12-01T06:00"},
+        {"type": "medline", "date": "2018-07-10T06:00"},
         {"type": "pmc-release", "date": "2017-12-01"},
     ]
     assert record["date_completed"] == "2018-07-09"

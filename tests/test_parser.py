@@ -213,6 +213,14 @@ def test_it_reads_completed_revised_article_and_history_dates_pmid_27189171():
         ("pubmed", "2016-05-18"),
         ("medline", "2018-01-18"),
     ]
+    # PubMed's own dates carry the time PubMed gave them (its MEDLINE files print it).
+    assert [(d.kind, d.hour, d.minute) for d in record.history] == [
+        ("received", None, None),
+        ("accepted", None, None),
+        ("entrez", 6, 0),
+        ("pubmed", 6, 0),
+        ("medline", 6, 0),
+    ]
 
 
 def test_it_reads_the_version_attribute_pmid_30271887_version_4():

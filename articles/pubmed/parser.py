@@ -692,6 +692,7 @@ def _partial_date(element: etree._Element, kind: str = "") -> r.PartialDate:
     # The DTD fixes the order Year, Month, Day (then Hour, Minute); reading by position
     # saves a tag comparison per part on the ~7 history dates of every record.
     parts = [(child.tag, child.text) for child in element]
+    hour = minute = None
     if (
         len(parts) >= 3
         and parts[0][0] == "Year"
@@ -699,6 +700,9 @@ def _partial_date(element: etree._Element, kind: str = "") -> r.PartialDate:
         and parts[2][0] == "Day"
     ):
         year, month, day = _int(parts[0][1]), _month(parts[1][1]), _int(parts[2][1])
+        if len(parts) > 3:
+            values = dict(parts[3:])
+            hour, minute = _int(values.get("Hour")), _int(values.get("Minute"))
     else:
         values = dict(parts)
         year, month, day = (
@@ -706,7 +710,17 @@ def _partial_date(element: etree._Element, kind: str = "") -> r.PartialDate:
             _month(values.get("Month")),
             _int(values.get("Day")),
         )
-    return r.PartialDate(year, month, day if day and 1 <= day <= 31 else None, kind)
+        hour, minute = _int(values.get("Hour")), _int(values.get("Minute"))
+    if hour is not None and not (0 <= hour <= 23 and 0 <= (minute or 0) <= 59):
+        hour = minute = None
+    return r.PartialDate(
+        year,
+        month,
+        day if day and 1 <= day <= 31 else None,
+        kind,
+        hour,
+        minute if hour is not None else None,
+    )
 
 
 def _optional_date(element: etree._Element | None) -> r.PartialDate | None:

@@ -19,6 +19,10 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
     kind: str = ""  # ArticleDate/@DateType or PubMedPubDate/@PubStatus
+    # PubMedPubDate's Hour and Minute: PubMed stamps its own events (entrez, pubmed, medline)
+    # with a time, which its MEDLINE format prints ("2011/08/05 06:00").
+    hour: int | None = None
+    minute: int | None = None
 
     def isoformat(self) -> str:
         parts = [f"{self.year:04d}" if self.year else ""]

@@ -70,6 +70,13 @@ def _is_chapter(record: dict[str, Any]) -> bool:
     return _is_book(record) and bool(record["title"]) and record["title"] != record["book"]["title"]
 
 
+def _title(record: dict[str, Any]) -> str:
+    """The title a citation shows: PubMed's English title, else the title in the original
+    language (publishers' records of non-English articles may carry only that, as PubMed
+    34097092 does), else a book's own title."""
+    return record["title"] or record["vernacular_title"] or (record["book"] or {}).get("title", "")
+
+
 def _page_range(record: dict[str, Any], dash: str = "-") -> str:
     start, end = record["start_page"], record["end_page"]
     if start and end and start != end:
@@ -112,6 +119,13 @@ def _journal_short(record: dict[str, Any]) -> str:
     return journal.get("iso_abbreviation") or journal.get("medline_ta") or ""
 
 
+def _medline_ta(record: dict[str, Any]) -> str:
+    """NLM's own title abbreviation, which PubMed's citations use: "Proc Natl Acad Sci U S A"
+    where the ISO abbreviation of older records reads "Proc. Natl. Acad. Sci. U.S.A."."""
+    journal = record["journal"] or {}
+    return journal.get("medline_ta") or journal.get("iso_abbreviation") or ""
+
+
 def _source(record: dict[str, Any]) -> str:
     """PubMed's SO line: "Environ Health Perspect. 2011 Dec;119(12):1760-5. doi: ...".
 
@@ -128,7 +142,8 @@ def _source(record: dict[str, Any]) -> str:
     pages = record["pagination"] or _first_id(record, "pii")
     if pages:
         line = f"{line}:{pages}" if line else pages
-    parts = [p for p in (_journal_short(record), line) if p]
+    # An abbreviation ending in a period must not end up "U.S.A.. 2004".
+    parts = [p for p in (_medline_ta(record).rstrip("."), line) if p]
     text = ". ".join(parts) + "." if parts else ""
     if record["doi"]:
         text += f" doi: {record['doi']}."
@@ -170,7 +185,7 @@ def to_ris(record: dict[str, Any]) -> str:
         add("AU", _person_name(person))
     for person in record["editors"]:
         add("A2", _person_name(person))
-    add("TI", record["title"] or book.get("title", ""))
+    add("TI", _title(record))
     if _is_chapter(record):
         add("T2", book["title"])
     else:
@@ -224,6 +239,63 @@ def _medline_field(tag: str, value: str) -> str:
     return "\n".join(wrapped) + "\n"
 
 
+# CommentsCorrections/@RefType -> MEDLINE tag, as PubMed's field descriptions list them.
+# "Cites" is the reference list, which MEDLINE does not print.
+COMMENT_CORRECTION_TAGS = {
+    "CommentOn": "CON",
+    "CommentIn": "CIN",
+    "ErratumIn": "EIN",
+    "ErratumFor": "EFR",
+    "CorrectedandRepublishedIn": "CRI",
+    "CorrectedandRepublishedFrom": "CRF",
+    "PartialRetractionIn": "PRIN",
+    "PartialRetractionOf": "PROF",
+    "RepublishedIn": "RPI",
+    "RepublishedFrom": "RPF",
+    "ReprintIn": "RPI",
+    "ReprintOf": "RPF",
+    "RetractionIn": "RIN",
+    "RetractionOf": "ROF",
+    "UpdateIn": "UIN",
+    "UpdateOf": "UOF",
+    "SummaryForPatientsIn": "SPIN",
+    "OriginalReportIn": "ORI",
+    "ExpressionOfConcernIn": "ECI",
+    "ExpressionOfConcernFor": "ECF",
+}
+
+# History statuses whose date PubMed also prints on a line of its own.
+HISTORY_TAGS = (
+    ("pubmed", "EDAT"),
+    ("medline", "MHDA"),
+    ("pmc-release", "PMCR"),
+    ("entrez", "CRDT"),
+)
+
+
+def _medline_datetime(iso: str | None, *, with_time: bool = True) -> str:
+    """An exported history date, "2011-08-05T06:00", as MEDLINE writes it: "2011/08/05 06:00".
+
+    PubMed stamps its own events (entrez, pubmed, medline) with a time and prints "00:00" for
+    dates that have none (received, accepted); PMCR is printed as a date alone."""
+    if not iso:
+        return ""
+    date, _, time = iso.partition("T")
+    text = date.replace("-", "/")
+    if with_time and len(date) == 10:
+        text += " " + (time or "00:00")
+    return text
+
+
+def _comment_correction(entry: dict[str, Any]) -> str:
+    """ "Environ Health Perspect. 2013 Apr;121(4):A113", and " PMID: N" when PubMed gave the
+    other record's PMID, as PubMed's MEDLINE format prints comments and corrections."""
+    text = entry["source"]
+    if entry["pmid"]:
+        text = f"{text} PMID: {entry['pmid']}" if text else f"PMID: {entry['pmid']}"
+    return text
+
+
 def to_medline(record: dict[str, Any]) -> str:
     """One record in the MEDLINE/PubMed format of PubMed's "Send to: Citation manager"."""
     fields: list[tuple[str, str]] = []
@@ -254,7 +326,9 @@ def to_medline(record: dict[str, Any]) -> str:
         add("TI", record["title"] if _is_chapter(record) else "")
         add("BTI", book["title"])
     else:
-        add("TI", record["title"])
+        # A record with only a title in the original language shows that title, as PubMed's
+        # pages do; TT below carries it too.
+        add("TI", record["title"] or record["vernacular_title"])
     add("PG", record["pagination"])
     for identifier in record["article_ids"]:
         if identifier["source"] == "elocation":
@@ -280,6 +354,7 @@ def to_medline(record: dict[str, Any]) -> str:
         add("GR", "/".join(p for p in parts if p))
     for publication_type in record["publication_types"]:
         add("PT", publication_type["name"])
+    add("TT", record["vernacular_title"])
     add("DEP", _compact_date(record["epub_date"]))
     add("PL", journal.get("country", "") or book.get("publisher_location", ""))
     add("PB", book.get("publisher_name", ""))
@@ -290,12 +365,29 @@ def to_medline(record: dict[str, Any]) -> str:
         number = substance["registry_number"] or "0"
         add("RN", f"{number} ({substance['name']})")
     add("SB", " ".join(record["citation_subsets"]))
+    for entry in record["comments_corrections"]:
+        tag = COMMENT_CORRECTION_TAGS.get(entry["ref_type"])
+        if tag:
+            add(tag, _comment_correction(entry))
     for term in _mesh_terms(record):
         add("MH", term)
-    for keyword in record["keywords"]:
-        add("OT", keyword["text"])
-    add("COIS", record["coi_statement"])
     add("PMC", record["pmcid"])
+    owners = list(dict.fromkeys(k["owner"] for k in record["keywords"] if k["owner"]))
+    for owner in owners:
+        add("OTO", owner)
+        for keyword in record["keywords"]:
+            if keyword["owner"] == owner:
+                add("OT", keyword["text"])
+    for keyword in record["keywords"]:
+        if not keyword["owner"]:
+            add("OT", keyword["text"])
+    add("COIS", record["coi_statement"])
+    history = {entry["type"]: entry["date"] for entry in record["history"]}
+    for status, tag in HISTORY_TAGS:
+        add(tag, _medline_datetime(history.get(status), with_time=tag != "PMCR"))
+    for entry in record["history"]:
+        if entry["date"]:
+            add("PHST", f"{_medline_datetime(entry['date'])} [{entry['type']}]")
     for identifier in record["article_ids"]:
         if identifier["source"] == "articleid" and identifier["type"] != "pubmed":
             add("AID", f"{identifier['value']} [{identifier['type']}]")
@@ -326,6 +418,21 @@ def latex_escape(text: str) -> str:
     return LATEX_SPECIALS.sub(lambda m: LATEX_ESCAPES[m.group()], _one_line(text))
 
 
+def bibtex_title(title: str) -> str:
+    """A title whose capitals survive BibTeX and biblatex styles that change case.
+
+    PubMed titles are in sentence case, so every capital after the first letter belongs to an
+    acronym or a name ("DNA", "C8 Health Project", "Ohio"): each word holding one is braced,
+    which is what stops a style from printing "dna". The first word keeps only its first
+    capital unbraced, since sentence and title case both leave that letter alone."""
+    words = []
+    for index, word in enumerate(_one_line(title).split(" ")):
+        capitals = [c for c in (word[1:] if index == 0 else word) if c.isupper()]
+        escaped = latex_escape(word)
+        words.append(f"{{{escaped}}}" if capitals else escaped)
+    return " ".join(words)
+
+
 def _bibtex_name(person: dict[str, Any]) -> str:
     # A group's name in braces stays one "last name" instead of being split into words.
     if person["collective_name"]:
@@ -354,10 +461,15 @@ def to_bibtex(record: dict[str, Any]) -> str:
     else:
         entry_type = "article"
     if record["authors"]:
-        fields.append(("author", " and ".join(_bibtex_name(p) for p in record["authors"])))
+        names = [_bibtex_name(p) for p in record["authors"]]
+        # PubMed's "et al." (AuthorList CompleteYN="N") is BibTeX's "and others".
+        if not record["authors_complete"]:
+            names.append("others")
+        fields.append(("author", " and ".join(names)))
     if record["editors"]:
         fields.append(("editor", " and ".join(_bibtex_name(p) for p in record["editors"])))
-    text("title", record["title"] or book.get("title", ""))
+    if _title(record):
+        fields.append(("title", bibtex_title(_title(record))))
     if entry_type == "incollection":
         text("booktitle", book["title"])
     text("journal", journal.get("title", ""))
@@ -414,7 +526,7 @@ def to_csl(record: dict[str, Any]) -> dict[str, Any]:
         item["author"] = [_csl_name(p) for p in record["authors"]]
     if record["editors"]:
         item["editor"] = [_csl_name(p) for p in record["editors"]]
-    item["title"] = record["title"] or book.get("title", "")
+    item["title"] = _title(record)
     container = book.get("title", "") if item_type == "chapter" else journal.get("title", "")
     optional = {
         "container-title": container,
@@ -508,7 +620,7 @@ def csv_row(record: dict[str, Any]) -> list[str]:
     ]
     values = [
         str(record["pmid"]),
-        record["title"],
+        _title(record),
         "; ".join(authors),
         journal.get("title", "") or (record["book"] or {}).get("title", ""),
         _journal_short(record),

@@ -26,6 +26,7 @@ FILES = (
     "pubmed20n0014_excerpt_23.xml.gz",
     "hawc_structured_abstract_21813367.xml",
     "hawc_book_chapter_20301382.xml",
+    "pubmed21n1298_excerpt_34.xml.gz",
 )
 STRUCTURED = 21813367
 COLLECTIVE = 21860499
@@ -33,6 +34,10 @@ NON_ASCII = 16080930
 MEDLINE_DATE = 399698  # "1979 Nov-1980 May"
 CHAPTER = 20301382
 GOLDEN = (STRUCTURED, COLLECTIVE, NON_ASCII, MEDLINE_DATE, CHAPTER)
+VERNACULAR_ONLY = 34097092  # empty ArticleTitle, VernacularTitle "Mitteilungen der DGN."
+VERNACULAR = 34096929  # an English title in brackets and the Dutch one
+INCOMPLETE_AUTHORS = 400865  # AuthorList CompleteYN="N"
+DOTTED_ISO = 419585  # ISOAbbreviation "Ugeskr. Laeg.", MedlineTA "Ugeskr Laeger"
 
 STRUCTURED_AUTHORS = [
     "Shin, Hyeong-Moo",
@@ -211,6 +216,67 @@ def test_it_lays_medline_out_in_pubmed_columns(records):
     assert "\n      " in blocks[0]
 
 
+@pytest.mark.django_db
+def test_it_writes_the_medline_source_with_nlm_s_abbreviation_pmid_419585(records):
+    [entry] = Medline.parse(io.StringIO(write("nbib", records, DOTTED_ISO)))
+
+    assert records[DOTTED_ISO]["journal"]["iso_abbreviation"] == "Ugeskr. Laeg."
+    assert entry["TA"] == "Ugeskr Laeger"
+    assert entry["SO"] == "Ugeskr Laeger. 1979 Feb 5;141(6):383."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("pmid", "tag", "value"),
+    [
+        # The erratum notice of 21813367 gives no PMID; PubMed prints the source as written.
+        (STRUCTURED, "EIN", "Environ Health Perspect.2013 Apr;121(4):A113"),
+        (31294756, "EFR", "JAMA Oncol. 2019 Apr 25;:null PMID: 31021392"),
+        (27602157, "RIN", "Oncol Lett. 2021 Jul;22(1):545 PMID: 34093767"),
+        (34093767, "ROF", "Oncol Lett. 2016 Sep;12(3):2163-2168 PMID: 27602157"),
+        (30271887, "CON", "Wellcome Open Res. 2018 Feb 12;3:10 PMID: 29744390"),
+        (32090497, "ECI", "Int Wound J. 2021 Jun 7;: PMID: 34096680"),
+        (34096680, "ECF", "Int Wound J. 2020 Jun;17(3):735-741 PMID: 32090497"),
+    ],
+)
+def test_it_writes_comments_and_corrections_in_medline(records, pmid, tag, value):
+    [entry] = Medline.parse(io.StringIO(write("nbib", records, pmid)))
+
+    assert entry[tag] == [value]
+
+
+@pytest.mark.django_db
+def test_it_writes_history_dates_as_pubmed_does_pmid_21813367(records):
+    [entry] = Medline.parse(io.StringIO(write("nbib", records, STRUCTURED)))
+
+    assert (entry["EDAT"], entry["MHDA"], entry["CRDT"]) == (
+        "2011/08/05 06:00",
+        "2012/03/28 06:00",
+        ["2011/08/05 06:00"],
+    )
+    assert entry["PMCR"] == ["2011/08/03"]
+    assert entry["PHST"] == [
+        "2011/03/25 00:00 [received]",
+        "2011/08/03 00:00 [accepted]",
+        "2011/08/05 06:00 [entrez]",
+        "2011/08/05 06:00 [pubmed]",
+        "2012/03/28 06:00 [medline]",
+        "2011/08/03 00:00 [pmc-release]",
+    ]
+
+
+@pytest.mark.django_db
+def test_it_orders_medline_tags_as_pubmed_does_pmid_21813367(records):
+    text = write("nbib", records, STRUCTURED)
+    tags = list(dict.fromkeys(line[:4].strip() for line in text.splitlines() if line[4:6] == "- "))
+
+    assert tags == [
+        "PMID", "OWN", "STAT", "DCOM", "LR", "IS", "VI", "IP", "DP", "TI", "PG", "LID", "AB",
+        "FAU", "AU", "AD", "LA", "PT", "DEP", "PL", "TA", "JT", "JID", "RN", "SB", "EIN", "MH",
+        "PMC", "COIS", "EDAT", "MHDA", "PMCR", "CRDT", "PHST", "AID", "PST", "SO",
+    ]  # fmt: skip
+
+
 # BibTeX ------------------------------------------------------------------------------------
 
 
@@ -276,6 +342,34 @@ def test_it_writes_bibtex_for_collective_non_ascii_medline_date_and_chapter(reco
     assert chapter["address"] == "Seattle (WA)"
 
 
+@pytest.mark.django_db
+def test_it_braces_capitalised_words_of_bibtex_titles_so_styles_keep_them(records):
+    text = write("bibtex", records, STRUCTURED, CHAPTER)
+    raw = {e.key: e for e in bibtexparser.parse_string(text).entries}
+    decoded = parse_bibtex(text)
+
+    assert raw["pmid21813367"]["title"] == (
+        "Retrospective exposure estimation and predicted versus observed serum "
+        "perfluorooctanoic acid concentrations for participants in the {C8} {Health} "
+        "{Project.}"
+    )
+    assert raw["pmid20301382"]["title"] == (
+        "Single {Large-Scale} {Mitochondrial} {DNA} {Deletion} {Syndromes}"
+    )
+    assert decoded["pmid20301382"]["title"] == (
+        "Single Large-Scale Mitochondrial DNA Deletion Syndromes"
+    )
+
+
+@pytest.mark.django_db
+def test_it_ends_an_incomplete_bibtex_author_list_with_and_others_pmid_400865(records):
+    entry = parse_bibtex(write("bibtex", records, INCOMPLETE_AUTHORS, STRUCTURED))
+
+    assert records[INCOMPLETE_AUTHORS]["authors_complete"] is False
+    assert entry["pmid400865"]["author"][-1] == "others"
+    assert entry["pmid21813367"]["author"] == STRUCTURED_AUTHORS
+
+
 # CSL-JSON ----------------------------------------------------------------------------------
 
 
@@ -327,6 +421,38 @@ def test_it_writes_csl_json_field_by_field(records):
 @pytest.mark.django_db
 def test_it_writes_an_empty_csl_json_array_for_no_records():
     assert json.loads(FORMATS["csl-json"].text([])) == []
+
+
+# Titles in the original language ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_falls_back_on_the_vernacular_title_in_every_format_pmid_34097092(records):
+    title = "Mitteilungen der DGN."
+
+    [ris] = rispy.loads(write("ris", records, VERNACULAR_ONLY))
+    [medline] = Medline.parse(io.StringIO(write("nbib", records, VERNACULAR_ONLY)))
+    bibtex = parse_bibtex(write("bibtex", records, VERNACULAR_ONLY))[f"pmid{VERNACULAR_ONLY}"]
+    [csl] = json.loads(write("csl-json", records, VERNACULAR_ONLY))
+    [row] = read_csv(write("csv", records, VERNACULAR_ONLY))
+
+    assert records[VERNACULAR_ONLY]["title"] == ""
+    assert ris["title"] == title
+    assert (medline["TI"], medline["TT"]) == (title, title)
+    assert bibtex["title"] == title
+    assert csl["title"] == title
+    assert row["title"] == title
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_english_title_and_writes_the_vernacular_one_as_tt_pmid_34096929(records):
+    [ris] = rispy.loads(write("ris", records, VERNACULAR))
+    [medline] = Medline.parse(io.StringIO(write("nbib", records, VERNACULAR)))
+
+    assert ris["title"] == "[Is acupuncture effective for dry mouth?]"
+    assert medline["TI"] == "[Is acupuncture effective for dry mouth?]"
+    assert medline["TT"] == "Helpt acupunctuur bij een droge mond?"
+    assert to_csl(records[VERNACULAR])["title"] == "[Is acupuncture effective for dry mouth?]"
 
 
 # CSV ---------------------------------------------------------------------------------------

@@ -128,6 +128,10 @@ def test_it_offers_every_format_on_the_article_page(client):
         assert f'<a href="/21813367/export/{name}/" download>{label}</a>' in html
 
 
+def unbraced(text: str) -> str:
+    return text.replace("{", "").replace("}", "")
+
+
 def titles_and_authors(name: str, text: str) -> list[tuple[str, list[str]]]:
     """(title, author names) of each record, as an independent reader of the format reads
     them. A corrected name stands whole, as a group's name does (NBIB's CN, BibTeX braces)."""
@@ -137,8 +141,9 @@ def titles_and_authors(name: str, text: str) -> list[tuple[str, list[str]]]:
         entries = Medline.parse(io.StringIO(text))
         return [(e["TI"], e.get("CN", []) + e.get("FAU", [])) for e in entries]
     if name == "bibtex":
+        # Braces protect capitalised words ("{PFOA}") and group names from case changes.
         return [
-            (e["title"], e["author"].replace("{", "").replace("}", "").split(" and "))
+            (unbraced(e["title"]), unbraced(e["author"]).split(" and "))
             for e in bibtexparser.parse_string(text).entries
         ]
     if name == "csl-json":

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from articles import article_page, curated, export
+from articles import article_page, cite, curated, export
 from articles.basket import LIMIT as BASKET_LIMIT
 from articles.basket import Basket
 from articles.browse import CappedPaginator, Link, ListPage, url_with
@@ -156,7 +156,10 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        # Before anything reads the record: curators' corrections replace PubMed's values.
+        # The Cite box reads the exported record with the corrections laid over it, as the
+        # citation files do; taken before ``apply_corrections`` edits the article in memory.
+        record = curated.lay_over(export.article_to_dict(article), article.export_corrections)
+        # Before anything else reads the record: curators' corrections replace PubMed's values.
         context["corrections"] = apply_corrections(article)
         authors = [a for a in article.authors.all() if a.role == Author.Role.AUTHOR]
         context["byline"] = number_affiliations(authors)
@@ -167,8 +170,22 @@ class ArticleDetailView(DetailView):
         context["export_links"] = export_links("articles:export", article.pmid)
         context["in_basket"] = article.pmid in Basket(self.request.session)
         context["notices"] = article_page.notices(article)
+        context["cite"] = cite_box(self.request, [record])
         context.update(article_page.related(article))
         return context
+
+
+def cite_box(request, records: list[dict] | None) -> dict:
+    """Context of the Cite disclosure: the records' citations in the style asked for
+    (``?style=``, AMA by default), open when the visitor chose a style. ``records=None``
+    shows only the style form."""
+    style = cite.style_or_default(request.GET.get("style"))
+    return {
+        "style": style,
+        "styles": list(cite.STYLES.values()),
+        "citations": None if records is None else cite.cite(records, style),
+        "open": "style" in request.GET,
+    }
 
 
 # Exports and the basket ---------------------------------------------------------------------
@@ -264,7 +281,19 @@ def basket_detail(request) -> HttpResponse:
         "articles": [by_pmid[pmid] for pmid in pmids if pmid in by_pmid],
         "export_links": export_links("articles:basket_export"),
     }
+    # Citations cost 10-40 ms an article the first time (citeproc), so the basket renders
+    # them only once a visitor asks for a style.
+    asked = "style" in request.GET and context["articles"]
+    context["cite"] = cite_box(request, basket_records(pmids) if asked else None)
     return TemplateResponse(request, "articles/basket.html", context)
+
+
+def basket_records(pmids: list[int]) -> list[dict]:
+    """The exported records of the basket's visible articles, in the basket's order, with
+    curators' corrections laid over them as in the citation files."""
+    records = export.iter_export(Article.objects.filter(pk__in=pmids), corrected=True)
+    by_pmid = {record["pmid"]: record for record in records}
+    return [by_pmid[pmid] for pmid in pmids if pmid in by_pmid]
 
 
 @require_safe

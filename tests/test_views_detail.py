@@ -17,7 +17,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # keywords, grants, identifiers, references, comments/corrections, article concepts (the
 # case-facts panel; its CaseFacts row comes with the article). A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
-DETAIL_QUERIES = 16  # 15 for the record, 1 for curators' corrections
+# 15 for the record, 1 for curators' corrections, 16 for the exported record the Cite box
+# renders (articles.export.article_to_dict, as the citation files read it).
+DETAIL_QUERIES = 32
 # Beyond the record (articles.article_page.related): the citing PMIDs always; with concepts,
 # the articles sharing them; with any similar or citing article, their rows and first authors.
 # One more where the text names concepts the record's MeSH does not: their descriptors' names.

@@ -321,9 +321,14 @@ class ListPage:
         return chosen
 
     def _count_without(self, name: str) -> int:
+        """How many articles the list would hold without filter ``name``, for this visitor:
+        the filters start from the list's own articles (the public ones for anonymous
+        visitors), and a curator keeps the status filter."""
         query = self.query.copy()
         query.pop(name, None)
-        filterset = type(self.filterset)(query, queryset=Article.objects.visible())
+        filterset = type(self.filterset)(
+            query, queryset=self.filterset.queryset, request=self.filterset.request
+        )
         if not filterset.is_valid():
             return 0
         return count_capped(filterset.qs)

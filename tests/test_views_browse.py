@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from articles.ingest import ingest_files
 from articles.mesh import load_mesh
+from articles.models import Curation
 from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -149,3 +150,29 @@ def test_the_typeahead_offers_names_and_synonyms(client, records):
 
 def test_the_list_is_read_only_for_anonymous_users(client, records):
     assert client.post(LIST_URL, {"disease": "Asthma"}).status_code == 405
+
+
+def test_without_a_filter_the_count_is_of_what_an_anonymous_visitor_may_see(
+    client, curator_client, records
+):
+    Curation.objects.create(article_id=411399, status=Curation.Status.EXCLUDED)  # Asthma
+    emptied = {"disease": "Asthma", "language": "fre"}
+
+    public = text(client.get(LIST_URL, emptied))
+    staff = text(curator_client.get(LIST_URL, emptied))
+    excluded = text(curator_client.get(LIST_URL, {**emptied, "status": "excluded"}))
+
+    assert "The filter Language: fre emptied the list: without it, 6 articles match." in public
+    assert "The filter Language: fre emptied the list: without it, 7 articles match." in staff
+    # A curator's status filter stays when another is taken away: 411399 alone.
+    assert "The filter Language: fre emptied the list: without it, 1 article match." in excluded
+
+
+def test_past_ten_thousand_the_count_without_a_filter_says_more_than_ten_thousand(
+    client, records, monkeypatch
+):
+    monkeypatch.setattr("articles.browse.count_capped", lambda queryset: 10_001)
+
+    page = text(client.get(LIST_URL, {"disease": "Asthma", "language": "fre"}))
+
+    assert "without it, more than 10,000 articles match." in page

@@ -228,9 +228,7 @@ class ListPage:
                 "Case series",
                 [
                     self._flag("case_series", "true", "Case series (2+ patients)", f.case_series),
-                    self._flag(
-                        "case_series", "false", "Single case or other", f.counted - f.case_series
-                    ),
+                    self._flag("case_series", "false", "Single case or other", f.single_or_other),
                 ]
                 if f.with_facts
                 else [],
@@ -268,16 +266,14 @@ class ListPage:
                 "Abstract",
                 [
                     self._flag("has_abstract", "true", "With abstract", f.has_abstract),
-                    self._flag(
-                        "has_abstract", "false", "Without abstract", f.counted - f.has_abstract
-                    ),
+                    self._flag("has_abstract", "false", "Without abstract", f.without_abstract),
                 ],
             ),
             (
                 "retracted",
                 "Retraction",
                 [
-                    self._flag("retracted", "false", "Not retracted", f.counted - f.retracted),
+                    self._flag("retracted", "false", "Not retracted", f.not_retracted),
                     self._flag("retracted", "true", "Retracted", f.retracted),
                 ],
             ),

@@ -4,18 +4,19 @@ therapy, publication type, journal, language, year and case-series fact.
 A fixed number of queries whatever the page size, and a bounded cost whatever the size of the
 result. The list reads its first ``CAP + 1`` matches' PMIDs (PubMed too pages through at most
 10,000): up to ``SAMPLE`` matches, every facet counts every match. Counting more costs more
-than a page may (at 1,000,000 articles, even counting the public articles costs SQLite more
-than the page's 100 ms), so beyond ``SAMPLE`` the facets count a uniform sample of about
+than a page may (at 1,000,000 articles, SQLite takes longer than the page's 100 ms to count
+even the public articles), so beyond ``SAMPLE`` the facets count a uniform sample of about
 ``SAMPLE`` matches and scale up, and the page says "about": the matches in the first of
-``SAMPLE_BUCKETS`` buckets (``pmid % 1024``, which nothing a facet counts depends on), read
-from the PMIDs in hand up to ``CAP`` matches, else from article_sample_idx. The year chart
-counts every match while they number at most ``CAP``. The number of matches is exact up to
-``CAP``, and beyond when the sample found them few enough to read them all; else it is
-estimated from the sample too.
+``SAMPLE_BUCKETS`` buckets (``pmid % 1024``, which nothing a facet counts depends on), cut
+from the PMIDs in hand up to ``CAP`` matches, else read from article_sample_idx, or from all
+the matches when they are few enough to read whole (at most about 16 * ``SAMPLE``). Wherever
+every match's PMID is in hand, the number of matches and the year chart are exact; else they
+are estimated from the sample too.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from collections import Counter
@@ -158,11 +159,15 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     facets = Facets(total=len(pks), first_pks=pks, order=tuple(order), bounded=bounded)
     if not pks:
         return facets
-    every = pks if len(pks) <= CAP else None  # every match's PMID, when in hand
-    if every is None:
-        sample, buckets, every = _sample(queryset)
-    else:
+    years = None  # every match's year, when known without counting the sample
+    if len(pks) <= CAP:
+        every = pks
         sample, buckets = _thin(every)
+    else:
+        sample, buckets, dates = _sample(queryset)
+        every = list(dates) if dates is not None else None
+        if dates is not None:
+            years = Counter(date.year for date in dates.values() if date is not None)
     facets.counted = len(sample)
     if every is not None:
         facets.total = len(every)
@@ -176,8 +181,8 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     facets.disease, facets.therapy = _concepts(facets, counted)
     facets.publication_type = _publication_types(facets, counted)
     _article_columns(facets, counted)
-    if facets.estimated and every is not None and len(every) <= CAP:
-        facets.years = _years(in_pks(every))
+    if facets.estimated and every is not None:
+        facets.years = dict(sorted((years or _years(in_pks(every))).items()))
     else:
         facets.years_estimated = facets.estimated
     return facets
@@ -192,17 +197,19 @@ def _thin(pks: list[int]) -> tuple[list[int], int]:
     return [pk for pk in pks if pk % SAMPLE_BUCKETS < buckets], buckets
 
 
-def _sample(queryset) -> tuple[list[int], int, list[int] | None]:
+def _sample(queryset) -> tuple[list[int], int, dict[int, datetime.date | None] | None]:
     """Past ``CAP`` matches: the PMIDs of those in the first sample buckets, about
-    ``SAMPLE``; how many buckets; and every match's PMID when they were read whole."""
+    ``SAMPLE``; how many buckets; and when the matches were read whole, each one's
+    publication date, which the list's date index holds beside the PMID (its year is always
+    ``pub_year``, as the year filters rely on)."""
     found = _in_buckets(queryset, 0, FIRST_BUCKETS)
     if len(found) >= SAMPLE:
         return *_thin(found), None
     wanted = math.ceil(FIRST_BUCKETS * SAMPLE / max(len(found), 1))
     if wanted <= INDEXED_BUCKETS:
         return found + _in_buckets(queryset, FIRST_BUCKETS, wanted), wanted, None
-    every = list(queryset.order_by().values_list("pk", flat=True))
-    return *_thin(every), every
+    dates = dict(queryset.order_by().values_list("pk", "pub_date"))
+    return *_thin(list(dates)), dates
 
 
 def _in_buckets(queryset, first: int, last: int) -> list[int]:
@@ -213,7 +220,7 @@ def _in_buckets(queryset, first: int, last: int) -> list[int]:
 
 
 def _years(pks) -> dict[int, int]:
-    """Every match's year, from article_visible_facets_idx."""
+    """The articles' years, from article_visible_facets_idx."""
     rows = (
         Article.objects.filter(pk__in=pks, deleted_at__isnull=True)
         .values_list("pub_year")

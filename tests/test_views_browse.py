@@ -236,7 +236,7 @@ def test_a_large_result_is_estimated_from_a_sample_of_the_whole_collection(
     assert (facets.total, facets.counted) == (48, 10)
     page = text(response)
     assert "About 48 articles" in page
-    assert "estimates from a random sample of 10 of the about 48 matches" in page
+    assert "estimates from a random sample of 10 of about 48 matches" in page
     assert "Export all results (about 48)" in page
     assert "Results by year (estimated from a random sample)" in page
 
@@ -254,6 +254,7 @@ def test_past_the_cap_a_sparse_result_is_read_whole_and_counted_exactly(
 
     facets = response.context["listing"].facets
     assert (facets.total, facets.total_estimated, facets.estimated) == (52, False, True)
+    assert (facets.years, facets.years_estimated) == ({1977: 41, 1978: 1, 1979: 10}, False)
     assert "Export all 52 results" in text(response)
 
 

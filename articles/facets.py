@@ -213,10 +213,11 @@ def _sample(queryset) -> tuple[list[int], int, dict[int, datetime.date | None] |
 
 
 def _in_buckets(queryset, first: int, last: int) -> list[int]:
-    """PMIDs of the matches in sample buckets ``first`` to ``last - 1`` (article_sample_idx)."""
+    """PMIDs of the matches in sample buckets ``first`` to ``last - 1``, from
+    article_sample_idx. Named one by one: SQLite weighs a range of the index as a quarter of
+    the articles, and so preferred a year range's dates (a third of them at 1,000,000)."""
     within = queryset.order_by().alias(sample_bucket=sample_bucket())
-    within = within.filter(sample_bucket__gte=first) if first else within
-    return list(within.filter(sample_bucket__lt=last).values_list("pk", flat=True))
+    return list(within.filter(sample_bucket__in=range(first, last)).values_list("pk", flat=True))
 
 
 def _years(pks) -> dict[int, int]:

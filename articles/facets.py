@@ -114,9 +114,9 @@ def about(n: float) -> int:
     return int(round(n, 2 - len(str(round(n)))))
 
 
-def count_capped(queryset, cap: int = CAP) -> int:
-    """How many rows ``queryset`` has, counting no further than ``cap + 1``."""
-    return queryset.order_by().values("pk")[: cap + 1].count()
+def count_capped(queryset) -> int:
+    """How many rows ``queryset`` has, counting no further than ``CAP + 1``."""
+    return queryset.order_by().values("pk")[: CAP + 1].count()
 
 
 NEWEST_FIRST = ("-pub_date", "-pmid")  # the list's default order (SORTS["pubdate"])
@@ -182,7 +182,7 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     facets.publication_type = _publication_types(facets, counted)
     _article_columns(facets, counted)
     if facets.estimated and every is not None:
-        facets.years = dict(sorted((years or _years(in_pks(every))).items()))
+        facets.years = dict(sorted((_years(in_pks(every)) if years is None else years).items()))
     else:
         facets.years_estimated = facets.estimated
     return facets

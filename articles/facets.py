@@ -16,7 +16,6 @@ are estimated from the sample too.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 from collections import Counter
@@ -40,12 +39,12 @@ from articles.models import (
 )
 
 CAP = 10_000
-SAMPLE = 3_000  # articles the facets count at most (about)
-# Past CAP matches, the sample's first reading: 1/256 of the collection, about 3,900 articles at
-# 1,000,000; then as many buckets as the density found asks for, read through the index while
-# they are at most 1/16 of the collection (a year range's sample at 1,000,000: ~6,000 index
-# entries); sparser matches (at most ~16 * SAMPLE) are read whole.
-FIRST_BUCKETS = 4
+SAMPLE = 2_000  # articles the facets count at most (bar one bucket of the sample)
+# Past CAP matches, the sample's first reading: 3 buckets of 1,024, 2,930 articles at 1,000,000;
+# then as many buckets as the density found asks for, read through the index while they are
+# at most 1/16 of the collection; results sparser than that (at most about 16 * SAMPLE
+# matches) are read whole.
+FIRST_BUCKETS = 3
 INDEXED_BUCKETS = SAMPLE_BUCKETS // 16
 TOP = 10  # values shown per facet
 CASE_REPORTS = "D002363"  # the Case Reports publication type, listed first
@@ -130,15 +129,26 @@ def first_pks(queryset, order: tuple = NEWEST_FIRST) -> tuple[list[int], bool]:
     which matters when they cost (a disease's subtree walks thousands of concept rows; a
     common search term matches a tenth of the collection). Newest first reads the list's
     date index (article_visible_date_idx)."""
+    pks, _dates, bounded = _first_matches(queryset, order)
+    return pks, bounded
+
+
+def _first_matches(queryset, order: tuple) -> tuple[list[int], list | None, bool]:
+    """``first_pks``, with the matches' publication dates where the list's own query reads
+    them (not a search's ranking or index, which give PMIDs only): the date index holds
+    them beside the PMIDs, and a date's year is always its article's ``pub_year``, as the
+    year filters rely on."""
     from articles.search import best_first_pks, newest_first, newest_pks
 
     if order[:1] == (BEST_FIRST,):
-        return best_first_pks(queryset, order, CAP + 1)
+        pks, bounded = best_first_pks(queryset, order, CAP + 1)
+        return pks, None, bounded
     found = newest_pks(queryset, order, CAP + 1)
     if found is not None:
-        return found, False
+        return found, None, False
     order = newest_first(queryset, order)
-    return list(queryset.order_by(*order).values_list("pk", flat=True)[: CAP + 1]), False
+    rows = list(queryset.order_by(*order).values_list("pk", "pub_date")[: CAP + 1])
+    return [pk for pk, _date in rows], [date for _pk, date in rows], False
 
 
 def in_pks(pks: list[int]) -> RawSQL:
@@ -154,20 +164,19 @@ def in_pks(pks: list[int]) -> RawSQL:
 def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     """Counts of every facet over ``queryset`` (the filtered articles), exact or estimated
     from a uniform sample of about ``SAMPLE`` of them: a fixed number of queries, each over
-    at most about ``SAMPLE`` articles (the year chart's, at most ``CAP``)."""
-    pks, bounded = first_pks(queryset, order)
+    at most about ``SAMPLE`` articles (the year chart's, over a search's, at most ``CAP``)."""
+    pks, dates, bounded = _first_matches(queryset, order)
     facets = Facets(total=len(pks), first_pks=pks, order=tuple(order), bounded=bounded)
     if not pks:
         return facets
-    years = None  # every match's year, when known without counting the sample
     if len(pks) <= CAP:
         every = pks
         sample, buckets = _thin(every)
     else:
-        sample, buckets, dates = _sample(queryset)
-        every = list(dates) if dates is not None else None
-        if dates is not None:
-            years = Counter(date.year for date in dates.values() if date is not None)
+        sample, buckets, rows = _sample(queryset)
+        every = dates = None
+        if rows is not None:
+            every, dates = [pk for pk, _date in rows], [date for _pk, date in rows]
     facets.counted = len(sample)
     if every is not None:
         facets.total = len(every)
@@ -182,34 +191,43 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     facets.publication_type = _publication_types(facets, counted)
     _article_columns(facets, counted)
     if facets.estimated and every is not None:
-        facets.years = dict(sorted((_years(in_pks(every)) if years is None else years).items()))
+        if dates is None:
+            years = _years(in_pks(every))
+        else:
+            years = Counter(date.year for date in dates if date is not None)
+        facets.years = dict(sorted(years.items()))
     else:
         facets.years_estimated = facets.estimated
     return facets
 
 
-def _thin(pks: list[int]) -> tuple[list[int], int]:
-    """``pks`` cut down to about ``SAMPLE``: those in the first sample buckets, as few buckets
-    as hold ``SAMPLE`` of them; and how many buckets (all of them: every PMID kept)."""
+def _thin(pks: list[int], buckets: int = SAMPLE_BUCKETS) -> tuple[list[int], int]:
+    """``pks``, the matches in the first ``buckets`` sample buckets, cut down to at most
+    ``SAMPLE``: those of as many first buckets as hold no more (one at least); and how many
+    buckets that is."""
     if len(pks) <= SAMPLE:
-        return pks, SAMPLE_BUCKETS
-    buckets = sorted(pk % SAMPLE_BUCKETS for pk in pks)[SAMPLE - 1] + 1
-    return [pk for pk in pks if pk % SAMPLE_BUCKETS < buckets], buckets
+        return pks, buckets
+    sizes = Counter(pk % SAMPLE_BUCKETS for pk in pks)
+    kept, thinned = sizes[0], 1
+    while thinned < buckets and kept + sizes[thinned] <= SAMPLE:
+        kept += sizes[thinned]
+        thinned += 1
+    return [pk for pk in pks if pk % SAMPLE_BUCKETS < thinned], thinned
 
 
-def _sample(queryset) -> tuple[list[int], int, dict[int, datetime.date | None] | None]:
-    """Past ``CAP`` matches: the PMIDs of those in the first sample buckets, about
-    ``SAMPLE``; how many buckets; and when the matches were read whole, each one's
-    publication date, which the list's date index holds beside the PMID (its year is always
-    ``pub_year``, as the year filters rely on)."""
+def _sample(queryset) -> tuple[list[int], int, list[tuple] | None]:
+    """Past ``CAP`` matches: the PMIDs of those in the first sample buckets, at most about
+    ``SAMPLE``; how many buckets; and when the matches were read whole, each one's PMID and
+    publication date (from the date index, as ``_first_matches``)."""
     found = _in_buckets(queryset, 0, FIRST_BUCKETS)
     if len(found) >= SAMPLE:
-        return *_thin(found), None
+        return *_thin(found, FIRST_BUCKETS), None
     wanted = math.ceil(FIRST_BUCKETS * SAMPLE / max(len(found), 1))
     if wanted <= INDEXED_BUCKETS:
-        return found + _in_buckets(queryset, FIRST_BUCKETS, wanted), wanted, None
-    dates = dict(queryset.order_by().values_list("pk", "pub_date"))
-    return *_thin(list(dates)), dates
+        found += _in_buckets(queryset, FIRST_BUCKETS, wanted)
+        return *_thin(found, wanted), None
+    rows = list(queryset.order_by().values_list("pk", "pub_date"))
+    return *_thin([pk for pk, _date in rows]), rows
 
 
 def _in_buckets(queryset, first: int, last: int) -> list[int]:

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, TextField
+from django.db.models import CharField, Count, F, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -147,8 +147,23 @@ def _first_matches(queryset, order: tuple) -> tuple[list[int], list | None, bool
     if found is not None:
         return found, None, False
     order = newest_first(queryset, order)
-    rows = list(queryset.order_by(*order).values_list("pk", "pub_date")[: CAP + 1])
+    rows = list(_with_dates(queryset).order_by(*order)[: CAP + 1])
     return [pk for pk, _date in rows], [date for _pk, date in rows], False
+
+
+def _with_dates(queryset):
+    """``queryset`` as (PMID, publication date) rows, the date as the year chart reads it:
+    on SQLite its text ("1979-12-31"), which Django would otherwise parse in Python (10,001
+    dates at 1,000,000 articles: 13 ms, the text 1.5)."""
+    date = Cast("pub_date", CharField()) if connection.vendor == "sqlite" else F("pub_date")
+    return queryset.annotate(chart_date=date).values_list("pk", "chart_date")
+
+
+def _count_years(dates: list) -> Counter[int]:
+    """The years of ``_with_dates``' dates."""
+    return Counter(
+        int(date[:4]) if isinstance(date, str) else date.year for date in dates if date is not None
+    )
 
 
 def in_pks(pks: list[int]) -> RawSQL:
@@ -191,10 +206,7 @@ def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
     facets.publication_type = _publication_types(facets, counted)
     _article_columns(facets, counted)
     if facets.estimated and every is not None:
-        if dates is None:
-            years = _years(in_pks(every))
-        else:
-            years = Counter(date.year for date in dates if date is not None)
+        years = _years(in_pks(every)) if dates is None else _count_years(dates)
         facets.years = dict(sorted(years.items()))
     else:
         facets.years_estimated = facets.estimated
@@ -218,7 +230,7 @@ def _thin(pks: list[int], buckets: int = SAMPLE_BUCKETS) -> tuple[list[int], int
 def _sample(queryset) -> tuple[list[int], int, list[tuple] | None]:
     """Past ``CAP`` matches: the PMIDs of those in the first sample buckets, at most about
     ``SAMPLE``; how many buckets; and when the matches were read whole, each one's PMID and
-    publication date (from the date index, as ``_first_matches``)."""
+    publication date (``_with_dates``)."""
     found = _in_buckets(queryset, 0, FIRST_BUCKETS)
     if len(found) >= SAMPLE:
         return *_thin(found, FIRST_BUCKETS), None
@@ -226,7 +238,7 @@ def _sample(queryset) -> tuple[list[int], int, list[tuple] | None]:
     if wanted <= INDEXED_BUCKETS:
         found += _in_buckets(queryset, FIRST_BUCKETS, wanted)
         return *_thin(found, wanted), None
-    rows = list(queryset.order_by().values_list("pk", "pub_date"))
+    rows = list(_with_dates(queryset).order_by())
     return *_thin([pk for pk, _date in rows]), rows
 
 

@@ -239,9 +239,7 @@ class ListPage:
                 "Case series",
                 [
                     self._flag("case_series", "true", "Case series (2+ patients)", f.case_series),
-                    self._flag(
-                        "case_series", "false", "Single case or other", f.counted - f.case_series
-                    ),
+                    self._flag("case_series", "false", "Single case or other", f.single_or_other),
                 ]
                 if f.with_facts
                 else [],
@@ -279,16 +277,14 @@ class ListPage:
                 "Abstract",
                 [
                     self._flag("has_abstract", "true", "With abstract", f.has_abstract),
-                    self._flag(
-                        "has_abstract", "false", "Without abstract", f.counted - f.has_abstract
-                    ),
+                    self._flag("has_abstract", "false", "Without abstract", f.without_abstract),
                 ],
             ),
             (
                 "retracted",
                 "Retraction",
                 [
-                    self._flag("retracted", "false", "Not retracted", f.counted - f.retracted),
+                    self._flag("retracted", "false", "Not retracted", f.not_retracted),
                     self._flag("retracted", "true", "Retracted", f.retracted),
                 ],
             ),
@@ -332,9 +328,14 @@ class ListPage:
         return chosen
 
     def _count_without(self, name: str) -> int:
+        """How many articles the list would hold without filter ``name``, for this visitor:
+        the filters start from the list's own articles (the public ones for anonymous
+        visitors), and a curator keeps the status filter."""
         query = self.query.copy()
         query.pop(name, None)
-        filterset = type(self.filterset)(query, queryset=Article.objects.visible())
+        filterset = type(self.filterset)(
+            query, queryset=self.filterset.queryset, request=self.filterset.request
+        )
         if not filterset.is_valid():
             return 0
         return count_capped(filterset.qs)

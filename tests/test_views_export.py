@@ -25,6 +25,7 @@ from articles.mesh import load_mesh
 from articles.models import Curation
 from articles.pubmed import records as r
 from articles.pubmed.parser import parse
+from tests.test_views_browse import add_filler
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STRUCTURED = 21813367
@@ -233,6 +234,21 @@ def test_it_links_the_list_export_keeping_filters_but_not_the_page(client):
 
     assert "Export all 6 results" in html
     assert '<a href="/export/nbib/?has_abstract=false" download>MEDLINE (.nbib)</a>' in html
+
+
+@pytest.mark.django_db
+def test_the_list_export_heading_counts_every_article_past_ten_thousand(client):
+    # It said "Export all 10001 results": the list reads its first 10,001 matches only.
+    ingest("hawc_259_records.xml.gz")
+    add_filler(10_000)
+
+    html = client.get("/").content.decode()
+    pmids = csv_pmids(body(client.get("/export/csv/")))
+
+    assert "Export all 10,259 results" in html
+    assert "10,259 articles (pages cover the first 10,000)" in html
+    assert len(pmids) == 10_259
+    assert {598790, 39180124, 30_000_001, 30_010_000} <= set(pmids)
 
 
 @pytest.mark.django_db

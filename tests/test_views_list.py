@@ -395,7 +395,7 @@ def test_pages_go_past_the_articles_the_facets_count(client, hawc_259, monkeypat
     assert response.status_code == 200
     assert response.context["paginator"].count == 259
     assert response.context["listing"].facets.counted == 50
-    assert "Counts beside each filter are among the 50 most recent matches." in (
+    assert "Counts beside each filter are estimates from a random sample of 50 of the 259" in (
         response.content.decode()
     )
 

@@ -172,7 +172,7 @@ def test_a_search_page_takes_a_fixed_number_of_queries(client, records, django_a
     assert len(pmids_on(response)) == 50
 
 
-def test_by_best_match_the_facets_count_the_best_matches_and_say_so(client, records, monkeypatch):
+def test_by_best_match_the_facets_count_every_match_not_the_best_only(client, records, monkeypatch):
     monkeypatch.setattr("articles.facets.SAMPLE", 5)
 
     response = client.get(LIST_URL, {"term": "phthalate", "per_page": 10})
@@ -183,27 +183,34 @@ def test_by_best_match_the_facets_count_the_best_matches_and_say_so(client, reco
         .queryset.order_by(*SORTS["relevance"][1])
         .values_list("pmid", flat=True)
     )
-    assert listing.facets.total == len(ranked) > 5
+    assert listing.facets.total == len(ranked) == 246
     assert listing.facets.first_pks == ranked
     assert pmids_on(response) == ranked[:10]
-    assert sum(listing.facets.years.values()) == 5  # the five best, whatever their year
+    # The year chart counts all 246; the other facets a sample of them, whatever their rank.
+    assert sum(listing.facets.years.values()) == 246
+    assert listing.facets.counted == 5
     html = response.content.decode()
-    assert "Counts beside each filter are among the 5 best matches." in html
-    assert "(the best matches only)" in html
+    assert "Counts beside each filter are estimates from a random sample of 5 of the 246" in html
 
 
-def test_by_date_a_search_counts_its_most_recent_matches(client, records, monkeypatch):
+def test_a_search_counts_the_same_whichever_way_it_is_sorted(client, records, monkeypatch):
     monkeypatch.setattr("articles.facets.SAMPLE", 5)
 
-    response = client.get(LIST_URL, {"term": "phthalate", "sort": "pubdate"})
+    by_date = client.get(LIST_URL, {"term": "phthalate", "sort": "pubdate"})
+    by_rank = client.get(LIST_URL, {"term": "phthalate"})
 
     newest = list(
         search(Article.objects.public(), "phthalate")
         .queryset.order_by("-pub_date", "-pmid")
         .values_list("pmid", flat=True)
     )
-    assert response.context["listing"].facets.first_pks == newest
-    assert "among the 5 most recent matches." in response.content.decode()
+    assert by_date.context["listing"].facets.first_pks == newest
+    counts = [
+        {name: [(link.label, link.count) for link in links] for name, _h, links in groups}
+        for groups in (r.context["listing"].facet_groups for r in (by_date, by_rank))
+    ]
+    assert counts[0] == counts[1]
+    assert by_date.context["listing"].facets.years == by_rank.context["listing"].facets.years
 
 
 def test_rank_is_there_for_the_relevance_sort(client, records):

@@ -421,6 +421,9 @@ def test_it_redirects_doi_and_pmcid_look_ups_to_the_article(client):
     assert (by_pmcid.status_code, by_pmcid["Location"]) == (302, "/api/v1/articles/21813367/")
     assert client.get("/api/v1/articles/doi/10.1000/none").status_code == 404
     assert client.get("/api/v1/articles/pmcid/PMC1/").status_code == 404
+    # A NUL character: no identifier holds one (PostgreSQL refused the query: a 500).
+    assert client.get("/api/v1/articles/doi/10.1289/ehp%00").status_code == 404
+    assert client.get("/api/v1/articles/pmcid/PMC%00/").status_code == 404
 
 
 # Access --------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import hashlib
 import json
 
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import condition
@@ -189,6 +189,9 @@ class _LookupRedirect(APIView):
     }
 
     def get(self, request: Request, value: str) -> HttpResponseRedirect:
+        if "\x00" in value:
+            # No stored identifier holds one, and PostgreSQL refuses it in a query.
+            raise Http404("No visible article has it")
         article = get_object_or_404(Article.objects.visible(), **{self.lookup: value})
         return HttpResponseRedirect(reverse("api:article-detail", args=[article.pmid]))
 

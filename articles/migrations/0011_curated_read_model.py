@@ -45,6 +45,20 @@ def lay_over_corrections(apps, schema_editor):
         facts.save()
 
 
+def analyze(apps, schema_editor):
+    """Fresh planner statistics for the two tables changed: SQLite rebuilds the case facts
+    table for the altered column, which drops its indexes' statistics, and neither database
+    has any for the new partial index of concepts. Without them the list page's facet
+    queries at 1,000,000 articles took 1-2 s instead of 0.1-0.4 s (SQLite, measured)."""
+    with schema_editor.connection.cursor() as cursor:
+        if schema_editor.connection.vendor == "sqlite":
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone():
+                return  # never analyzed: SQLite plans without statistics, as before
+        cursor.execute("ANALYZE articles_articleconcept")
+        cursor.execute("ANALYZE articles_casefacts")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0010_search_recent_index"),
@@ -112,4 +126,5 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, max_length=60),
         ),
         migrations.RunPython(lay_over_corrections, migrations.RunPython.noop),
+        migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from articles import curated
+from articles import curated, search
 from articles import models as m
 from articles.ingest import (
     CHILD_COLUMNS,
@@ -86,6 +86,7 @@ def rederive(pmids: Iterable[int], progress: Callable[[int], object] | None = No
                     )
                 _insert(cursor, model, CHILD_COLUMNS[table], tables[table])
             curated.apply(done)  # curators' fact and concept corrections, laid over again
+            search.refresh(done)  # the index holds each article's concepts
         stats.articles += len(done)
         stats.concepts += len(tables["articleconcept"])
         stats.facts += len(tables["casefacts"])

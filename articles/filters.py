@@ -360,6 +360,7 @@ class ArticleFilter(django_filters.FilterSet):
         # was read when it needed repair, for the list page.
         result = search(queryset, value)
         self.search_note = result.note
+        self.search_query = result.parsed  # ``details``: the query as it was run
         return result.queryset
 
     def filter_queryset(self, queryset):

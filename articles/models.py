@@ -7,6 +7,7 @@ tables keyed by PMID so that no ingest can overwrite it.
 
 from django.conf import settings
 from django.db import connection, models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -42,6 +43,10 @@ class MeshDescriptor(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "MeSH descriptor"
+        indexes = [
+            # Search's term mapping looks up many phrases by name at once, case-insensitively.
+            models.Index(Lower("name"), name="meshdescriptor_lower_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

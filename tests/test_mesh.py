@@ -2,12 +2,15 @@
 
 import gzip
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from articles import models as m
+from articles.ingest import ingest_files
 from articles.mesh import descendant_uis, load_mesh
+from articles.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +98,24 @@ def test_it_names_the_file_and_line_of_a_broken_row(tmp_path):
 
 def test_a_descriptor_outside_the_loaded_tree_has_no_descendants():
     assert descendant_uis("D008171") == set()
+
+
+def test_a_changed_tree_rebuilds_the_search_index_so_concepts_find_narrower_ones(small_mesh):
+    # The seed (PMID 19387736, no MeSH) is ingested before any MeSH: the index holds its own
+    # concepts but not the broader Lung Diseases above Lung Diseases, Interstitial.
+    ingest_files([Path(__file__).parent / "fixtures" / "seed_19387736_from_page.xml"])
+
+    def found(term):
+        return list(search(m.Article.objects.all(), term).queryset.values_list("pk", flat=True))
+
+    assert found("D008171[concept]") == []
+    out = StringIO()
+    call_command("load_mesh", str(small_mesh), stdout=out)
+
+    assert "The MeSH tree changed: rebuilding the search index.\nindexed 1 articles" in (
+        out.getvalue()
+    )
+    assert found("D008171[concept]") == [19387736]
+    out = StringIO()
+    call_command("load_mesh", str(small_mesh), stdout=out)
+    assert "rebuilding" not in out.getvalue()

@@ -21,8 +21,10 @@ LIST_URL = reverse("articles:list")
 # abstracts. Sorted by relevance, one query ranks the hits once for the count, the facets'
 # sample and the page's PMIDs, as the newest-first list does by date; one more finds the
 # 10,001st most recently added hit on SQLite, the bound of the ranking, or asks PostgreSQL's
-# planner whether there are that many (search.best_first_pks).
-SEARCH_QUERIES = LIST_QUERIES + 2
+# planner whether there are that many (search.best_first_pks). Two more look the words up
+# among MeSH names and entry terms (term mapping, search.mapping; a third reads the tree
+# branches when some phrase names a descriptor).
+SEARCH_QUERIES = LIST_QUERIES + 4
 
 pytestmark = pytest.mark.django_db
 

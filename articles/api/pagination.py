@@ -80,3 +80,30 @@ class ArticleCursorPagination(CursorPagination):
         if name != "s" or not value.isdigit() or int(value) >= CAP:
             raise NotFound(self.invalid_cursor_message)
         return int(value)
+
+
+class SearchCursorPagination(ArticleCursorPagination):
+    """The article list's pages, with ``search_details`` beside them when ``term`` was given:
+    the query as it was run, PubMed's "search details" (concepts the words named included)."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        details = getattr(self, "search_details", None)
+        if details is not None:
+            response.data["search_details"] = details
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["search_details"] = {
+            "type": "string",
+            "description": (
+                "Present when `term` was given: the query as it was run, every term with its "
+                'field; words naming a disease or therapy also search it as a `"Name"[Concept]`.'
+            ),
+            "example": (
+                '((heart[All Fields] AND attack[All Fields]) OR "Myocardial Infarction"[All '
+                'Fields] OR "Myocardial Infarction"[Concept])'
+            ),
+        }
+        return described

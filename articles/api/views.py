@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from articles import curated
+from articles import curated, search
+from articles.api.pagination import SearchCursorPagination
 from articles.api.renderers import CITATION_RENDERERS, CitationRenderer
 from articles.api.schema import (
     CSL_JSON,
@@ -107,9 +108,13 @@ class ArticleList(generics.ListAPIView):
         queryset = super().get_queryset()
         return queryset if self.request.user.is_staff else queryset.public()
 
+    pagination_class = SearchCursorPagination
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         curated.row_overlay(page)
+        if term := self.request.query_params.get("term", "").strip():
+            self.paginator.search_details = search.read(term).details
         return page
 
 

@@ -4,7 +4,9 @@ What other code calls (imported lazily: ``articles.models`` imports this package
 
 - ``search(queryset, term) -> SearchResult``: filter Articles by a PubMed-style query,
   annotated with ``search_rank`` (float, higher is better); ``.note`` says how the query was
-  read when it needed repair. ``ArticleFilter.term`` calls it.
+  read when it needed repair, ``.parsed.details`` how it was run (concepts the words name
+  included). ``ArticleFilter.term`` calls it.
+- ``read(term) -> ParsedQuery``: the query as ``search`` runs it, without running it.
 - ``best_first_pks(queryset, order, limit) -> (pmids, bounded)``: a search's first PMIDs by
   best match; past ``limit`` hits, ranked among the ``limit`` most recently added
   (``filtering.best_first_pks``).
@@ -27,12 +29,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from articles.search.filtering import SearchResult
+    from articles.search.query import ParsedQuery
 
 
 def search(queryset: Any, term: str) -> SearchResult:
     from articles.search.filtering import search as _search
 
     return _search(queryset, term)
+
+
+def read(term: str) -> ParsedQuery:
+    from articles.search.filtering import read as _read
+
+    return _read(term)
 
 
 def best_first_pks(queryset: Any, order: tuple, limit: int) -> tuple[list[int], bool]:

@@ -6,7 +6,8 @@ Both index the same tokens (``articles.search.text``) in the same five fields:
 |--------------|------------------------------------------|--------------|-------------|
 | title        | title and vernacular title               | title        | document, A |
 | abstract     | abstract sections                        | abstract     | document, B |
-| terms        | keywords, MeSH heading names, substances | terms        | document, C |
+| terms        | keywords, MeSH heading names, substances,| terms        | document, C |
+|              | concept tokens (``concept_token``)       |              |             |
 | authors      | "Suzuki Y" for each author, group names  | authors      | document, D |
 | affiliations | authors' affiliations                    | affiliations | affiliations|
 
@@ -51,7 +52,12 @@ FIELD_COLUMNS = {
     "tiab": ("title", "abstract"),
     "au": ("authors",),
     "ad": ("affiliations",),
+    "concept": ("terms",),
 }
+# A concept's token in the terms field: "mesh" and its descriptor UI ("meshd009203"). Each
+# article holds the token of each concept it has (MeSH heading, text mention, curator's) and
+# of every broader descriptor above it in the MeSH tree, so one token finds the narrower ones.
+CONCEPT_TOKEN = "mesh"
 PG_WEIGHTS = {"title": "A", "abstract": "B", "terms": "C", "authors": "D"}
 # Tags searching one small field (one tsvector weight): far fewer hits than the word has.
 NARROW_FIELDS = ("ti", "au")
@@ -65,11 +71,18 @@ Document = dict[str, list[str]]
 def term_tokens(term: Term) -> tuple[list[str], bool]:
     """The tokens a term searches, and whether the last is a prefix. An author written as
     "Suzuki Y" also finds "Suzuki YK", as PubMed's author search does."""
+    if term.field == "concept":
+        return [concept_token(term.text)], False
     words = tokens(term.text)
     prefix = term.prefix
     if term.field == "au" and len(words) >= 2 and words[-1].isalpha() and len(words[-1]) <= 2:
         prefix = True
     return words, prefix
+
+
+def concept_token(ui: str) -> str:
+    """The index token of a descriptor: "D009203" -> "meshd009203"."""
+    return CONCEPT_TOKEN + "".join(tokens(ui))
 
 
 def backend_for(vendor: str) -> SearchBackend:

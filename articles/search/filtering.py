@@ -28,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from articles import models as m
 from articles.facets import BEST_FIRST, in_pks
 from articles.mesh import narrower_uis
+from articles.search import mapping
 from articles.search.backends import (
     NARROW_FIELDS,
     TABLE,
@@ -87,7 +88,7 @@ def search(queryset: QuerySet, text: str) -> SearchResult:
     (higher is better) and ``search_order`` (the same order, ascending: best match first;
     FTS5's own bm25() on SQLite, which is lower for better matches).
     An empty query leaves it unfiltered; a query with nothing searchable matches nothing."""
-    parsed = parse(text)
+    parsed = read(text)
     nothing = Value(0.0, FloatField())
     if parsed.node is None:
         if text.strip():
@@ -107,6 +108,14 @@ def search(queryset: QuerySet, text: str) -> SearchResult:
     if rest:
         queryset = queryset.filter(reduce(and_, (compiler.q(node) for node in rest)))
     return SearchResult(queryset.annotate(search_rank=rank, search_order=order), parsed)
+
+
+def read(text: str) -> ParsedQuery:
+    """``text`` parsed as ``search`` runs it: words naming a disease or therapy also search
+    that concept (``mapping``), and concepts written with [concept] are resolved."""
+    parsed = parse(text, mapper=mapping.lookup)
+    parsed.node = mapping.resolve(parsed.node, parsed.names, parsed.notes)
+    return parsed
 
 
 def best_first_pks(queryset: QuerySet, order: tuple, limit: int) -> tuple[list[int], bool]:

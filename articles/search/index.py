@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from django.db import connection, transaction
 
 from articles import models as m
-from articles.search.backends import FIELDS, Document, SearchBackend, backend_for
+from articles.search.backends import FIELDS, Document, SearchBackend, backend_for, concept_token
+from articles.search.mapping import CONCEPT_BRANCHES
 
 CHUNK = 1000
 
@@ -145,12 +146,6 @@ def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa
         ),
         (
             "terms",
-            f"SELECT h.article_id, d.name FROM {_table(m.MeshHeading)} h "
-            f"JOIN {_table(m.MeshDescriptor)} d ON d.ui = h.descriptor_id "
-            f"WHERE h.article_id IN ({marks}) ORDER BY h.article_id, h.position",
-        ),
-        (
-            "terms",
             f"SELECT article_id, name FROM {_table(m.Substance)} "
             f"WHERE article_id IN ({marks}) ORDER BY article_id, position",
         ),
@@ -167,6 +162,7 @@ def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa
         for pmid, text in cursor.fetchall():
             if pmid in docs and text:
                 docs[pmid][field_name].append(text)
+    _add_concepts(cursor, docs, marks, params)
     cursor.execute(
         f"SELECT article_id, last_name, initials, collective_name FROM {_table(m.Author)} "
         f"WHERE article_id IN ({marks}) AND role = 'author' ORDER BY article_id, position",
@@ -178,6 +174,89 @@ def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa
             if name:
                 docs[pmid]["authors"].append(name)
     return docs
+
+
+def _add_concepts(cursor, docs: dict[int, Document], marks: str, params: list) -> None:  # noqa: ANN001
+    """The MeSH heading names, then one token per concept (``backends.concept_token``): each
+    concept found in the text, derived from MeSH or added by a curator, each MeSH heading that
+    is a disease or therapy, and every descriptor above them in those branches of the MeSH
+    tree; a concept a curator removed is left out."""
+    cursor.execute(
+        f"SELECT h.article_id, d.ui, d.name FROM {_table(m.MeshHeading)} h "
+        f"JOIN {_table(m.MeshDescriptor)} d ON d.ui = h.descriptor_id "
+        f"WHERE h.article_id IN ({marks}) ORDER BY h.article_id, h.position",
+        params,
+    )
+    concepts: dict[int, set[str]] = {pmid: set() for pmid in docs}
+    headings: dict[int, set[str]] = {pmid: set() for pmid in docs}
+    for pmid, ui, name in cursor.fetchall():
+        if pmid in docs:
+            docs[pmid]["terms"].append(name)
+            headings[pmid].add(ui)
+    cursor.execute(
+        f"SELECT article_id, descriptor_id, rejected FROM {_table(m.ArticleConcept)} "
+        f"WHERE article_id IN ({marks})",
+        params,
+    )
+    rejected: dict[int, set[str]] = {}
+    for pmid, ui, is_rejected in cursor.fetchall():
+        if pmid in docs:
+            (rejected.setdefault(pmid, set()) if is_rejected else concepts[pmid]).add(ui)
+    broader = _broader(cursor, set().union(*concepts.values(), *headings.values()))
+    for pmid, uis in concepts.items():
+        # Headings count where they are diseases or therapies (those with broader ones here).
+        uis |= {ui for ui in headings[pmid] if ui in broader}
+        uis -= rejected.get(pmid, set())
+        if uis:
+            found = set(uis).union(*(broader.get(ui, ()) for ui in uis))
+            docs[pmid]["terms"].append(" ".join(concept_token(ui) for ui in sorted(found)))
+
+
+def _broader(cursor, uis: set[str]) -> dict[str, set[str]]:  # noqa: ANN001
+    """Each of ``uis`` that is a disease or therapy (``mapping.CONCEPT_BRANCHES``) -> the
+    descriptors above it in those branches of the MeSH tree (empty for a top one)."""
+    if not uis:
+        return {}
+    table = _table(m.MeshTreeNumber)
+    numbers: dict[str, list[str]] = {}
+    listed = sorted(uis)
+    for start in range(0, len(listed), CHUNK):
+        chunk = listed[start : start + CHUNK]
+        cursor.execute(
+            f"SELECT descriptor_id, number FROM {table} "
+            f"WHERE descriptor_id IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        )
+        for ui, number in cursor.fetchall():
+            if number.startswith(CONCEPT_BRANCHES):
+                numbers.setdefault(ui, []).append(number)
+    # C14.280.647.500 -> C14, C14.280, C14.280.647
+    above = {
+        number[:i]
+        for found in numbers.values()
+        for number in found
+        for i, c in enumerate(number)
+        if c == "."
+    }
+    owner: dict[str, str] = {}
+    listed = sorted(above)
+    for start in range(0, len(listed), CHUNK):
+        chunk = listed[start : start + CHUNK]
+        cursor.execute(
+            f"SELECT number, descriptor_id FROM {table} "
+            f"WHERE number IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        )
+        owner.update(cursor.fetchall())
+    return {
+        ui: {
+            owner[number[:i]]
+            for number in found
+            for i, c in enumerate(number)
+            if c == "." and number[:i] in owner
+        }
+        for ui, found in numbers.items()
+    }
 
 
 def _table(model: type) -> str:

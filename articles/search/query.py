@@ -20,6 +20,7 @@ short note for the page to show.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from articles.search.text import tokens
@@ -44,12 +45,37 @@ for _canonical, _spellings in {
     "dp": ["dp", "pdat", "publication date", "date - publication"],
     "pmid": ["pmid", "uid", "pubmed id"],
     "doi": ["doi", "lid", "aid"],
+    "concept": ["concept", "concepts"],
 }.items():
     for _spelling in _spellings:
         FIELD_TAGS[_spelling] = _canonical
 
-# Fields searched in the full-text index; the others are look-ups on stored columns.
-TEXT_FIELDS = frozenset({"all", "ti", "ab", "tiab", "au", "ad"})
+# Fields searched in the full-text index; the others are look-ups on stored columns. A
+# [concept] term is a MeSH descriptor UI, which the index holds for every article with that
+# concept or a narrower one (MeSH heading, text mention or curator's).
+TEXT_FIELDS = frozenset({"all", "ti", "ab", "tiab", "au", "ad", "concept"})
+# How the search details name each field, in PubMed's words where it has them.
+FIELD_NAMES = {
+    "all": "All Fields",
+    "ti": "Title",
+    "ab": "Abstract",
+    "tiab": "Title/Abstract",
+    "au": "Author",
+    "1au": "Author - First",
+    "ad": "Affiliation",
+    "mh": "MeSH Terms",
+    "majr": "MeSH Major Topic",
+    "mh:noexp": "MeSH Terms:noexp",
+    "majr:noexp": "MeSH Major Topic:noexp",
+    "pt": "Publication Type",
+    "ta": "Journal",
+    "la": "Language",
+    "dp": "Publication Date",
+    "pmid": "PMID",
+    "doi": "DOI",
+    "concept": "Concept",
+}
+LONGEST_MAPPED = 6  # words in the longest phrase term mapping looks up
 
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 # PubMed's stopwords, not searched among other untagged words (in quotes, with a tag, alone or
@@ -104,14 +130,41 @@ class Bool:
 Node = Term | Bool
 
 
+@dataclass(frozen=True)
+class Mapped:
+    """What a phrase of the query names in MeSH (automatic term mapping)."""
+
+    ui: str
+    name: str
+    searched: bool  # a disease or therapy concept, searched as one; other descriptors are not
+
+
+# Given candidate phrases (casefolded, single-spaced), the ones that name a descriptor.
+Mapper = Callable[[Iterable[str]], dict[str, Mapped]]
+
+
 @dataclass
 class ParsedQuery:
     text: str
     node: Node | None
     notes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # concept UI -> descriptor name
 
     def __str__(self) -> str:
         return str(self.node) if self.node is not None else ""
+
+    @property
+    def details(self) -> str:
+        """The query as it is run, every term with its field, concepts by name: PubMed's
+        "search details". Pasted back as a query it runs the same search."""
+        return _details(self.node, self.names) if self.node is not None else ""
+
+    @property
+    def mapped(self) -> bool:
+        """Whether term mapping added a concept to the query."""
+        return any(t.field == "concept" for t in self.terms()) and "[concept]" not in (
+            self.text.casefold().replace(" ", "")
+        )
 
     @property
     def note(self) -> str:
@@ -133,23 +186,48 @@ class ParsedQuery:
         return found
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse a PubMed-style query. Never raises."""
+def parse(text: str, mapper: Mapper | None = None) -> ParsedQuery:
+    """Parse a PubMed-style query. Never raises.
+
+    With a ``mapper``, untagged words outside quotes that name a disease or therapy concept
+    ("heart attack", "IVIG") also search that concept, as PubMed's automatic term mapping
+    does: ``heart attack`` is run as ``(heart AND attack) OR "Myocardial Infarction" OR
+    D009203[concept]``. The longest phrase that names a descriptor wins, left to right."""
     # Control characters (a NUL would make PostgreSQL refuse the look-ups) read as spaces.
     text = _CONTROL.sub(" ", text or "")
     notes: list[str] = []
-    atoms = _atoms(_lex(text, notes), notes)
-    terms = [a for a in atoms if isinstance(a, Term)]
+    names: dict[str, str] = {}
+    atoms = _atoms(_lex(text, notes), notes, mapper, names)
+    terms = [t for a in atoms if not isinstance(a, str) for t in _walk(a)]
     if len(terms) > MAX_TERMS:
         last = terms[MAX_TERMS - 1]
-        cut = next(i for i, a in enumerate(atoms) if a is last) + 1
-        atoms = atoms[:cut]
+        cut = next(
+            i
+            for i, a in enumerate(atoms)
+            if not isinstance(a, str) and any(t is last for t in _walk(a))
+        )
+        atoms = atoms[: cut + 1]
         notes.append(f"The query is long: only its first {MAX_TERMS} terms were searched.")
     node = _Parser(atoms, notes).parse()
     node = _pmids(node, notes)
     if node is None and text.strip() and not notes:
         notes.append("Nothing to search for: the query has no words or numbers.")
-    return ParsedQuery(text=text, node=node, notes=notes)
+    return ParsedQuery(text=text, node=node, notes=notes, names=names)
+
+
+def _walk(node: Node) -> list[Term]:
+    if isinstance(node, Term):
+        return [node]
+    return [t for item in node.items for t in _walk(item)]
+
+
+def _details(node: Node, names: dict[str, str]) -> str:
+    if isinstance(node, Bool):
+        return "(" + f" {node.op} ".join(_details(item, names) for item in node.items) + ")"
+    text = names.get(node.text, node.text) if node.field == "concept" else node.text
+    quoted = node.phrase or " " in text or node.field == "concept"
+    written = (f'"{text}"' if quoted else text) + ("*" if node.prefix else "")
+    return f"{written}[{FIELD_NAMES.get(node.field, node.field)}]"
 
 
 # Lexing: text -> ("word" | "phrase" | "tag" | "op" | "(" | ")", value) ------------------------
@@ -200,7 +278,12 @@ Atom = Term | str  # a Term, an operator, "(" or ")"
 _GENUS = re.compile(r"^[A-Za-z]\.$")
 
 
-def _atoms(lexemes: list[tuple[str, str]], notes: list[str]) -> list[Atom]:
+def _atoms(
+    lexemes: list[tuple[str, str]],
+    notes: list[str],
+    mapper: Mapper | None = None,
+    names: dict[str, str] | None = None,
+) -> list[Atom]:
     atoms: list[Atom] = []
     words: list[str] = []
     stopped: list[str] = []
@@ -209,9 +292,19 @@ def _atoms(lexemes: list[tuple[str, str]], notes: list[str]) -> list[Atom]:
         # In a run of untagged words, stopwords are not searched; a stopword standing alone
         # ("the", "x OR the") or a run of nothing else ("of the") is.
         stop = len(words) > 1 and not all(w.casefold() in STOPWORDS for w in words)
+        spans = _mapped_spans(words, mapper) if mapper is not None else {}
         i = 0
         while i < len(words):
             word = words[i]
+            if i in spans:
+                end, mapped = spans[i]
+                group = _mapped_group(words[i:end], mapped, stop, notes)
+                if group is not None:
+                    atoms.append(group)
+                    if names is not None:
+                        names[mapped.ui] = mapped.name
+                i = end
+                continue
             if stop and word.casefold() in STOPWORDS:
                 stopped.append(word)
                 i += 1
@@ -261,6 +354,67 @@ def _atoms(lexemes: list[tuple[str, str]], notes: list[str]) -> list[Atom]:
         listed = ", ".join(dict.fromkeys(w.casefold() for w in stopped))
         notes.append(f"Did not search common words, as PubMed does not: {listed}.")
     return atoms
+
+
+def _phrase_key(words: list[str]) -> str:
+    """A run of written words as a mapper looks it up: casefolded, punctuation around each
+    word dropped ("attack," -> "attack"), single spaces."""
+    return " ".join(w.strip(_EDGE_PUNCTUATION).casefold() for w in words)
+
+
+_EDGE_PUNCTUATION = ".,;:!?()'\"[]{}"
+
+
+def _mapped_spans(words: list[str], mapper: Mapper) -> dict[int, tuple[int, Mapped]]:
+    """start -> (end, concept) for the phrases of ``words`` that name a disease or therapy:
+    the longest first, left to right; a phrase naming another kind of descriptor ("hearing
+    aids") is kept whole so that a shorter one inside it ("aids") is not mapped."""
+    candidates: dict[tuple[int, int], list[str]] = {}
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + LONGEST_MAPPED) + 1):
+            span = words[start:end]
+            if span[0].casefold() in STOPWORDS or span[-1].casefold() in STOPWORDS:
+                continue
+            key = _phrase_key(span)
+            if len(key) < 3 or key.replace(" ", "").isdigit():
+                continue
+            keys = [key]
+            if key.endswith("s") and not key.endswith(("ss", "is", "us")) and len(key) > 4:
+                keys.append(key[:-1])  # "heart attacks": the singular, as PubMed maps it
+            candidates[start, end] = keys
+    if not candidates:
+        return {}
+    found = mapper({key for keys in candidates.values() for key in keys})
+    spans: dict[int, tuple[int, Mapped]] = {}
+    start = 0
+    while start < len(words):
+        for end in range(min(len(words), start + LONGEST_MAPPED), start, -1):
+            mapped = next((found[k] for k in candidates.get((start, end), ()) if k in found), None)
+            if mapped is not None:
+                if mapped.searched:
+                    spans[start] = (end, mapped)
+                start = end
+                break
+        else:
+            start += 1
+    return spans
+
+
+def _mapped_group(words: list[str], mapped: Mapped, stop: bool, notes: list[str]) -> Node | None:
+    """``words`` (which name ``mapped``) OR the descriptor's name OR the concept itself."""
+    written = [
+        term
+        for word in words
+        if not (stop and len(words) > 1 and word.casefold() in STOPWORDS)
+        if (term := _term(word, "all", phrase=False, notes=notes)) is not None
+    ]
+    if not written:
+        return None
+    items: list[Node] = [written[0] if len(written) == 1 else Bool("AND", tuple(written))]
+    if " ".join(tokens(mapped.name)) != " ".join(t for w in written for t in tokens(w.text)):
+        items.append(Term(mapped.name, "all", phrase=True))
+    items.append(Term(mapped.ui, "concept"))
+    return Bool("OR", tuple(items))
 
 
 def _term(text: str, field_name: str, *, phrase: bool, notes: list[str]) -> Term | None:

@@ -1,10 +1,14 @@
 """python manage.py load_mesh [PATH]: load or refresh the MeSH descriptors, tree numbers and
-entry terms (default: the bundled MeSH 2024 file). Writes only what differs from the file."""
+entry terms (default: the bundled MeSH 2024 file). Writes only what differs from the file.
+When the tree changed and articles are stored, the search index is rebuilt: it holds each
+article's concepts with the broader ones above them in the tree (``search.index``)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import search
 from articles.classify import MESH_FILE
 from articles.mesh import MeshFileError, load_mesh
+from articles.models import Article
 
 
 class Command(BaseCommand):
@@ -22,3 +26,6 @@ class Command(BaseCommand):
         except MeshFileError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(stats.summary())
+        if (stats.tree_numbers_added or stats.tree_numbers_removed) and Article.objects.exists():
+            self.stdout.write("The MeSH tree changed: rebuilding the search index.")
+            self.stdout.write(f"indexed {search.rebuild()} articles")

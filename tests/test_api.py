@@ -13,6 +13,7 @@ from django.core.management import call_command
 from articles import curation
 from articles.export import article_to_dict
 from articles.ingest import ingest_files, ingest_records
+from articles.mesh import load_mesh
 from articles.models import Article, MeshDescriptor
 from articles.pubmed import records as r
 
@@ -527,3 +528,19 @@ def test_it_looks_up_mesh_descriptors_by_prefix_then_substring(client):
     names = [row["name"] for row in client.get("/api/v1/mesh/", {"q": "insect"}).json()]
     assert names[0] == "Insecticides"
     assert client.get("/api/v1/mesh/", {"q": " "}).json() == []
+
+
+@pytest.mark.django_db
+def test_the_mesh_look_up_counts_concepts_found_in_the_text_and_leaves_out_removed_ones(client):
+    # The seed (PMID 19387736 as its page shows it) has no MeSH: its diseases come from the text.
+    ingest("seed_19387736_from_page.xml")
+    load_mesh()
+
+    def count(name):
+        rows = client.get("/api/v1/mesh/", {"q": name}).json()
+        return next(row["articles"] for row in rows if row["name"] == name)
+
+    assert count("Dermatomyositis") == 1
+    curator = User.objects.create_user("cora", is_staff=True)
+    curation.correct(19387736, "concept:disease:D003882", "no", user=curator)
+    assert count("Dermatomyositis") == 0

@@ -46,7 +46,7 @@ def test_words_naming_a_concept_also_search_its_name_and_the_concept():
     assert str(parsed) == '((heart AND attack) OR "Myocardial Infarction" OR D009203[concept])'
     assert parsed.details == HEART_ATTACK
     assert parsed.names == {"D009203": "Myocardial Infarction"}
-    assert parsed.mapped
+    assert parsed.mapped == {"D009203": "Myocardial Infarction"}
 
 
 def test_a_plural_maps_as_its_singular_and_the_other_words_stay_as_written():
@@ -192,3 +192,12 @@ def test_the_api_list_gives_the_search_details(collection, client):
     assert body["search_details"] == HEART_ATTACK
     assert len(body["results"]) == 12
     assert "search_details" not in client.get("/api/v1/articles/").json()
+
+
+@pytest.mark.django_db
+def test_the_snippets_mark_the_mentions_of_the_concepts_the_words_named(collection, client):
+    # PMID 34090881's abstract names an NSTEMI, which "heart attack" found through MeSH's tree.
+    page = client.get("/", {"term": "heart attack"}).content.decode()
+
+    assert "<mark>NSTEMI</mark>" in page
+    assert "<mark>ST</mark>-<mark>elevation</mark> <mark>myocardial</mark>" in page

@@ -332,4 +332,7 @@ class MeshLookupQuerySerializer(serializers.Serializer):
 class MeshTermSerializer(serializers.Serializer):
     ui = serializers.CharField(help_text="MeSH descriptor UI, e.g. D003882.")
     name = serializers.CharField()
-    articles = serializers.IntegerField(help_text="Visible articles indexed with it.")
+    articles = serializers.IntegerField(
+        help_text="Visible articles with it as a MeSH heading or a concept (found in the text or "
+        "added by a curator, not removed by one)."
+    )

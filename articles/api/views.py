@@ -4,7 +4,7 @@ record, and DOI/PMCID look-ups that redirect to it."""
 import hashlib
 import json
 
-from django.db.models import Count
+from django.db import connection
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -270,12 +270,27 @@ class MeshLookup(APIView):
                 .values_list("ui", "name")[: self.LIMIT - len(found)]
             ):
                 found[ui] = name
-        counts = dict(
-            MeshHeading.objects.filter(descriptor__in=found, article__deleted_at__isnull=True)
-            .values("descriptor")
-            .annotate(articles=Count("article", distinct=True))
-            .values_list("descriptor", "articles")
+        # Articles carrying it as a MeSH heading or as a concept a reader sees (found in the
+        # text, added by a curator, not removed by one), as the disease and therapy filters do.
+        visible = {"descriptor__in": list(found), "article__deleted_at__isnull": True}
+        pairs = (
+            MeshHeading.objects.filter(**visible)
+            .order_by()
+            .values("descriptor_id", "article_id")
+            .union(
+                ArticleConcept.objects.effective()
+                .filter(**visible)
+                .order_by()
+                .values("descriptor_id", "article_id")
+            )
         )
+        sql, params = pairs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT descriptor_id, COUNT(*) FROM ({sql}) pairs GROUP BY descriptor_id",
+                params,
+            )
+            counts = dict(cursor.fetchall())
         return Response(
             [{"ui": ui, "name": name, "articles": counts.get(ui, 0)} for ui, name in found.items()]
         )

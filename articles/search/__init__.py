@@ -62,7 +62,7 @@ def newest_pks(queryset: Any, order: tuple, limit: int) -> list[int] | None:
     return _newest_pks(queryset, order, limit)
 
 
-def snippets(pmids: Any, term: str) -> dict:
+def snippets(pmids: Any, term: Any) -> dict:
     from articles.search.highlight import snippets as _snippets
 
     return _snippets(pmids, term)

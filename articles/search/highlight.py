@@ -12,22 +12,26 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import models as m
+from articles.mesh import narrower_uis
 from articles.search.backends import positive_terms, term_tokens
-from articles.search.query import parse
-from articles.search.text import token_spans
+from articles.search.query import ParsedQuery, parse
+from articles.search.text import token_spans, tokens
 
 WINDOW = 40  # words in a snippet
 HIGHLIGHTED_FIELDS = frozenset({"all", "ab", "tiab"})
 
 
-def snippets(pmids: Sequence[int], query: str) -> dict[int, SafeString]:
+def snippets(pmids: Sequence[int], query: str | ParsedQuery) -> dict[int, SafeString]:
     """{pmid: HTML snippet} for the articles of a result page that have an abstract, in one
     query. The snippet is the window of the abstract with the most query words, else its
-    opening."""
-    parsed = parse(query)
+    opening. ``query`` may be the search as it ran (``filtering.read``): then the mentions
+    of its concepts (``[concept]`` terms, and narrower concepts) are marked too, two queries
+    more."""
+    parsed = parse(query) if isinstance(query, str) else query
     terms = positive_terms(parsed.node) if parsed.node is not None else []
     wanted = [term_tokens(t) for t in terms if t.field in HIGHLIGHTED_FIELDS]
     wanted = [(words, prefix) for words, prefix in wanted if words]
+    mentions = _mentions(pmids, [t.text for t in terms if t.field == "concept"])
     texts: dict[int, list[str]] = {}
     sections = m.AbstractSection.objects.filter(article_id__in=list(pmids)).order_by(
         "article_id", "position"
@@ -35,7 +39,29 @@ def snippets(pmids: Sequence[int], query: str) -> dict[int, SafeString]:
     for pmid, text in sections.values_list("article_id", "text"):
         if text:
             texts.setdefault(pmid, []).append(text)
-    return {pmid: snippet(" ".join(parts), wanted) for pmid, parts in texts.items()}
+    return {
+        pmid: snippet(" ".join(parts), wanted + mentions.get(pmid, []))
+        for pmid, parts in texts.items()
+    }
+
+
+def _mentions(pmids: Sequence[int], uis: list[str]) -> dict[int, list[tuple[list[str], bool]]]:
+    """{pmid: phrases} where the abstract names one of these concepts or a narrower one (the
+    evidence the recogniser kept)."""
+    if not uis:
+        return {}
+    wanted = set(uis) | narrower_uis(uis)
+    found: dict[int, list[tuple[list[str], bool]]] = {}
+    rows = (
+        m.ArticleConcept.objects.effective()
+        .filter(article_id__in=list(pmids), descriptor_id__in=sorted(wanted))
+        .values_list("article_id", "evidence")
+    )
+    for pmid, evidence in rows:
+        for place in evidence or []:
+            if place.get("source") == "abstract" and (words := tokens(place.get("text", ""))):
+                found.setdefault(pmid, []).append((words, False))
+    return found
 
 
 def snippet(text: str, wanted: list[tuple[list[str], bool]]) -> SafeString:

@@ -149,6 +149,7 @@ class ParsedQuery:
     node: Node | None
     notes: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # concept UI -> descriptor name
+    mapped_uis: tuple[str, ...] = ()  # the concepts term mapping added, in query order
 
     def __str__(self) -> str:
         return str(self.node) if self.node is not None else ""
@@ -160,11 +161,9 @@ class ParsedQuery:
         return _details(self.node, self.names) if self.node is not None else ""
 
     @property
-    def mapped(self) -> bool:
-        """Whether term mapping added a concept to the query."""
-        return any(t.field == "concept" for t in self.terms()) and "[concept]" not in (
-            self.text.casefold().replace(" ", "")
-        )
+    def mapped(self) -> dict[str, str]:
+        """The concepts term mapping added: UI -> name."""
+        return {ui: self.names[ui] for ui in self.mapped_uis}
 
     @property
     def note(self) -> str:
@@ -212,7 +211,7 @@ def parse(text: str, mapper: Mapper | None = None) -> ParsedQuery:
     node = _pmids(node, notes)
     if node is None and text.strip() and not notes:
         notes.append("Nothing to search for: the query has no words or numbers.")
-    return ParsedQuery(text=text, node=node, notes=notes, names=names)
+    return ParsedQuery(text=text, node=node, notes=notes, names=names, mapped_uis=tuple(names))
 
 
 def _walk(node: Node) -> list[Term]:

@@ -8,11 +8,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def search_snippets(articles, term) -> dict:
-    """{pmid: highlighted abstract snippet} for the page's articles; {} without a query."""
-    if not term:
+def search_snippets(articles, query) -> dict:
+    """{pmid: highlighted abstract snippet} for the page's articles; {} without a query.
+    ``query``: the search as it ran (``ArticleFilter.search_query``), or its text."""
+    if not query:
         return {}
-    return snippets([article.pmid for article in articles], term)
+    return snippets([article.pmid for article in articles], query)
 
 
 @register.filter

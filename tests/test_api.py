@@ -544,3 +544,10 @@ def test_the_mesh_look_up_counts_concepts_found_in_the_text_and_leaves_out_remov
     curator = User.objects.create_user("cora", is_staff=True)
     curation.correct(19387736, "concept:disease:D003882", "no", user=curator)
     assert count("Dermatomyositis") == 0
+
+
+@pytest.mark.django_db
+def test_the_mesh_look_up_of_a_name_no_descriptor_has_is_an_empty_list(client):
+    load_mesh()
+
+    assert client.get("/api/v1/mesh/", {"q": "zzqx"}).json() == []

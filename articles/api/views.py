@@ -270,6 +270,8 @@ class MeshLookup(APIView):
                 .values_list("ui", "name")[: self.LIMIT - len(found)]
             ):
                 found[ui] = name
+        if not found:
+            return Response([])
         # Articles carrying it as a MeSH heading or as a concept a reader sees (found in the
         # text, added by a curator, not removed by one), as the disease and therapy filters do.
         visible = {"descriptor__in": list(found), "article__deleted_at__isnull": True}

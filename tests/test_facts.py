@@ -509,3 +509,214 @@ def test_own_cases_beside_a_review_of_the_literature_are_counted():
         ["Case Reports", "English Abstract"],
     )
     assert (facts.kind, facts.patient_count) == ("case_series", 15)
+
+
+# Records of NLM's pubmed20n0014.xml.gz and pubmed21n1298.xml.gz (tests/fixtures/README.md),
+# none of them labelled: each shows one rule of facts-3.
+RULES_17 = {a.pmid: a for a in parse(FIXTURES / "pubmed_facts_rules_17.xml.gz")}
+
+
+def facts_of_17(pmid: int) -> Facts:
+    article = RULES_17[pmid]
+    return extract(
+        article.title,
+        "\n".join(s.text for s in article.abstract),
+        [p.name for p in article.publication_types],
+    )
+
+
+def test_sex_counts_with_adjectives_pmid_34086428():
+    facts = facts_of_17(34086428)  # "Seven cases (5 White males and 2 White females) of BRPS"
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        7,
+        5,
+        2,
+    )
+    assert evidence(facts, "male_count") == ["5 White males and 2 White females"]
+
+
+@pytest.mark.parametrize(
+    ("pmid", "count", "phrase"),
+    [
+        (402376, 5, "All patients were male"),  # "Five patients presented with ..."
+        (34092429, 6, "All patients were males"),  # "We report six cases of myocarditis"
+        (34095021, 13, "13 children were male"),  # "All 13 children were male"
+    ],
+)
+def test_all_patients_of_one_sex(pmid, count, phrase):
+    facts = facts_of_17(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", count)
+    assert (facts.male_count, facts.female_count) == (count, 0)
+    assert evidence(facts, "male_count") == [phrase]
+
+
+def test_a_share_of_one_sex_is_not_everyone_pmid_33979665():
+    # "144 patients (60% males, mean age 60.5 years) underwent supracoronary ..."
+    facts = facts_of_17(33979665)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 144)
+    assert (facts.male_count, facts.female_count) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("pmid", "field", "phrase"),
+    [
+        # "A case of diabetic acidosis during pregnancy is presented"
+        (415135, "female_count", "pregnancy"),
+        # "This case reports an isolated subcutaneous recurrence of ... carcinoma of the cervix"
+        (34095421, "female_count", "cervix"),
+    ],
+)
+def test_a_single_case_of_pregnancy_or_a_sex_organ_has_that_sex(pmid, field, phrase):
+    facts = tuning_facts(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert (facts.male_count, facts.female_count) == (0, 1)
+    assert evidence(facts, field) == [phrase]
+
+
+def test_a_case_of_carcinoma_of_the_cervix_is_a_woman_pmid_426529():
+    # "We report a case of generalized malignant acanthosis nigricans (AN) secondary to
+    # metastasizing squamous cell carcinoma of the cervix uteri."
+    facts = facts_of_17(426529)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_report",
+        1,
+        0,
+        1,
+    )
+    assert evidence(facts, "female_count") == ["cervix"]
+
+
+def test_an_organ_named_in_the_background_gives_no_sex_pmid_34095897():
+    # "Tranexamic acid ... used to reduce blood loss due to ... heavy menstruation", then
+    # "the only case of color vision disturbance in a pediatric patient".
+    facts = facts_of_17(34095897)
+
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert (facts.male_count, facts.female_count) == (None, None)
+
+
+def test_a_series_during_pregnancy_is_of_women_pmid_412321():
+    # "Two cases of autoantibody formation following large volume plasmapheresis for rhesus
+    # immunisation during pregnancy are described."
+    facts = tuning_facts(412321)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        2,
+        0,
+        2,
+    )
+    assert evidence(facts, "female_count") == ["pregnancy"]
+
+
+def test_pronouns_of_each_numbered_patient_give_the_sex_pmid_34092403():
+    # "Patient 1 had severe ID. At the age of 2 months, she presented ... Patient 2 was
+    # diagnosed with ... At the age of 7 years, he presented ..."
+    facts = facts_of(34092403)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        2,
+        1,
+        1,
+    )
+    assert evidence(facts, "female_count") == ["Patient 1"]
+    assert evidence(facts, "male_count") == ["Patient 2"]
+
+
+def test_a_second_patient_is_the_second_case_pmids_405017_420519():
+    # "... in a 69-year-old man with rheumatoid arthritis (RA). ... A second patient, a
+    # 49-year-old man with RA ..."
+    facts = facts_of_17(405017)
+    assert (facts.kind, facts.patient_count, facts.male_count) == ("case_series", 2, 2)
+    assert evidence(facts, "patient_count") == ["A second patient"]
+
+    # Title "Complete deficiency of adenine phosphoribosyltransferase: a third case ...": the
+    # third of the literature, one patient here.
+    facts = facts_of_17(420519)
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+
+
+def test_two_animals_are_not_a_case_series_one_stays_a_case_report_pmids_428359_427706():
+    facts = tuning_facts(428359)  # "Atresia of the nasolacrimal orifice in two thoroughbreds."
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+    facts = tuning_facts(427706)  # "Feline urological syndrome."; "A case of feline ..."
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+
+
+@pytest.mark.parametrize(
+    ("pmid", "phrase"),
+    [
+        # "Here, we present the history and radiographic and histopathologic features of such
+        # a case, and summarize the literature"
+        (34096349, "a case"),
+        # "We report 28-year-old Hispanic female with CLSS ... the first case of CLSS linked
+        # with IDH"
+        (33901524, "the first case"),
+    ],
+)
+def test_a_journal_article_reporting_one_case_is_a_case_report(pmid, phrase):
+    facts = facts_of_17(pmid)
+
+    assert [p.name for p in RULES_17[pmid].publication_types] == ["Journal Article"]
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert evidence(facts, "patient_count") == [phrase]
+
+
+@pytest.mark.parametrize(
+    "pmid",
+    [
+        34087535,  # "In this descriptive qualitative study, we conducted semi-structured ..."
+        34090537,  # "accompanied by a case report form with patient information"
+        34096931,  # "Data on 41,598 adults (45.7% female) ... [95%CI €-15.77; €-8.29]"
+    ],
+)
+def test_qualitative_surveillance_and_cost_studies_are_not_case_descriptions(pmid):
+    facts = facts_of_17(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_a_share_in_per_cent_after_a_count_is_a_subset_pmids_427380_403104():
+    # "Sixty-seven patients were prospectively studied ... correctly reported in 66 patients
+    # (98 per cent)."
+    facts = facts_of_17(427380)
+    assert (facts.kind, facts.patient_count) == ("case_series", 67)
+    assert evidence(facts, "patient_count") == ["Sixty-seven patients"]
+
+    # "A total of 142 patients (84 per cent aged less than 20 years) ... Nine patients had
+    # typical absences": a share of their ages, not a subset.
+    facts = facts_of_17(403104)
+    assert (facts.kind, facts.patient_count) == ("case_series", 142)
+
+
+def test_a_result_in_some_patients_before_we_observed_is_not_the_count_pmid_31839731():
+    # Excerpt of PMID 31839731 (Journal Article, pmparser excerpt of pubmed20n1015).
+    facts = extract(
+        "CHRONIC MONTEGGIA FRACTURE-DISLOCATION IN CHILDREN SURGICAL STRATEGY AND RESULTS.",
+        "To report surgical techniques and results in the treatment of chronic Monteggia "
+        "fracture-dislocation in children.\nSix pediatric patients who had undergone a "
+        "procedure involving the following 6 crucial surgical steps were retrospectively "
+        "evaluated.\nFour patients were women, and four showed the right-sided compromise. "
+        "In four patients, we observed loss of pronation (by 10° in two, 15° in one, and 20° "
+        "in one), and one patient had a 15° decrease in supination.",
+        ["Journal Article"],
+    )
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 6)
+    assert (facts.male_count, facts.female_count) == (2, 4)
+
+
+def test_simulated_keratometry_is_not_a_simulation_study_pmid_33165015():
+    # "In this retrospective, single-center, consecutive case series, the refractive outcomes
+    # of 254 eyes of 127 patients ... posterior simulated keratometry."
+    facts = facts_of_17(33165015)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 127)

@@ -21,8 +21,11 @@ How it reads (the language of case reports in general):
   of") and "a total of" count most; the authors' own verb counts only before the number ("we
   treated 12 patients", not "In four patients, we observed"). Numbered cases ("Case 3:",
   "Patient 2", "the fourth case", "A second patient", "Case II", "(III) A 49-year-old") raise
-  the count to their highest number. Failing a number, one patient described with an
-  indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+  the count to their highest number. "Similar", "such" or "additional" cases are the
+  literature's unless the authors report them ("This report presents 4 such cases", "the
+  first 2 reported cases"), and cases "additional" to one reported before add to it ("We
+  report a unique case ... three additional cases" are 4). Failing a number, one patient
+  described with an indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
 - Reviewed cases: the literature's cases counted beside the article's own ("There are three
   cases ... described in the literature", "Only two similar cases were found", "A literature
   review ... We found 6 cases"), kept apart from the count, for a single case report, and
@@ -52,17 +55,18 @@ How it reads (the language of case reports in general):
   record not typed "Case Reports" is "other" when it has any mark of a study design
   (comparison or control groups, trials, cohorts, regression, odds ratios and confidence
   intervals, surveys, interviews and qualitative studies, simulations, systematic reviews,
-  audits, animals, laboratory work, "(n = 49)" groups) or a study
-  publication type (trial, review, meta-analysis), and a "case_series" when it describes one
-  group of patients ("retrospective", "charts", "consecutive", "were treated", "underwent")
-  with a count of two or more, else "other". One case reported further into a sentence ("we
-  report recurrent seizures ... by an elderly patient", "We report 28-year-old Hispanic
-  female") is a case report when no design mark is there. A record typed "Case Reports" is
-  "other" only with two marks of a study or three of a design, and "unknown" when it has no
-  count. A title whose subject is an animal ("in two thoroughbreds", "canine babesiosis") is
-  never a case series ("other"); a single veterinary case stays a case report.
-  Records not typed Case Reports that name nobody (no "patient", "case", "child", "woman",
-  "-old" ...) are "other" at once, which keeps the rules cheap on most of PubMed.
+  audits, animals, laboratory work such as "sera from 204 patients", "(n = 49)" groups) or a
+  study publication type (trial, review, meta-analysis), and a "case_series" when it
+  describes one group of patients ("retrospective", "charts", "consecutive", "were
+  treated", "underwent") with a count of two or more, else "other". One case reported
+  further into a sentence ("we report recurrent seizures ... by an elderly patient", "We
+  report 28-year-old Hispanic female") is a case report when no design mark is there. A
+  record typed "Case Reports" is "other" only with two marks of a study or three of a
+  design, and "unknown" when it has no count. A title whose subject is an animal ("in two
+  thoroughbreds", "canine babesiosis") is never a case series ("other"); a single
+  veterinary case stays a case report. Records not typed Case Reports that name nobody (no
+  "patient", "case", "child", "woman", "-old" ...) are "other" at once, which keeps the
+  rules cheap on most of PubMed.
 """
 
 from __future__ import annotations
@@ -195,7 +199,8 @@ PEOPLE = (
     r"patients|cases|children|infants|neonates|newborns|babies|men|women|boys|girls|males|"
     r"females|adults|adolescents|teenagers|siblings|brothers|sisters|twins|individuals|"
     r"subjects|persons|people|members|probands|recipients|sibs|smokers|cousins|"
-    r"case reports|(?:case|clinical) presentations|pregnancies|mothers|fathers|"
+    r"case reports|case histories|case descriptions|"
+    r"(?:case|clinical) presentations|pregnancies|mothers|fathers|"
     r"gentlemen|ladies|elderly|athletes|soldiers|workers|volunteers"
 )
 MALE_WORDS = r"man|male|boy|gentleman|brother|father|son|husband|men|males|boys|brothers|sons"
@@ -232,6 +237,9 @@ LITERATURE_GAP = frozenset(
         "such",
     }
 )
+# Words that add a number to a case reported before it: "We report a case ... three
+# additional cases" are four.
+BEYOND_GAP = frozenset({"additional", "further", "subsequent", "more"})
 # Words that may stand between a number and its noun ("three elderly patients").
 GAP_STOP = {
     "of",
@@ -832,6 +840,15 @@ DESIGN_RE = re.compile(
     r"primates|thoroughbreds|animals|birds|seabirds|controls|subjects|random|vs\.?|"
     r"phase (?:i{1,3}|[123]))\b"
 )
+# Laboratory work on the patients' material: "peripheral blood from three patients", "Sera
+# from 204 patients", "Lymphocytes from 20 patients with CLL were studied". Searched in the
+# lowered text.
+LAB_SAMPLES_RE = re.compile(
+    r"(?:blood|sera|serum|plasma|samples|specimens|tissues?|cells|lymphocytes|fibroblasts|"
+    r"cultures|isolates|strains)\s+(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?"
+    rf"{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:patients|cases|subjects|individuals|donors|children|infants)\b"
+)
 # "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)"). The
 # "(n =" first, which is fast, then the noun before it.
 N_GROUP_RE = re.compile(r"\(\s*n\s*=\s*\d")
@@ -887,6 +904,7 @@ class _Mention:
     end: int
     score: int
     noun: str
+    beyond: bool = False  # "three additional cases", "the three subsequent cases"
 
 
 def sentences(text: str) -> Iterable[tuple[int, int]]:
@@ -1046,6 +1064,8 @@ def _design_marks(lowered: str, marks: dict[str, set[str]], enough: int) -> int:
         for match in N_GROUP_RE.finditer(lowered)
     ):
         seen.add("(n =")
+    if found + len(seen) < enough and "from" in lowered and _has_word(LAB_SAMPLES_RE, lowered):
+        seen.add("samples from")
     return found + len(seen)
 
 
@@ -1131,7 +1151,8 @@ def _patient_count(texts: list[_Text]) -> _Counts:
                 continue
             # "two similar cases", "19 other reported cases": only ever the literature's.
             literature_only = bool(gap_words) and set(gap_words) <= LITERATURE_GAP
-            if any(w in GAP_STOP for w in gap_words) and not literature_only:
+            own = gap_words == ["of", "our", "own"]  # "Two of our own patients are reported"
+            if any(w in GAP_STOP for w in gap_words) and not (literature_only or own):
                 continue
             if any(re.fullmatch(r"\d.*|%|years?|months?", w) for w in gap_words):
                 continue
@@ -1145,8 +1166,8 @@ def _patient_count(texts: list[_Text]) -> _Counts:
                 continue  # "stage 2 obese patients", "type 1 diabetic patients"
             if SUBSET_BEFORE.search(before) and not BESIDE_REVIEW_BEFORE.search(before):
                 continue  # "two of the 16 girls", "3 men and 2 women" (not "Of the 58 patients")
-            if re.match(r"\s*(?:of|with)\s+(?:the|these|them|whom|which)\b", after):
-                continue
+            if re.match(r"\s*(?:of|with)\s+(?:these|them|whom|which)\b", after):
+                continue  # "two cases of these", "4 patients of whom": a part of a group
             s_start, s_end = _sentence_of(spans, match.start())
             sentence = text[s_start:s_end]
             reported = _reports_count(sentence, match.start() - s_start)
@@ -1159,7 +1180,12 @@ def _patient_count(texts: list[_Text]) -> _Counts:
                 reported, of_literature = True, False
             if of_literature and APPROXIMATE_BEFORE.search(before):
                 reported = False  # "Until now there are reported some 60 cases"
-            if literature_only:
+            if reported and re.search(r"\bfirst\s+$", before):
+                # "This paper presents the first 2 reported cases of ...": the first ever.
+                of_literature = literature_only = False
+            if literature_only and not (reported and not of_literature):
+                # "two similar cases have been reported"; not "This report presents 4 such
+                # cases", "We describe two additional cases": the authors' own.
                 if not of_literature and not re.search(r"\breported|\bpublished", sentence):
                     continue
                 of_literature, reported = True, False
@@ -1185,7 +1211,8 @@ def _patient_count(texts: list[_Text]) -> _Counts:
             noun = match.group("noun").casefold()
             if noun in ("cases", "case reports") and value > 1 and of_literature:
                 score -= 3
-            mention = _Mention(value, where, match.start(), match.end(), score, noun)
+            beyond = bool(set(gap_words) & BEYOND_GAP)
+            mention = _Mention(value, where, match.start(), match.end(), score, noun, beyond)
             mentions.append(mention)
             if of_literature and score < 0:
                 literature.append(mention)
@@ -1247,6 +1274,11 @@ def _patient_count(texts: list[_Text]) -> _Counts:
         return replace(found, count=enumerated, evidence=enumerated_evidence)
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
         evidence = best.where.evidence("patient_count", best.start, best.end)
+        if best.beyond and any(
+            m.score >= 3 and m.where is best.where and m.start < best.start for m in singles
+        ):
+            # "We present one case ... The three subsequent cases illustrate": four.
+            return replace(found, count=best.value + 1, evidence=evidence)
         return replace(found, count=best.value, evidence=evidence)
     if singles:
         # The best-cued introduction, and of those the first naming a person rather than a

@@ -133,13 +133,19 @@ ORDINALS = {
 }
 _ONES = "|".join(sorted(ONES, key=len, reverse=True))
 _TENS = "|".join(TENS)
+_BELOW_100 = rf"(?:(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES})"
+# "One hundred and two patients", "Two hundred seventy-six": sentences start with words.
+# One alternative for words with or without hundreds, which keeps the many patterns built on
+# NUMBER as fast as before.
 NUMBER = (
-    rf"(?:\d{{1,5}}(?:,\d{{3}})?|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES}|a\s+dozen|a\s+pair\s+of)"
+    rf"(?:\d{{1,5}}(?:,\d{{3}})?|{_BELOW_100}(?:\s+hundred(?:(?:\s+and)?[\s-]+{_BELOW_100})?)?"
+    r"|a\s+(?:hundred|dozen|pair\s+of))"
 )
 
 
 def parse_number(text: str) -> int | None:
-    """ "Thirty-five" -> 35, "12" -> 12, "1,200" -> 1200, "a pair of" -> 2; None otherwise."""
+    """ "Thirty-five" -> 35, "12" -> 12, "1,200" -> 1200, "One hundred and two" -> 102, "a
+    pair of" -> 2; None otherwise."""
     word = re.sub(r"\s+", " ", text.strip().casefold())
     if word.replace(",", "").isdigit():
         return int(word.replace(",", ""))
@@ -149,6 +155,12 @@ def parse_number(text: str) -> int | None:
         return 2
     if word in ONES:
         return ONES[word]
+    if hundreds := re.fullmatch(r"(\w+) hundred(?:(?: and)?[ -](.+))?", word):
+        times = 1 if hundreds.group(1) == "a" else ONES.get(hundreds.group(1), 10)
+        rest = parse_number(hundreds.group(2)) if hundreds.group(2) else 0
+        if times > 9 or rest is None or rest > 99:
+            return None
+        return times * 100 + rest
     parts = re.split(r"[- ]", word)
     if parts[0] in TENS:
         if len(parts) == 1:

@@ -37,6 +37,10 @@ def evidence(facts: Facts, name: str) -> list[str]:
         ("Ninety", 90),
         ("a pair of", 2),
         ("a dozen", 12),
+        ("One hundred and two", 102),
+        ("Two hundred seventy-six", 276),
+        ("one hundred and sixty-seven", 167),
+        ("twelve hundred", None),
         ("twenty-twelve", None),
         ("several", None),
     ],
@@ -770,3 +774,20 @@ def test_laboratory_work_on_patients_samples_is_not_a_series_pmids_402771_406099
     # were investigated by RAST"
     facts = facts_of_25(406099)
     assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_hundreds_written_in_words_are_the_count_pmid_420982():
+    # Excerpt of PMID 420982 (pubmed20n0014, Case Reports): "Eight hundred and eight" was
+    # read as eight.
+    facts = extract(
+        "A reappraisal of the value of carcinoembryonic antigen in the management of patients "
+        "with various neoplasms.",
+        "Eight hundred and eight patients with histologically proved malignant disease had "
+        "carcinoembryonic antigen (CEA) estimations performed at the time of tissue diagnosis. "
+        "An elevated level was found in 384 of 518 patients with gastrointestinal neoplasms (74 "
+        "per cent) and in 162 of 290 patients with other neoplasms (56 per cent).",
+        ["Case Reports", "Journal Article"],
+    )
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 808)
+    assert evidence(facts, "patient_count") == ["Eight hundred and eight patients"]

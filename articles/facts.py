@@ -58,7 +58,9 @@ How it reads (the language of case reports in general):
   audits, animals, laboratory work such as "sera from 204 patients", "(n = 49)" groups) or a
   study publication type (trial, review, meta-analysis), and a "case_series" when it
   describes one group of patients ("retrospective", "charts", "consecutive", "were
-  treated", "underwent") with a count of two or more, else "other". One case reported
+  treated", "underwent") with a count of two or more, else "other". A record that calls
+  itself a series ("This retrospective case series", "A series of 54 patients", not "a
+  self-controlled case series") outweighs a single mark of a study. One case reported
   further into a sentence ("we report recurrent seizures ... by an elderly patient", "We
   report 28-year-old Hispanic female") is a case report when no design mark is there. A
   record typed "Case Reports" is "other" only with two marks of a study or three of a
@@ -213,7 +215,7 @@ PEOPLE = (
     r"subjects|persons|people|members|probands|recipients|sibs|smokers|cousins|"
     r"case reports|case histories|case descriptions|"
     r"(?:case|clinical) presentations|pregnancies|mothers|fathers|"
-    r"gentlemen|ladies|elderly|athletes|soldiers|workers|volunteers"
+    r"gentlemen|ladies|elderly|athletes|soldiers|workers|volunteers|residents|participants"
 )
 MALE_WORDS = r"man|male|boy|gentleman|brother|father|son|husband|men|males|boys|brothers|sons"
 FEMALE_WORDS = (
@@ -387,7 +389,8 @@ _MOD = (
 )
 INTRODUCTION_RE = re.compile(
     rf"\b(?:an?|one|the|this|our)\s+(?P<mods>(?:{_MOD}){{0,5}}?)"
-    rf"(?P<noun>{SINGLE_PERSON})\b(?![-‐])",  # not "the male-to-female ratio"
+    # Not "the male-to-female ratio", "a case series".
+    rf"(?P<noun>{SINGLE_PERSON})\b(?![-‐]|\s+series\b)",
     _FLAGS,
 )
 # "a 3-year-old presented with ...": an age alone introduces a patient.
@@ -486,6 +489,17 @@ LITERATURE_REVIEW = re.compile(
 SERIES_CUE = re.compile(
     rf"\b(?:case|clinical)\s+series\b|\bseries\s+of\s+{NUMBER}\s+(?:\w+\s+)?(?:{PEOPLE})\b",
     _FLAGS,
+)
+# The authors calling their study a series: "This retrospective case series", "Prospective
+# case series.", "a series of 100 consecutive patients"; not "case reports, case series and
+# observational studies" (of a review) or "a self-controlled case series" (an
+# epidemiological design).
+OWN_SERIES_RE = re.compile(
+    r"\b(?:this|our|a|the\s+present)\s+(?:(?!self-controlled)[\w,-]+\s+){0,4}?"
+    r"(?:case|clinical)\s+series\b(?!\s+(?:and|or)\b)"
+    r"|(?:^|[.:]\s+)(?:[\w,-]+\s+){0,4}?(?:case|clinical)\s+series\s*[.:]"
+    rf"|\bseries\s+of\s+{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?(?:{PEOPLE})\b",
+    _FLAGS | re.MULTILINE,
 )
 # Words before a number that make it part of a group already counted.
 SUBSET_BEFORE = re.compile(
@@ -960,8 +974,14 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     if types and not is_case_report_type:
         described = _own_cases_described(whole, lowered, marks)
         if not described and (types & STUDY_TYPES or _design_marks(lowered, marks, 1)):
-            facts.kind = KIND_OTHER
-            return facts
+            # The authors calling it "a series of 23 cases" outweigh one mark of a study.
+            if types & STUDY_TYPES or _design_marks(lowered, marks, 2) > 1:
+                facts.kind = KIND_OTHER
+                return facts
+            if not ("series" in lowered and OWN_SERIES_RE.search(whole)):
+                facts.kind = KIND_OTHER
+                return facts
+            described = True
         if not described and not _has_word(DESCRIPTIVE_CUE, lowered):
             facts.kind = KIND_OTHER
             return facts

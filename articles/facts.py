@@ -30,20 +30,23 @@ How it reads (the language of case reports in general):
   cases ... described in the literature", "Only two similar cases were found", "A literature
   review ... We found 6 cases"), kept apart from the count, for a single case report, and
   for a series whose text reviews the literature.
-- Sex: counts such as "5 men and 3 women", "5 White males and 2 White females", "7 were male
-  and 4 were female", "M:F 2:1" (when they add up to the count; a ratio that does not is left
-  alone); one sex's share ("8 (73%) cases were female", "Twenty-one children (58.3%) were
-  male"); "All patients were male"; the count phrase, another phrase of the same number or
-  the count's sentence when it names one sex ("two brothers", "Apropos of 2 cases ... two
-  young men", "3 cases in adolescent female patients", not "n = 45 females" or "60% males");
-  "both women" for two; or, when each patient is introduced on their own ("Case 1: a
-  28-year-old man ... Case 2: a 60-year-old woman"), one per introduction, or each numbered
-  case's own part of the text ("Patient 1 ... she ... Patient 2 ... he"). For a single case,
-  its introduction ("a 57-year-old man") or, failing that, the pronouns (he/his against
-  she/her) when only one sex's occur, or, with no pronoun, an organ or state of one sex
-  (pregnancy, cervix, uterus, prostate, testis) in a sentence about the case; for a series,
-  such a word in the count's sentence ("Two cases ... during pregnancy"). Never where the
-  text speaks of a newborn or child, whose mother's pregnancy it may be.
+- Sex: counts such as "5 men and 3 women", "5 White males and 2 White females", "13 males
+  (mean age 42.8 years) and 13 females", "7 were male and 4 were female", "M:F 2:1" (when
+  they add up to the count; a ratio that does not is left alone); one sex's share ("8 (73%)
+  cases were female", "Twenty-one children (58.3%) were male", "19 participants (13
+  women)"); "All patients were male", "Both patients were females"; the count phrase,
+  another phrase of the same number, or the sentence of either when it names one sex and no
+  other ("two brothers", "Apropos of 2 cases ... they were young men", "3 cases in
+  adolescent female patients", not "n = 45 females", "60% males" or "a 56 year old female
+  and her 29 year old son"); "both women" for two; or, when each patient is introduced on
+  their own ("Case 1: a 28-year-old man ... Case 2: a 60-year-old woman"), one per
+  introduction, or each numbered case's own part of the text ("Patient 1 ... she ...
+  Patient 2 ... he"). For a single case, its introduction ("a 57-year-old man") or, failing
+  that, the pronouns (he/his against she/her) when only one sex's occur, or, with no
+  pronoun, an organ or state of one sex (pregnancy, cervix, uterus, prostate, testis) in a
+  sentence about the case; for a series, such a word in the count's sentence ("Two cases
+  ... during pregnancy"). Never where the text speaks of a newborn or child, whose mother's
+  pregnancy it may be.
 - Ages: "62-year-old", "aged 45", "45 years of age", "5-month-old" (months, weeks and days
   become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years",
   "median age ... (range, 0.0-111.0 months)"), mean and median ("mean age 52.3 years"). Onset
@@ -357,7 +360,9 @@ _SEX_ADJECTIVE = r"(?:(?!(?:of|with|in|and|or|to|had|have|than)\b)[a-z][\w-]*\s+
 SEX_PAIR_RE = re.compile(
     rf"(?P<n1>{NUMBER})\s+(?:(?:patients|cases|were|was|are)\s+|{_SEX_ADJECTIVE}){{0,2}}"
     rf"(?P<s1>{MALE_WORDS}|{FEMALE_WORDS})"
-    rf"(?:\s+patients)?\s*(?:,|and|&)\s*(?P<n2>{NUMBER})\s+(?:were\s+|{_SEX_ADJECTIVE}){{0,2}}"
+    # "13 males (mean age 42.77 ± 11.73 years) and 13 females"
+    r"(?:\s+patients)?(?:\s*\([^()]{0,60}\))?\s*(?:,|and|&)\s*"
+    rf"(?P<n2>{NUMBER})\s+(?:were\s+|{_SEX_ADJECTIVE}){{0,2}}"
     rf"(?P<s2>{MALE_WORDS}|{FEMALE_WORDS})\b",
     _FLAGS,
 )
@@ -368,11 +373,16 @@ SEX_SHARE_RE = re.compile(
     r"(?:were|was)\s+(?P<sex>males?|females?|men|women|boys|girls)\b",
     _FLAGS,
 )
-# "All patients were male", "all of them were women", "all 5 patients were female".
+# "All patients were male", "all of them were women", "all 5 patients were female", "Both
+# patients were females".
 ALL_ONE_SEX_RE = re.compile(
-    rf"\ball\s+(?:(?:of\s+)?(?:the|these|our|them)\s+)?(?:{NUMBER}\s+)?(?:[\w-]+\s+)?"
+    rf"\b(?P<all>all|both)\s+(?:(?:of\s+)?(?:the|these|our|them)\s+)?(?:{NUMBER}\s+)?"
+    r"(?:[\w-]+\s+)?"
     r"(?:were|was|are)\s+(?P<sex>males?|females?|men|women|boys|girls)\b",
     _FLAGS,
+)
+SEX_BESIDE_COUNT_RE = re.compile(
+    rf"\s*\(\s*(?P<n>{NUMBER})\s+(?P<sex>men|women|males|females|boys|girls)\b(?!\s*\(?\d)", _FLAGS
 )
 SEX_RATIO_RE = re.compile(
     r"\b(?:M\s*[:/]\s*F|male(?:\s*[:/]\s*|-to-|\s+to\s+)female)(?:\s+ratio)?\s*"
@@ -433,6 +443,7 @@ NEWBORN_RE = re.compile(
     r"p(?:a)?ediatric)\b",
     _FLAGS,
 )
+ANY_SEX_RE = re.compile(rf"\b(?:{MALE_WORDS}|{FEMALE_WORDS})\b", _FLAGS)
 HE_RE = re.compile(r"\b(?:he|his|him|himself)\b", _FLAGS)
 SHE_RE = re.compile(r"\b(?:she|her|hers|herself)\b", _FLAGS)
 
@@ -1382,6 +1393,8 @@ def _sex(
                 return
         if count and count >= 2:
             for match in ALL_ONE_SEX_RE.finditer(where.text):
+                if match.group("all").casefold() == "both" and count != 2:
+                    continue
                 number = re.search(NUMBER, match.group(0)[4:], _FLAGS)
                 if number and parse_number(number.group()) not in (None, count):
                     continue  # "all 3 biopsied patients were men": some of them
@@ -1391,6 +1404,7 @@ def _sex(
                 return
     # 2. The count phrase, or another phrase of the same number, names a sex: "two
     # brothers", "3 adolescent female patients"; "2 operated cases ... two young men".
+    phrases = []
     if count and count_evidence is not None:
         phrases = [count_evidence]
         if count >= 2:
@@ -1408,6 +1422,16 @@ def _sex(
                 ev = _renamed(phrase, "male_count" if male else "female_count")
                 set_counts(male, count - male, [ev])
                 return
+    # "19 participants (13 women)": one sex counted beside the count, the rest the other.
+    if count and count >= 2 and count_evidence is not None:
+        where = texts[0] if count_evidence.source == "title" else texts[1]
+        if match := SEX_BESIDE_COUNT_RE.match(where.text, count_evidence.end):
+            n, sex = parse_number(match.group("n")), _sex_of(match.group("sex"))
+            if n is not None and sex is not None and n <= count:
+                male = n if sex == "male" else count - n
+                name = "male_count" if sex == "male" else "female_count"
+                set_counts(male, count - male, [where.evidence(name, *match.span("n"))])
+                return
     # "both women": two patients of one sex.
     if count == 2:
         for where in texts:
@@ -1417,26 +1441,38 @@ def _sex(
                 ev = where.evidence("male_count" if male else "female_count", *match.span())
                 set_counts(male, 2 - male, [ev])
                 return
-    # 3. The sentence of the count names one sex for all: "3 cases in adolescent female
-    # patients", "We describe four women with ...".
-    if count and count >= 2 and count_evidence is not None:
-        where = texts[0] if count_evidence.source == "title" else texts[1]
-        start, end = _sentence_of(list(sentences(where.text)), count_evidence.start)
-        found = [
-            (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
-        ]
-        sexes = {sex for _, sex in found}
-        counted = any(
-            re.search(r"(?:\d%?|\bn\s*=\s*\d+)\s*$", where.text[max(0, m.start() - 12) : m.start()])
-            for m, _ in found
-        )
-        # "n = 45 females", "60% males": some of them, counted; not everyone.
-        if len(sexes) == 1 and not counted:
-            match, sex = found[0]
-            male = count if sex == "male" else 0
-            ev = where.evidence("male_count" if sex == "male" else "female_count", *match.span())
-            set_counts(male, count - male, [ev])
-            return
+    # 3. The sentence of the count, or of another phrase of the same number, names one sex
+    # for all: "3 cases in adolescent female patients", "We describe four women with ...",
+    # title "Apropos of 2 cases", "The authors report two cases ...; they were young men".
+    if count and count >= 2:
+        seen = set()
+        spans = {where.source: list(sentences(where.text)) for where in texts}
+        for phrase in phrases:
+            where = texts[0] if phrase.source == "title" else texts[1]
+            start, end = _sentence_of(spans[where.source], phrase.start)
+            if (where.source, start) in seen:
+                continue
+            seen.add((where.source, start))
+            found = [
+                (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
+            ]
+            # Every sex word of the sentence, kin too: not "a 56 year old female and her 29
+            # year old son".
+            sexes = {sex for _, sex in found}
+            sexes |= {_sex_of(m.group()) for m in ANY_SEX_RE.finditer(where.text, start, end)}
+            counted = any(
+                re.search(
+                    r"(?:\d%?|\bn\s*=\s*\d+)\s*$", where.text[max(0, m.start() - 12) : m.start()]
+                )
+                for m, _ in found
+            )
+            # "n = 45 females", "60% males": some of them, counted; not everyone.
+            if found and len(sexes) == 1 and not counted:
+                match, sex = found[0]
+                male = count if sex == "male" else 0
+                name = "male_count" if sex == "male" else "female_count"
+                set_counts(male, count - male, [where.evidence(name, *match.span())])
+                return
     # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman". Abstracts
     # introduce a dozen patients one by one at most; larger series are not read this way.
     if count is None or count > MAX_INTRODUCED:

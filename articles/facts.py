@@ -57,8 +57,9 @@ How it reads (the language of case reports in general):
   patients (or case-series wording without a count), "case_report" for one. Otherwise, a
   record not typed "Case Reports" is "other" when it has any mark of a study design
   (comparison or control groups, trials, cohorts, regression, odds ratios and confidence
-  intervals, surveys, interviews and qualitative studies, simulations, systematic reviews,
-  audits, animals, laboratory work such as "sera from 204 patients", "(n = 49)" groups) or a
+  intervals, surveys, interviews and qualitative studies, simulations, factor analysis,
+  trials and tolerability, systematic reviews, audits, animals, laboratory work such as
+  "sera from 204 patients", "5 normal children", "(n = 49)" groups) or a
   study publication type (trial, review, meta-analysis), and a "case_series" when it
   describes one group of patients ("retrospective", "charts", "consecutive", "were
   treated", "underwent") with a count of two or more, else "other". A record that calls
@@ -871,6 +872,14 @@ DESIGN_WORDS = (
     "were simulated",
     "simulation model",
     "microsimulation",
+    "monte carlo",
+    "healthy children",
+    "healthy infants",
+    "factor analysis",
+    "in a trial",
+    "this trial",
+    "the trial",
+    "tolerability",
 )
 DESIGN_RE = re.compile(
     r"(?:rats?|mice|murine|dogs|pigs|cattle|cows|calves|rabbits|horses|sheep|cats|monkeys|"
@@ -886,6 +895,9 @@ LAB_SAMPLES_RE = re.compile(
     rf"{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?"
     r"(?:patients|cases|subjects|individuals|donors|children|infants)\b"
 )
+# Normal people counted beside the patients: "in 5 normal children and 25 children with
+# protein-calorie malnutrition" (not "than in otherwise normal children").
+NORMALS_RE = re.compile(rf"{NUMBER}\s+normal\s+(?:[\w-]+\s+)?(?:{PEOPLE})\b")
 # "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)"). The
 # "(n =" first, which is fast, then the noun before it.
 N_GROUP_RE = re.compile(r"\(\s*n\s*=\s*\d")
@@ -1109,6 +1121,8 @@ def _design_marks(lowered: str, marks: dict[str, set[str]], enough: int) -> int:
         seen.add("(n =")
     if found + len(seen) < enough and "from" in lowered and _has_word(LAB_SAMPLES_RE, lowered):
         seen.add("samples from")
+    if found + len(seen) < enough and "normal " in lowered and _has_word(NORMALS_RE, lowered):
+        seen.add("normal controls")
     return found + len(seen)
 
 

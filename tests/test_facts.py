@@ -517,11 +517,11 @@ def test_own_cases_beside_a_review_of_the_literature_are_counted():
 
 # Records of NLM's pubmed20n0014.xml.gz and pubmed21n1298.xml.gz (tests/fixtures/README.md),
 # none of them labelled: each shows one rule of facts-3.
-RULES_33 = {a.pmid: a for a in parse(FIXTURES / "pubmed_facts_rules_33.xml.gz")}
+RULES_37 = {a.pmid: a for a in parse(FIXTURES / "pubmed_facts_rules_37.xml.gz")}
 
 
-def facts_of_33(pmid: int) -> Facts:
-    article = RULES_33[pmid]
+def facts_of_37(pmid: int) -> Facts:
+    article = RULES_37[pmid]
     return extract(
         article.title,
         "\n".join(s.text for s in article.abstract),
@@ -530,7 +530,7 @@ def facts_of_33(pmid: int) -> Facts:
 
 
 def test_sex_counts_with_adjectives_pmid_34086428():
-    facts = facts_of_33(34086428)  # "Seven cases (5 White males and 2 White females) of BRPS"
+    facts = facts_of_37(34086428)  # "Seven cases (5 White males and 2 White females) of BRPS"
 
     assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
         "case_series",
@@ -550,7 +550,7 @@ def test_sex_counts_with_adjectives_pmid_34086428():
     ],
 )
 def test_all_patients_of_one_sex(pmid, count, phrase):
-    facts = facts_of_33(pmid)
+    facts = facts_of_37(pmid)
 
     assert (facts.kind, facts.patient_count) == ("case_series", count)
     assert (facts.male_count, facts.female_count) == (count, 0)
@@ -559,7 +559,7 @@ def test_all_patients_of_one_sex(pmid, count, phrase):
 
 def test_a_share_of_one_sex_is_not_everyone_pmid_33979665():
     # "144 patients (60% males, mean age 60.5 years) underwent supracoronary ..."
-    facts = facts_of_33(33979665)
+    facts = facts_of_37(33979665)
 
     assert (facts.kind, facts.patient_count) == ("case_series", 144)
     assert (facts.male_count, facts.female_count) == (None, None)
@@ -585,7 +585,7 @@ def test_a_single_case_of_pregnancy_or_a_sex_organ_has_that_sex(pmid, field, phr
 def test_a_case_of_carcinoma_of_the_cervix_is_a_woman_pmid_426529():
     # "We report a case of generalized malignant acanthosis nigricans (AN) secondary to
     # metastasizing squamous cell carcinoma of the cervix uteri."
-    facts = facts_of_33(426529)
+    facts = facts_of_37(426529)
 
     assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
         "case_report",
@@ -599,7 +599,7 @@ def test_a_case_of_carcinoma_of_the_cervix_is_a_woman_pmid_426529():
 def test_an_organ_named_in_the_background_gives_no_sex_pmid_34095897():
     # "Tranexamic acid ... used to reduce blood loss due to ... heavy menstruation", then
     # "the only case of color vision disturbance in a pediatric patient".
-    facts = facts_of_33(34095897)
+    facts = facts_of_37(34095897)
 
     assert (facts.kind, facts.patient_count) == ("case_report", 1)
     assert (facts.male_count, facts.female_count) == (None, None)
@@ -637,13 +637,13 @@ def test_pronouns_of_each_numbered_patient_give_the_sex_pmid_34092403():
 def test_a_second_patient_is_the_second_case_pmids_405017_420519():
     # "... in a 69-year-old man with rheumatoid arthritis (RA). ... A second patient, a
     # 49-year-old man with RA ..."
-    facts = facts_of_33(405017)
+    facts = facts_of_37(405017)
     assert (facts.kind, facts.patient_count, facts.male_count) == ("case_series", 2, 2)
     assert evidence(facts, "patient_count") == ["A second patient"]
 
     # Title "Complete deficiency of adenine phosphoribosyltransferase: a third case ...": the
     # third of the literature, one patient here.
-    facts = facts_of_33(420519)
+    facts = facts_of_37(420519)
     assert (facts.kind, facts.patient_count) == ("case_report", 1)
 
 
@@ -667,9 +667,9 @@ def test_two_animals_are_not_a_case_series_one_stays_a_case_report_pmids_428359_
     ],
 )
 def test_a_journal_article_reporting_one_case_is_a_case_report(pmid, phrase):
-    facts = facts_of_33(pmid)
+    facts = facts_of_37(pmid)
 
-    assert [p.name for p in RULES_33[pmid].publication_types] == ["Journal Article"]
+    assert [p.name for p in RULES_37[pmid].publication_types] == ["Journal Article"]
     assert (facts.kind, facts.patient_count) == ("case_report", 1)
     assert evidence(facts, "patient_count") == [phrase]
 
@@ -683,7 +683,7 @@ def test_a_journal_article_reporting_one_case_is_a_case_report(pmid, phrase):
     ],
 )
 def test_qualitative_surveillance_and_cost_studies_are_not_case_descriptions(pmid):
-    facts = facts_of_33(pmid)
+    facts = facts_of_37(pmid)
 
     assert (facts.kind, facts.patient_count) == ("other", None)
 
@@ -691,13 +691,13 @@ def test_qualitative_surveillance_and_cost_studies_are_not_case_descriptions(pmi
 def test_a_share_in_per_cent_after_a_count_is_a_subset_pmids_427380_403104():
     # "Sixty-seven patients were prospectively studied ... correctly reported in 66 patients
     # (98 per cent)."
-    facts = facts_of_33(427380)
+    facts = facts_of_37(427380)
     assert (facts.kind, facts.patient_count) == ("case_series", 67)
     assert evidence(facts, "patient_count") == ["Sixty-seven patients"]
 
     # "A total of 142 patients (84 per cent aged less than 20 years) ... Nine patients had
     # typical absences": a share of their ages, not a subset.
-    facts = facts_of_33(403104)
+    facts = facts_of_37(403104)
     assert (facts.kind, facts.patient_count) == ("case_series", 142)
 
 
@@ -721,7 +721,7 @@ def test_a_result_in_some_patients_before_we_observed_is_not_the_count_pmid_3183
 def test_simulated_keratometry_is_not_a_simulation_study_pmid_33165015():
     # "In this retrospective, single-center, consecutive case series, the refractive outcomes
     # of 254 eyes of 127 patients ... posterior simulated keratometry."
-    facts = facts_of_33(33165015)
+    facts = facts_of_37(33165015)
 
     assert (facts.kind, facts.patient_count) == ("case_series", 127)
 
@@ -745,7 +745,7 @@ def test_simulated_keratometry_is_not_a_simulation_study_pmid_33165015():
     ],
 )
 def test_the_authors_own_cases_in_more_phrasings(pmid, count, phrase):
-    facts = facts_of_33(pmid)
+    facts = facts_of_37(pmid)
 
     assert (facts.kind, facts.patient_count) == ("case_series", count)
     assert evidence(facts, "patient_count") == [phrase]
@@ -754,7 +754,7 @@ def test_the_authors_own_cases_in_more_phrasings(pmid, count, phrase):
 def test_one_case_and_n_additional_cases_are_n_plus_one_pmids_403389_31839940():
     # "We report a unique case of a 15-yr-old diabetic patient ... We reviewed our 25-yr
     # experience with fatal diabetic ketoacidosis; three additional cases resembled ..."
-    facts = facts_of_33(403389)
+    facts = facts_of_37(403389)
     assert (facts.kind, facts.patient_count) == ("case_series", 4)
     assert evidence(facts, "patient_count") == ["three additional cases"]
 
@@ -772,7 +772,7 @@ def test_laboratory_work_on_patients_samples_is_not_a_series_pmids_402771_406099
 
     # "Sera from 204 patients with acute or former reactions following penicillin treatment
     # were investigated by RAST"
-    facts = facts_of_33(406099)
+    facts = facts_of_37(406099)
     assert (facts.kind, facts.patient_count) == ("other", None)
 
 
@@ -805,7 +805,7 @@ def test_hundreds_written_in_words_are_the_count_pmid_420982():
     ],
 )
 def test_a_series_so_called_by_its_authors_outweighs_one_mark_of_a_study(pmid, count, phrase):
-    facts = facts_of_33(pmid)
+    facts = facts_of_37(pmid)
 
     assert (facts.kind, facts.patient_count) == ("case_series", count)
     assert evidence(facts, "patient_count") == [phrase]
@@ -813,20 +813,20 @@ def test_a_series_so_called_by_its_authors_outweighs_one_mark_of_a_study(pmid, c
 
 def test_a_self_controlled_case_series_is_an_epidemiological_study_pmid_33962840():
     # "A self-controlled case series analysis was completed." (95%CI besides)
-    facts = facts_of_33(33962840)
+    facts = facts_of_37(33962840)
 
     assert (facts.kind, facts.patient_count) == ("other", None)
 
 
 def test_a_case_series_is_not_a_case_pmids_34058012_33706231():
     # "This is a case series of 74 residents with COVID-19 infection in a nursing home"
-    facts = facts_of_33(34058012)
+    facts = facts_of_37(34058012)
     assert (facts.kind, facts.patient_count) == ("case_series", 74)
     assert evidence(facts, "patient_count") == ["74 residents"]
 
     # "We describe a case series of bedside postpyloric enteral feeding tube placement ...
     # Twenty attempts were made in 19 participants (13 women)."
-    facts = facts_of_33(33706231)
+    facts = facts_of_37(33706231)
     assert (facts.kind, facts.patient_count) == ("case_series", 19)
     assert (facts.male_count, facts.female_count) == (6, 13)
     assert evidence(facts, "female_count") == ["13"]
@@ -851,7 +851,7 @@ def test_a_case_series_is_not_a_case_pmids_34058012_33706231():
     ],
 )
 def test_sex_of_a_series_in_more_phrasings(pmid, male, female, field, phrase):
-    facts = facts_of_33(pmid)
+    facts = facts_of_37(pmid)
 
     assert facts.kind == "case_series"
     assert (facts.male_count, facts.female_count) == (male, female)
@@ -871,3 +871,30 @@ def test_a_mother_and_her_son_are_not_two_women_pmid_428830():
 
     assert (facts.kind, facts.patient_count) == ("case_series", 2)
     assert (facts.male_count, facts.female_count) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "pmid",
+    [
+        # "Cerebral blood flow ... were studied in 5 normal children and 25 children, aged 40
+        # months or less, with varying degrees of protein-calorie malnutrition"
+        403502,
+        # "Fifty children consecutively attending a clinic for coeliac disease co-operated in a
+        # trial"
+        428824,
+        # "Safety, Tolerability, and Effect of Nusinersen Treatment in Ambulatory Adults"
+        34093395,
+    ],
+)
+def test_normal_controls_trials_and_tolerability_are_studies(pmid):
+    facts = facts_of_37(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_otherwise_normal_children_are_no_control_group_pmid_425944():
+    # Title "Salmonellosis in children with cancer: review of 42 cases."; "no more severe or
+    # prolonged than that seen in otherwise normal children"
+    facts = facts_of_37(425944)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 42)

@@ -16,24 +16,37 @@ How it reads (the language of case reports in general):
   to three words between, or after it ("patients (n = 20)"); mentions in a sentence about the
   literature ("previously reported", "in the literature", "since 1965", or the sentence after
   "A literature review was conducted") are not the article's own patients, nor are subsets
-  ("two of the patients", "in 4 patients (25%)", "(three patients)"). The title, sentences
-  that report ("we report", "are presented", "case series of") and "a total of" count most.
-  Numbered cases ("Case 3:", "Patient 2", "the fourth case", "Case II", "(III) A 49-year-old")
-  raise the count to their highest number. Failing a number, one patient described with an
-  indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
+  ("two of the patients", "in 4 patients (25%)", "66 patients (98 per cent)", "(three
+  patients)"). The title, sentences that report ("we report", "are presented", "case series
+  of") and "a total of" count most; the authors' own verb counts only before the number ("we
+  treated 12 patients", not "In four patients, we observed"). Numbered cases ("Case 3:",
+  "Patient 2", "the fourth case", "A second patient", "Case II", "(III) A 49-year-old") raise
+  the count to their highest number. "Similar", "such" or "additional" cases are the
+  literature's unless the authors report them ("This report presents 4 such cases", "the
+  first 2 reported cases"), and cases "additional" to one reported before add to it ("We
+  report a unique case ... three additional cases" are 4). Failing a number, one patient
+  described with an indefinite article ("a 62-year-old woman", "a patient", "a case of") is 1.
 - Reviewed cases: the literature's cases counted beside the article's own ("There are three
   cases ... described in the literature", "Only two similar cases were found", "A literature
   review ... We found 6 cases"), kept apart from the count, for a single case report, and
   for a series whose text reviews the literature.
-- Sex: counts such as "5 men and 3 women", "7 were male and 4 were female", "M:F 2:1" (when
+- Sex: counts such as "5 men and 3 women", "5 White males and 2 White females", "13 males
+  (mean age 42.8 years) and 13 females", "7 were male and 4 were female", "M:F 2:1" (when
   they add up to the count; a ratio that does not is left alone); one sex's share ("8 (73%)
-  cases were female"); the count phrase, another phrase of the same number or the count's
-  sentence when it names one sex ("two brothers", "Apropos of 2 cases ... two young men", "3
-  cases in adolescent female patients", not "n = 45 females"); "both women" for two; or,
-  when each patient is introduced on their own ("Case 1: a 28-year-old man ... Case 2: a
-  60-year-old woman"), one per introduction. For a single case, its introduction ("a
-  57-year-old man") or, failing that, the pronouns (he/his against she/her) when only one
-  sex's occur.
+  cases were female", "Twenty-one children (58.3%) were male", "19 participants (13
+  women)"); "All patients were male", "Both patients were females"; the count phrase,
+  another phrase of the same number, or the sentence of either when it names one sex and no
+  other ("two brothers", "Apropos of 2 cases ... they were young men", "3 cases in
+  adolescent female patients", not "n = 45 females", "60% males" or "a 56 year old female
+  and her 29 year old son"); "both women" for two; or, when each patient is introduced on
+  their own ("Case 1: a 28-year-old man ... Case 2: a 60-year-old woman"), one per
+  introduction, or each numbered case's own part of the text ("Patient 1 ... she ...
+  Patient 2 ... he"). For a single case, its introduction ("a 57-year-old man") or, failing
+  that, the pronouns (he/his against she/her) when only one sex's occur, or, with no
+  pronoun, an organ or state of one sex (pregnancy, cervix, uterus, prostate, testis) in a
+  sentence about the case; for a series, such a word in the count's sentence ("Two cases
+  ... during pregnancy"). Never where the text speaks of a newborn or child, whose mother's
+  pregnancy it may be.
 - Ages: "62-year-old", "aged 45", "45 years of age", "5-month-old" (months, weeks and days
   become fractions of a year); ranges ("aged 45-67 years", "age range of 15-25 years",
   "median age ... (range, 0.0-111.0 months)"), mean and median ("mean age 52.3 years"). Onset
@@ -43,14 +56,23 @@ How it reads (the language of case reports in general):
   45-year-old man presented") is read as a case description: "case_series" for two or more
   patients (or case-series wording without a count), "case_report" for one. Otherwise, a
   record not typed "Case Reports" is "other" when it has any mark of a study design
-  (comparison or control groups, trials, cohorts, regression and odds ratios, surveys,
-  systematic reviews, audits, animals, laboratory work, "(n = 49)" groups) or a study
-  publication type (trial, review, meta-analysis), and a "case_series" when it describes one
-  group of patients ("retrospective", "charts", "consecutive", "were treated", "underwent")
-  with a count of two or more, else "other". A record typed "Case Reports" is "other" only
-  with two marks of a study or three of a design, and "unknown" when it has no count.
-  Records not typed Case Reports that name nobody (no "patient", "case", "child", "woman",
-  "-old" ...) are "other" at once, which keeps the rules cheap on most of PubMed.
+  (comparison or control groups, trials, cohorts, regression, odds ratios and confidence
+  intervals, surveys, interviews and qualitative studies, simulations, factor analysis,
+  trials and tolerability, systematic reviews, audits, animals, laboratory work such as
+  "sera from 204 patients", "5 normal children", "(n = 49)" groups) or a
+  study publication type (trial, review, meta-analysis), and a "case_series" when it
+  describes one group of patients ("retrospective", "charts", "consecutive", "were
+  treated", "underwent") with a count of two or more, else "other". A record that calls
+  itself a series ("This retrospective case series", "A series of 54 patients", not "a
+  self-controlled case series") outweighs a single mark of a study. One case reported
+  further into a sentence ("we report recurrent seizures ... by an elderly patient", "We
+  report 28-year-old Hispanic female") is a case report when no design mark is there. A
+  record typed "Case Reports" is "other" only with two marks of a study or three of a
+  design, and "unknown" when it has no count. A title whose subject is an animal ("in two
+  thoroughbreds", "canine babesiosis") is never a case series ("other"); a single
+  veterinary case stays a case report. Records not typed Case Reports that name nobody (no
+  "patient", "case", "child", "woman", "-old" ...) are "other" at once, which keeps the
+  rules cheap on most of PubMed.
 """
 
 from __future__ import annotations
@@ -63,7 +85,7 @@ import ahocorasick
 
 # Bump when the rules (or the MeSH data used by articles.classify) change, so that
 # ``extract_facts`` knows which stored rows to re-derive.
-RULES_VERSION = "facts-2+mesh-2024"
+RULES_VERSION = "facts-3+mesh-2024"
 
 KIND_CASE_REPORT = "case_report"
 KIND_CASE_SERIES = "case_series"
@@ -117,13 +139,19 @@ ORDINALS = {
 }
 _ONES = "|".join(sorted(ONES, key=len, reverse=True))
 _TENS = "|".join(TENS)
+_BELOW_100 = rf"(?:(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES})"
+# "One hundred and two patients", "Two hundred seventy-six": sentences start with words.
+# One alternative for words with or without hundreds, which keeps the many patterns built on
+# NUMBER as fast as before.
 NUMBER = (
-    rf"(?:\d{{1,5}}(?:,\d{{3}})?|(?:{_TENS})(?:[- ](?:{_ONES}))?|{_ONES}|a\s+dozen|a\s+pair\s+of)"
+    rf"(?:\d{{1,5}}(?:,\d{{3}})?|{_BELOW_100}(?:\s+hundred(?:(?:\s+and)?[\s-]+{_BELOW_100})?)?"
+    r"|a\s+(?:hundred|dozen|pair\s+of))"
 )
 
 
 def parse_number(text: str) -> int | None:
-    """ "Thirty-five" -> 35, "12" -> 12, "1,200" -> 1200, "a pair of" -> 2; None otherwise."""
+    """ "Thirty-five" -> 35, "12" -> 12, "1,200" -> 1200, "One hundred and two" -> 102, "a
+    pair of" -> 2; None otherwise."""
     word = re.sub(r"\s+", " ", text.strip().casefold())
     if word.replace(",", "").isdigit():
         return int(word.replace(",", ""))
@@ -133,6 +161,12 @@ def parse_number(text: str) -> int | None:
         return 2
     if word in ONES:
         return ONES[word]
+    if hundreds := re.fullmatch(r"(\w+) hundred(?:(?: and)?[ -](.+))?", word):
+        times = 1 if hundreds.group(1) == "a" else ONES.get(hundreds.group(1), 10)
+        rest = parse_number(hundreds.group(2)) if hundreds.group(2) else 0
+        if times > 9 or rest is None or rest > 99:
+            return None
+        return times * 100 + rest
     parts = re.split(r"[- ]", word)
     if parts[0] in TENS:
         if len(parts) == 1:
@@ -183,8 +217,9 @@ PEOPLE = (
     r"patients|cases|children|infants|neonates|newborns|babies|men|women|boys|girls|males|"
     r"females|adults|adolescents|teenagers|siblings|brothers|sisters|twins|individuals|"
     r"subjects|persons|people|members|probands|recipients|sibs|smokers|cousins|"
-    r"case reports|(?:case|clinical) presentations|pregnancies|mothers|fathers|"
-    r"gentlemen|ladies|elderly|athletes|soldiers|workers|volunteers"
+    r"case reports|case histories|case descriptions|"
+    r"(?:case|clinical) presentations|pregnancies|mothers|fathers|"
+    r"gentlemen|ladies|elderly|athletes|soldiers|workers|volunteers|residents|participants"
 )
 MALE_WORDS = r"man|male|boy|gentleman|brother|father|son|husband|men|males|boys|brothers|sons"
 FEMALE_WORDS = (
@@ -220,6 +255,9 @@ LITERATURE_GAP = frozenset(
         "such",
     }
 )
+# Words that add a number to a case reported before it: "We report a case ... three
+# additional cases" are four.
+BEYOND_GAP = frozenset({"additional", "further", "subsequent", "more"})
 # Words that may stand between a number and its noun ("three elderly patients").
 GAP_STOP = {
     "of",
@@ -282,6 +320,8 @@ ENUMERATED_RE = re.compile(
     r"\b(?:case|patient)\s*(?:no\.?\s*)?(?P<n>\d{1,2})\b(?!\s*(?:%|years|months|weeks|days))"
     r"|\bthe\s+(?P<ord>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
     r"twelfth)\s+(?:case|patient)\b"
+    # "A second patient, a 49-year-old man": not "a third case" (of the literature).
+    r"|\ba\s+(?P<ord2>second)\s+(?:case|patient)\b"
     # Roman numerals: "Case II", "(III) A 49-year-old woman".
     r"|\b(?:case|patient)\s+(?P<roman>I{1,3}|IV|VI{0,3}|IX|X)\b(?![\w-])"
     r"|\((?P<roman2>I{1,3}|IV|VI{0,3}|IX|X)\)(?=\s+an?\s+\d)",
@@ -315,19 +355,35 @@ AGE_STAT_RE = re.compile(
     r"(?:\s*(?:±|\+/-)\s*\d+(?:\.\d+)?)?\s*(?P<unit>years?|months?|yr)?",
     _FLAGS,
 )
+# A word that may stand between a number and its sex ("5 White males", "2 adult women"), not
+# one that ends the phrase ("2 of the women").
+_SEX_ADJECTIVE = r"(?:(?!(?:of|with|in|and|or|to|had|have|than)\b)[a-z][\w-]*\s+)"
 SEX_PAIR_RE = re.compile(
-    rf"(?P<n1>{NUMBER})\s+(?:(?:patients|cases|were|was|are)\s+){{0,2}}"
+    rf"(?P<n1>{NUMBER})\s+(?:(?:patients|cases|were|was|are)\s+|{_SEX_ADJECTIVE}){{0,2}}"
     rf"(?P<s1>{MALE_WORDS}|{FEMALE_WORDS})"
-    rf"(?:\s+patients)?\s*(?:,|and|&)\s*(?P<n2>{NUMBER})\s+(?:were\s+)?"
+    # "13 males (mean age 42.77 ± 11.73 years) and 13 females"
+    r"(?:\s+patients)?(?:\s*\([^()]{0,60}\))?\s*(?:,|and|&)\s*"
+    rf"(?P<n2>{NUMBER})\s+(?:were\s+|{_SEX_ADJECTIVE}){{0,2}}"
     rf"(?P<s2>{MALE_WORDS}|{FEMALE_WORDS})\b",
     _FLAGS,
 )
 # "8 (73%) cases were female", "Seven patients (64%) were men": one sex's share of the count.
 _PERCENT = r"(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s*)?"
 SEX_SHARE_RE = re.compile(
-    rf"(?<![\w.,-])(?P<n>{NUMBER})\s*{_PERCENT}(?:(?:patients|cases|of\s+them)\s*)?{_PERCENT}"
+    rf"(?<![\w.,-])(?P<n>{NUMBER})\s*{_PERCENT}(?:(?:{PEOPLE}|of\s+them)\s*)?{_PERCENT}"
     r"(?:were|was)\s+(?P<sex>males?|females?|men|women|boys|girls)\b",
     _FLAGS,
+)
+# "All patients were male", "all of them were women", "all 5 patients were female", "Both
+# patients were females".
+ALL_ONE_SEX_RE = re.compile(
+    rf"\b(?P<all>all|both)\s+(?:(?:of\s+)?(?:the|these|our|them)\s+)?(?:{NUMBER}\s+)?"
+    r"(?:[\w-]+\s+)?"
+    r"(?:were|was|are)\s+(?P<sex>males?|females?|men|women|boys|girls)\b",
+    _FLAGS,
+)
+SEX_BESIDE_COUNT_RE = re.compile(
+    rf"\s*\(\s*(?P<n>{NUMBER})\s+(?P<sex>men|women|males|females|boys|girls)\b(?!\s*\(?\d)", _FLAGS
 )
 SEX_RATIO_RE = re.compile(
     r"\b(?:M\s*[:/]\s*F|male(?:\s*[:/]\s*|-to-|\s+to\s+)female)(?:\s+ratio)?\s*"
@@ -344,7 +400,8 @@ _MOD = (
 )
 INTRODUCTION_RE = re.compile(
     rf"\b(?:an?|one|the|this|our)\s+(?P<mods>(?:{_MOD}){{0,5}}?)"
-    rf"(?P<noun>{SINGLE_PERSON})\b(?![-‐])",  # not "the male-to-female ratio"
+    # Not "the male-to-female ratio", "a case series".
+    rf"(?P<noun>{SINGLE_PERSON})\b(?![-‐]|\s+series\b)",
     _FLAGS,
 )
 # "a 3-year-old presented with ...": an age alone introduces a patient.
@@ -369,17 +426,44 @@ BOTH_SEX_RE = re.compile(
     r"(?P<sex>men|women|males|females|boys|girls|brothers|sisters)\b",
     _FLAGS,
 )
+# Organs and states of one sex: "a case of diabetic acidosis during pregnancy", "recurrence
+# of neuroendocrine carcinoma of the cervix". Read only when nothing else names the sex, and
+# not where the text speaks of a newborn or child (whose mother's pregnancy it may be).
+FEMALE_ONLY_RE = re.compile(
+    r"\b(?:pregnan\w*|gravid\w*|postpartum|puerper\w*|parturient|cervix|uter(?:us|ine)|"
+    r"ovar(?:y|ies|ian)|endometri\w*|vagina\w*|vulva\w*|fallopian|placenta\w*|c[a]?esarean|"
+    r"hysterectomy|menstrua\w*|menopaus\w*)\b",
+    _FLAGS,
+)
+MALE_ONLY_RE = re.compile(
+    r"\b(?:prostat(?:e|ic|ectomy)|test(?:is|es|icular)|scrot(?:um|al)|penis|penile|orchi\w*)\b",
+    _FLAGS,
+)
+NEWBORN_RE = re.compile(
+    r"\b(?:neonat\w*|newborns?|infants?|bab(?:y|ies)|born|fetus|foetus|child(?:ren)?|"
+    r"p(?:a)?ediatric)\b",
+    _FLAGS,
+)
+ANY_SEX_RE = re.compile(rf"\b(?:{MALE_WORDS}|{FEMALE_WORDS})\b", _FLAGS)
 HE_RE = re.compile(r"\b(?:he|his|him|himself)\b", _FLAGS)
 SHE_RE = re.compile(r"\b(?:she|her|hers|herself)\b", _FLAGS)
 
-REPORT_CUE = re.compile(
+# The authors speaking of their own patients, where a number that follows is all of them
+# ("we treated 12 patients"); before it, the number is usually a result ("In four patients,
+# we observed loss of pronation"). See _reports_count.
+AUTHORS_CUE = re.compile(
     r"\b(?:we|i|authors?)\s+(?:\w+\s+){0,2}?(?:report|present|describe|discuss|document|"
     r"reviewed|studied|treated|observed|saw|encountered|managed|analy[sz]ed|included|"
-    r"enrolled|followed)\w*"
-    r"|\b(?:is|are|was|were|being)\s+(?:\w+\s+)?(?:reported|presented|described|documented)\b"
+    r"enrolled|followed)\w*",
+    _FLAGS,
+)
+REPORT_CUE = re.compile(
+    AUTHORS_CUE.pattern
+    + r"|\b(?:is|are|was|were|being)\s+(?:\w+\s+)?(?:reported|presented|described|documented)\b"
     r"|\breport(?:ed)?\s+(?:here|herein)\b|\bhere(?:in)?\b|\bthis\s+(?:report|paper|article)\b"
     r"|\b(?:case|clinical)\s+series\b|\breport\s+of\b|\bcase\s+reports?\b|\bour\s+(?:patients?|cases?)\b"
-    r"|\bwere\s+(?:included|enrolled|identified|evaluated)\b|\bour\s+(?:institution|hospital|center|centre)",
+    r"|\bwere\s+(?:\w+ly\s+)?(?:included|enrolled|identified|evaluated)\b"
+    r"|\bour\s+(?:institution|hospital|center|centre)",
     _FLAGS,
 )
 LITERATURE_CUE = re.compile(
@@ -404,6 +488,9 @@ APPROXIMATE_BEFORE = re.compile(
     r"less\s+than|at\s+least|only)\s+$",
     _FLAGS,
 )
+# A share right after a count: "8 (50%) patients", "in 66 patients (98 per cent)", "18
+# patients (60% of all cases)": a part of a group counted elsewhere.
+SHARE_AFTER = re.compile(r"\s*\(\s*\d+(?:[.,]\d+)?\s*(?:%|per\s*cent)\s*(?:[);,]|of\b)", _FLAGS)
 BESIDE_REVIEW_BEFORE = re.compile(r"\bliterature,?\s+and\s+(?:(?:our|the)\s+)?$", _FLAGS)
 # A sentence saying the literature was reviewed: the counts of the next one are its cases.
 LITERATURE_REVIEW = re.compile(
@@ -414,6 +501,17 @@ LITERATURE_REVIEW = re.compile(
 SERIES_CUE = re.compile(
     rf"\b(?:case|clinical)\s+series\b|\bseries\s+of\s+{NUMBER}\s+(?:\w+\s+)?(?:{PEOPLE})\b",
     _FLAGS,
+)
+# The authors calling their study a series: "This retrospective case series", "Prospective
+# case series.", "a series of 100 consecutive patients"; not "case reports, case series and
+# observational studies" (of a review) or "a self-controlled case series" (an
+# epidemiological design).
+OWN_SERIES_RE = re.compile(
+    r"\b(?:this|our|a|the\s+present)\s+(?:(?!self-controlled)[\w,-]+\s+){0,4}?"
+    r"(?:case|clinical)\s+series\b(?!\s+(?:and|or)\b)"
+    r"|(?:^|[.:]\s+)(?:[\w,-]+\s+){0,4}?(?:case|clinical)\s+series\s*[.:]"
+    rf"|\bseries\s+of\s+{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?(?:{PEOPLE})\b",
+    _FLAGS | re.MULTILINE,
 )
 # Words before a number that make it part of a group already counted.
 SUBSET_BEFORE = re.compile(
@@ -587,10 +685,13 @@ OWN_CASES = (
         ),
     ),
     (
-        # "A case report", "Case report:", not "case reports were included".
+        # "A case report", "Case report:", not "case reports were included" or "a case
+        # report form".
         ("case report",),
         re.compile(
-            r"\b(?:this|our|a|the\s+present)\s+case\s+report\b|\bcase\s+report\s*[:.]", _FLAGS
+            r"\b(?:this|our|a|the\s+present)\s+case\s+report\b(?!\s+forms?\b)"
+            r"|\bcase\s+report\s*[:.]",
+            _FLAGS,
         ),
     ),
     (
@@ -603,6 +704,16 @@ OWN_CASES = (
             _FLAGS,
         ),
     ),
+)
+# One case the authors report, further into the sentence than OWN_CASES looks: "Here we
+# report recurrent seizures after SCRA abuse by an elderly patient", "we present the history
+# ... of such a case", "We report 28-year-old Hispanic female". Trusted only in a text with no
+# mark of a study design and with a count of one.
+OWN_SINGLE_RE = re.compile(
+    r"\b(?:we|i)\s+(?:\w+\s+){0,2}?(?:report|present|describe|document)\w*\b[^.;]{0,150}?"
+    rf"(?:\b(?:an?|such\s+an?|this|one)\s+(?:[\w'’-]+\s+){{0,4}}?(?:{SINGLE_PERSON})\b"
+    r"(?![-‐])(?!\s+series)|\b\d{1,3}[\s-]*(?:year|month|week|day)s?[\s-]*old\b)",
+    _FLAGS,
 )
 # "Case 2", "patient no. 2", "case II": searched in the lowered text, where a pattern that
 # starts with plain letters is fast.
@@ -746,13 +857,47 @@ DESIGN_WORDS = (
     "statistically significan",
     "statistical significan",
     "confidence interval",
+    "95% ci",
+    "95%ci",
     "pharmacokinetic",
+    "interviews",
+    "interview study",
+    "semi-structured",
+    "qualitative stud",
+    "qualitative research",
+    "qualitative interview",
+    "qualitative descriptive",
+    "thematic analysis",
+    "focus group",
+    "were simulated",
+    "simulation model",
+    "microsimulation",
+    "monte carlo",
+    "healthy children",
+    "healthy infants",
+    "factor analysis",
+    "in a trial",
+    "this trial",
+    "the trial",
+    "tolerability",
 )
 DESIGN_RE = re.compile(
     r"(?:rats?|mice|murine|dogs|pigs|cattle|cows|calves|rabbits|horses|sheep|cats|monkeys|"
     r"primates|thoroughbreds|animals|birds|seabirds|controls|subjects|random|vs\.?|"
     r"phase (?:i{1,3}|[123]))\b"
 )
+# Laboratory work on the patients' material: "peripheral blood from three patients", "Sera
+# from 204 patients", "Lymphocytes from 20 patients with CLL were studied". Searched in the
+# lowered text.
+LAB_SAMPLES_RE = re.compile(
+    r"(?:blood|sera|serum|plasma|samples|specimens|tissues?|cells|lymphocytes|fibroblasts|"
+    r"cultures|isolates|strains)\s+(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?"
+    rf"{NUMBER}\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:patients|cases|subjects|individuals|donors|children|infants)\b"
+)
+# Normal people counted beside the patients: "in 5 normal children and 25 children with
+# protein-calorie malnutrition" (not "than in otherwise normal children").
+NORMALS_RE = re.compile(rf"{NUMBER}\s+normal\s+(?:[\w-]+\s+)?(?:{PEOPLE})\b")
 # "children (N = 49)": the notation of a study's groups (not "bruising (n = 15, 25%)"). The
 # "(n =" first, which is fast, then the noun before it.
 N_GROUP_RE = re.compile(r"\(\s*n\s*=\s*\d")
@@ -770,6 +915,23 @@ DESCRIPTIVE_CUE = re.compile(
     r"analy[sz]ed|studied|treated|operated|evaluated|examined|followed|describe|report|present)"
     r"|were\s+(?:\w+\s+)?(?:included|reviewed|analy[sz]ed|studied|treated|operated|evaluated|"
     r"examined|identified|followed)|underwent|in\s+evaluation\s+of|studies\s+of)\b"
+)
+# A title naming an animal as its subject ("in two thoroughbreds", "in a squirrel monkey",
+# "Three cases of canine babesiosis"): a veterinary report or an animal study, not a series
+# of patients. Not "porcine xenograft", "cow's milk" or "cat-eye syndrome".
+_ANIMALS = (
+    r"horses?|mares?|stallions?|foals?|pony|ponies|thoroughbreds?|dogs?|puppies|cats?|kittens?|"
+    r"cattle|cows?|calf|calves|heifers?|bulls?|sheep|ewes?|lambs?|goats?|pigs?|piglets?|swine|"
+    r"rats?|mice|rabbits?|monkeys?|macaques?|baboons?|birds?|parrots?|ferrets?|camels?|"
+    r"animals?"
+)
+ANIMAL_TITLE_RE = re.compile(
+    rf"\b(?:in|of)\s+(?:(?:an?|the|{NUMBER})\s+)?"
+    # Adjectives only: "injuries of children bitten by dogs" are the children's.
+    r"(?:(?!(?:by|from|with|and|or|to|after|for|on|in|of|the|an?)\b)[\w-]+\s+){0,3}?"
+    rf"(?:{_ANIMALS})\b(?!['’-])"
+    r"|\b(?:canine|feline|equine)\b",
+    _FLAGS,
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\d])|\n")
 
@@ -791,6 +953,7 @@ class _Mention:
     end: int
     score: int
     noun: str
+    beyond: bool = False  # "three additional cases", "the three subsequent cases"
 
 
 def sentences(text: str) -> Iterable[tuple[int, int]]:
@@ -834,8 +997,14 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
     if types and not is_case_report_type:
         described = _own_cases_described(whole, lowered, marks)
         if not described and (types & STUDY_TYPES or _design_marks(lowered, marks, 1)):
-            facts.kind = KIND_OTHER
-            return facts
+            # The authors calling it "a series of 23 cases" outweigh one mark of a study.
+            if types & STUDY_TYPES or _design_marks(lowered, marks, 2) > 1:
+                facts.kind = KIND_OTHER
+                return facts
+            if not ("series" in lowered and OWN_SERIES_RE.search(whole)):
+                facts.kind = KIND_OTHER
+                return facts
+            described = True
         if not described and not _has_word(DESCRIPTIVE_CUE, lowered):
             facts.kind = KIND_OTHER
             return facts
@@ -854,11 +1023,17 @@ def extract(title: str, abstract: str, publication_types: Iterable[str] = ()) ->
         described = True
     counts = _patient_count(texts)
     count, count_evidence = counts.count, counts.evidence
+    if not described and count == 1 and OWN_SINGLE_RE.search(whole):
+        described = True
     if not described and (count is None or count < 2):
         # A study of a group with no number to it, or one patient mentioned in passing.
         facts.kind = KIND_OTHER
         return facts
     facts.kind = _kind(count, is_case_report_type, single_cue, series_cue, whole)
+    if facts.kind == KIND_CASE_SERIES and ANIMAL_TITLE_RE.search(title or ""):
+        # Animals are not a case series (a single veterinary case stays a case report).
+        facts.kind = KIND_OTHER
+        return facts
     facts.patient_count = count
     if count_evidence:
         facts.evidence.append(count_evidence)
@@ -944,6 +1119,10 @@ def _design_marks(lowered: str, marks: dict[str, set[str]], enough: int) -> int:
         for match in N_GROUP_RE.finditer(lowered)
     ):
         seen.add("(n =")
+    if found + len(seen) < enough and "from" in lowered and _has_word(LAB_SAMPLES_RE, lowered):
+        seen.add("samples from")
+    if found + len(seen) < enough and "normal " in lowered and _has_word(NORMALS_RE, lowered):
+        seen.add("normal controls")
     return found + len(seen)
 
 
@@ -1029,23 +1208,26 @@ def _patient_count(texts: list[_Text]) -> _Counts:
                 continue
             # "two similar cases", "19 other reported cases": only ever the literature's.
             literature_only = bool(gap_words) and set(gap_words) <= LITERATURE_GAP
-            if any(w in GAP_STOP for w in gap_words) and not literature_only:
+            own = gap_words == ["of", "our", "own"]  # "Two of our own patients are reported"
+            if any(w in GAP_STOP for w in gap_words) and not (literature_only or own):
                 continue
             if any(re.fullmatch(r"\d.*|%|years?|months?", w) for w in gap_words):
                 continue
-            after = text[match.end() : match.end() + 12]
-            if re.match(r"\s*\(\s*\d+(?:\.\d+)?\s*%", after):
-                continue  # "8 (50%) hospitalised patients": a subset
+            after = text[match.end() : match.end() + 20]
+            if SHARE_AFTER.match(text, match.end()):
+                # "8 (50%) hospitalised patients", "66 patients (98 per cent)"; not "142
+                # patients (84 per cent aged less than 20 years)"
+                continue
             before = text[max(0, match.start() - 30) : match.start()].casefold()
             if NOT_A_COUNT_BEFORE.search(before):
                 continue  # "stage 2 obese patients", "type 1 diabetic patients"
             if SUBSET_BEFORE.search(before) and not BESIDE_REVIEW_BEFORE.search(before):
                 continue  # "two of the 16 girls", "3 men and 2 women" (not "Of the 58 patients")
-            if re.match(r"\s*(?:of|with)\s+(?:the|these|them|whom|which)\b", after):
-                continue
+            if re.match(r"\s*(?:of|with)\s+(?:these|them|whom|which)\b", after):
+                continue  # "two cases of these", "4 patients of whom": a part of a group
             s_start, s_end = _sentence_of(spans, match.start())
             sentence = text[s_start:s_end]
-            reported = REPORT_CUE.search(sentence) is not None
+            reported = _reports_count(sentence, match.start() - s_start)
             of_literature = LITERATURE_CUE.search(sentence) is not None
             if of_literature and (
                 BESIDE_REVIEW_AFTER.match(text, match.end()) or BESIDE_REVIEW_BEFORE.search(before)
@@ -1055,7 +1237,12 @@ def _patient_count(texts: list[_Text]) -> _Counts:
                 reported, of_literature = True, False
             if of_literature and APPROXIMATE_BEFORE.search(before):
                 reported = False  # "Until now there are reported some 60 cases"
-            if literature_only:
+            if reported and re.search(r"\bfirst\s+$", before):
+                # "This paper presents the first 2 reported cases of ...": the first ever.
+                of_literature = literature_only = False
+            if literature_only and not (reported and not of_literature):
+                # "two similar cases have been reported"; not "This report presents 4 such
+                # cases", "We describe two additional cases": the authors' own.
                 if not of_literature and not re.search(r"\breported|\bpublished", sentence):
                     continue
                 of_literature, reported = True, False
@@ -1081,19 +1268,20 @@ def _patient_count(texts: list[_Text]) -> _Counts:
             noun = match.group("noun").casefold()
             if noun in ("cases", "case reports") and value > 1 and of_literature:
                 score -= 3
-            mention = _Mention(value, where, match.start(), match.end(), score, noun)
+            beyond = bool(set(gap_words) & BEYOND_GAP)
+            mention = _Mention(value, where, match.start(), match.end(), score, noun, beyond)
             mentions.append(mention)
             if of_literature and score < 0:
                 literature.append(mention)
         for match in ENUMERATED_RE.finditer(text):
             if match.group("n"):
                 number = int(match.group("n"))
-            elif match.group("ord"):
-                number = ORDINALS[match.group("ord").casefold()]
+            elif match.group("ord") or match.group("ord2"):
+                number = ORDINALS[(match.group("ord") or match.group("ord2")).casefold()]
             else:
                 number = ROMAN[(match.group("roman") or match.group("roman2")).casefold()]
             if number > enumerated and number <= 30:
-                if match.group("ord"):
+                if match.group("ord") or match.group("ord2"):
                     s_start, s_end = _sentence_of(spans, match.start())
                     if LITERATURE_CUE.search(text[s_start:s_end]) or re.search(
                         r"\bto\s+our\s+knowledge", text[s_start:s_end], _FLAGS
@@ -1143,6 +1331,11 @@ def _patient_count(texts: list[_Text]) -> _Counts:
         return replace(found, count=enumerated, evidence=enumerated_evidence)
     if best is not None and (best.score >= 3 or not singles or best.value > 1):
         evidence = best.where.evidence("patient_count", best.start, best.end)
+        if best.beyond and any(
+            m.score >= 3 and m.where is best.where and m.start < best.start for m in singles
+        ):
+            # "We present one case ... The three subsequent cases illustrate": four.
+            return replace(found, count=best.value + 1, evidence=evidence)
         return replace(found, count=best.value, evidence=evidence)
     if singles:
         # The best-cued introduction, and of those the first naming a person rather than a
@@ -1153,6 +1346,16 @@ def _patient_count(texts: list[_Text]) -> _Counts:
         evidence = first.where.evidence("patient_count", first.start, first.end)
         return replace(found, count=1, evidence=evidence)
     return found
+
+
+def _reports_count(sentence: str, position: int) -> bool:
+    """Whether the sentence reports the authors' patients, for the number at ``position``:
+    "We report 8 cases", "Two cases are described", "12 patients were included"; not "In
+    four patients, we observed loss of pronation", where the authors' verb comes after."""
+    return any(
+        match.start() < position or not AUTHORS_CUE.match(sentence, match.start())
+        for match in REPORT_CUE.finditer(sentence)
+    )
 
 
 def _sex_of(word: str) -> str | None:
@@ -1202,8 +1405,20 @@ def _sex(
                 ev = where.evidence("male_count", match.start(), match.end())
                 set_counts(male, female, [ev, _renamed(ev, "female_count")])
                 return
+        if count and count >= 2:
+            for match in ALL_ONE_SEX_RE.finditer(where.text):
+                if match.group("all").casefold() == "both" and count != 2:
+                    continue
+                number = re.search(NUMBER, match.group(0)[4:], _FLAGS)
+                if number and parse_number(number.group()) not in (None, count):
+                    continue  # "all 3 biopsied patients were men": some of them
+                male = count if _sex_of(match.group("sex")) == "male" else 0
+                ev = where.evidence("male_count" if male else "female_count", *match.span())
+                set_counts(male, count - male, [ev])
+                return
     # 2. The count phrase, or another phrase of the same number, names a sex: "two
     # brothers", "3 adolescent female patients"; "2 operated cases ... two young men".
+    phrases = []
     if count and count_evidence is not None:
         phrases = [count_evidence]
         if count >= 2:
@@ -1221,6 +1436,16 @@ def _sex(
                 ev = _renamed(phrase, "male_count" if male else "female_count")
                 set_counts(male, count - male, [ev])
                 return
+    # "19 participants (13 women)": one sex counted beside the count, the rest the other.
+    if count and count >= 2 and count_evidence is not None:
+        where = texts[0] if count_evidence.source == "title" else texts[1]
+        if match := SEX_BESIDE_COUNT_RE.match(where.text, count_evidence.end):
+            n, sex = parse_number(match.group("n")), _sex_of(match.group("sex"))
+            if n is not None and sex is not None and n <= count:
+                male = n if sex == "male" else count - n
+                name = "male_count" if sex == "male" else "female_count"
+                set_counts(male, count - male, [where.evidence(name, *match.span("n"))])
+                return
     # "both women": two patients of one sex.
     if count == 2:
         for where in texts:
@@ -1230,26 +1455,38 @@ def _sex(
                 ev = where.evidence("male_count" if male else "female_count", *match.span())
                 set_counts(male, 2 - male, [ev])
                 return
-    # 3. The sentence of the count names one sex for all: "3 cases in adolescent female
-    # patients", "We describe four women with ...".
-    if count and count >= 2 and count_evidence is not None:
-        where = texts[0] if count_evidence.source == "title" else texts[1]
-        start, end = _sentence_of(list(sentences(where.text)), count_evidence.start)
-        found = [
-            (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
-        ]
-        sexes = {sex for _, sex in found}
-        counted = any(
-            re.search(r"(?:\d|\bn\s*=\s*\d+)\s*$", where.text[max(0, m.start() - 12) : m.start()])
-            for m, _ in found
-        )
-        # "n = 45 females": some of them, counted; not everyone.
-        if len(sexes) == 1 and not counted:
-            match, sex = found[0]
-            male = count if sex == "male" else 0
-            ev = where.evidence("male_count" if sex == "male" else "female_count", *match.span())
-            set_counts(male, count - male, [ev])
-            return
+    # 3. The sentence of the count, or of another phrase of the same number, names one sex
+    # for all: "3 cases in adolescent female patients", "We describe four women with ...",
+    # title "Apropos of 2 cases", "The authors report two cases ...; they were young men".
+    if count and count >= 2:
+        seen = set()
+        spans = {where.source: list(sentences(where.text)) for where in texts}
+        for phrase in phrases:
+            where = texts[0] if phrase.source == "title" else texts[1]
+            start, end = _sentence_of(spans[where.source], phrase.start)
+            if (where.source, start) in seen:
+                continue
+            seen.add((where.source, start))
+            found = [
+                (m, _sex_of(m.group("sex"))) for m in PLURAL_SEX_RE.finditer(where.text, start, end)
+            ]
+            # Every sex word of the sentence, kin too: not "a 56 year old female and her 29
+            # year old son".
+            sexes = {sex for _, sex in found}
+            sexes |= {_sex_of(m.group()) for m in ANY_SEX_RE.finditer(where.text, start, end)}
+            counted = any(
+                re.search(
+                    r"(?:\d%?|\bn\s*=\s*\d+)\s*$", where.text[max(0, m.start() - 12) : m.start()]
+                )
+                for m, _ in found
+            )
+            # "n = 45 females", "60% males": some of them, counted; not everyone.
+            if found and len(sexes) == 1 and not counted:
+                match, sex = found[0]
+                male = count if sex == "male" else 0
+                name = "male_count" if sex == "male" else "female_count"
+                set_counts(male, count - male, [where.evidence(name, *match.span())])
+                return
     # 4. One introduction per patient: "a 28-year-old man ... a 60-year-old woman". Abstracts
     # introduce a dozen patients one by one at most; larger series are not read this way.
     if count is None or count > MAX_INTRODUCED:
@@ -1257,34 +1494,8 @@ def _sex(
     intros: list[tuple[str, Evidence]] = []
     for where in texts:
         for match in SEXED_INTRODUCTION_RE.finditer(where.text):
-            sex = _sex_of(match.group("sex"))
-            if (
-                sex is None
-                or match.group("sex").casefold() in KIN
-                or match.group("sex").casefold()
-                in (
-                    "men",
-                    "women",
-                    "males",
-                    "females",
-                    "boys",
-                    "girls",
-                    "brothers",
-                    "sisters",
-                    "sons",
-                    "daughters",
-                    "mothers",
-                    "ladies",
-                )
-            ):
-                continue
-            if re.search(
-                r"\b(?:of|with|by|from|in|on|and|her|his|their)\b",
-                match.group(0).casefold().rsplit(" ", 1)[0],
-            ):
-                continue
-            s = where.evidence("sex", match.start("sex"), match.end("sex"))
-            intros.append((sex, s))
+            if sex := _introduced_sex(match):
+                intros.append((sex, where.evidence("sex", *match.span("sex"))))
     title_intros = [i for i in intros if i[1].source == "title"]
     body_intros = [i for i in intros if i[1].source == "abstract"]
     if count == 1:
@@ -1293,7 +1504,8 @@ def _sex(
             sex, ev = chosen[0]
             _one_sex(facts, sex, ev)
             return
-        _pronouns(facts, texts)
+        if not _pronouns(facts, texts):
+            _organ_sex(facts, texts, count, None)
         return
     if count and count >= 2 and len(body_intros) == count:
         male = sum(1 for sex, _ in body_intros if sex == "male")
@@ -1302,9 +1514,105 @@ def _sex(
             for sex, ev in body_intros
         ]
         set_counts(male, count - male, evidence)
+        return
+    if count and count >= 2 and not _numbered_sexes(facts, texts[1], count):
+        _organ_sex(facts, texts, count, count_evidence)
+
+
+def _numbered_sexes(facts: Facts, abstract: _Text, count: int) -> bool:
+    """ "Patient 1 ... she presented ... Patient 2 ... he presented": each numbered case's
+    part of the abstract names one sex, by an introduction or by pronouns."""
+    starts = []
+    for number in range(1, count + 1):
+        roman = [k for k, v in ROMAN.items() if v == number][0]
+        match = re.compile(
+            rf"\b(?:case|patient)\s*(?:no\.?\s*)?(?:{number}|{roman})\b(?![-‐])", _FLAGS
+        ).search(abstract.text, starts[-1] + 1 if starts else 0)
+        if match is None:
+            return False
+        starts.append(match.start())
+    sexes = []
+    for start, end in zip(starts, starts[1:] + [len(abstract.text)], strict=True):
+        part = abstract.text[start:end]
+        found = {_introduced_sex(m) for m in SEXED_INTRODUCTION_RE.finditer(part)}
+        found |= {"male"} if HE_RE.search(part) else set()
+        found |= {"female"} if SHE_RE.search(part) else set()
+        found -= {None}
+        if len(found) != 1:
+            return False
+        sexes.append((found.pop(), start))
+    male = sum(1 for sex, _ in sexes if sex == "male")
+    facts.male_count, facts.female_count = male, count - male
+    facts.evidence.extend(
+        abstract.evidence("male_count" if sex == "male" else "female_count", start, start + 9)
+        for sex, start in sexes
+    )
+    return True
+
+
+def _organ_sex(
+    facts: Facts, texts: list[_Text], count: int, count_evidence: Evidence | None
+) -> None:
+    """The sex of a single case, or of a series in its count's sentence, from an organ or
+    state only one sex has (pregnancy, the cervix, the prostate), when the text names no
+    newborn or child and not both sexes' organs."""
+    if count_evidence is None:
+        # A single case: sentences that speak of it ("We report a case of ... the cervix
+        # uteri"), not the background ("used to reduce heavy menstruation").
+        pieces = [
+            (where, start, end)
+            for where in texts
+            for start, end in sentences(where.text)
+            if REPORT_CUE.search(where.text, start, end)
+            or INTRODUCTION_RE.search(where.text, start, end)
+            or AGED_INTRODUCTION_RE.search(where.text, start, end)
+        ]
+    else:
+        where = texts[0] if count_evidence.source == "title" else texts[1]
+        pieces = [(where, *_sentence_of(list(sentences(where.text)), count_evidence.start))]
+    if any(NEWBORN_RE.search(where.text) for where in texts):
+        return
+    female = [(w, m) for w, a, b in pieces if (m := FEMALE_ONLY_RE.search(w.text, a, b))]
+    male = [(w, m) for w, a, b in pieces if (m := MALE_ONLY_RE.search(w.text, a, b))]
+    if bool(female) == bool(male):
+        return
+    where, match = (female or male)[0]
+    sex = "female" if female else "male"
+    facts.male_count = count if sex == "male" else 0
+    facts.female_count = count - facts.male_count
+    facts.evidence.append(where.evidence(f"{sex}_count", *match.span()))
 
 
 MAX_INTRODUCED = 12
+# Plural or kin words after "a": not one patient introduced ("a 76-year-old women" is a typo
+# too rare to read; "a boy and his mother" introduces a boy).
+NOT_INTRODUCED = KIN | {
+    "men",
+    "women",
+    "males",
+    "females",
+    "boys",
+    "girls",
+    "brothers",
+    "sisters",
+    "sons",
+    "daughters",
+    "mothers",
+    "ladies",
+}
+
+
+def _introduced_sex(match: re.Match) -> str | None:
+    """The sex of one patient introduced by SEXED_INTRODUCTION_RE's ``match``, or None."""
+    word = match.group("sex").casefold()
+    if word in NOT_INTRODUCED:
+        return None
+    if re.search(
+        r"\b(?:of|with|by|from|in|on|and|her|his|their)\b",
+        match.group(0).casefold().rsplit(" ", 1)[0],
+    ):
+        return None
+    return _sex_of(word)
 
 
 def _one_sex(facts: Facts, sex: str, evidence: Evidence) -> None:
@@ -1316,7 +1624,8 @@ def _one_sex(facts: Facts, sex: str, evidence: Evidence) -> None:
         facts.evidence.append(_renamed(evidence, "female_count"))
 
 
-def _pronouns(facts: Facts, texts: list[_Text]) -> None:
+def _pronouns(facts: Facts, texts: list[_Text]) -> bool:
+    """One sex's pronouns for a single case; whether the abstract has any pronoun."""
     abstract = texts[1]
     he = list(HE_RE.finditer(abstract.text))
     she = list(SHE_RE.finditer(abstract.text))
@@ -1324,6 +1633,7 @@ def _pronouns(facts: Facts, texts: list[_Text]) -> None:
         _one_sex(facts, "male", abstract.evidence("sex", he[0].start(), he[0].end()))
     elif she and not he:
         _one_sex(facts, "female", abstract.evidence("sex", she[0].start(), she[0].end()))
+    return bool(he or she)
 
 
 def _renamed(evidence: Evidence, name: str) -> Evidence:

@@ -37,6 +37,10 @@ def evidence(facts: Facts, name: str) -> list[str]:
         ("Ninety", 90),
         ("a pair of", 2),
         ("a dozen", 12),
+        ("One hundred and two", 102),
+        ("Two hundred seventy-six", 276),
+        ("one hundred and sixty-seven", 167),
+        ("twelve hundred", None),
         ("twenty-twelve", None),
         ("several", None),
     ],
@@ -509,3 +513,388 @@ def test_own_cases_beside_a_review_of_the_literature_are_counted():
         ["Case Reports", "English Abstract"],
     )
     assert (facts.kind, facts.patient_count) == ("case_series", 15)
+
+
+# Records of NLM's pubmed20n0014.xml.gz and pubmed21n1298.xml.gz (tests/fixtures/README.md),
+# none of them labelled: each shows one rule of facts-3.
+RULES_37 = {a.pmid: a for a in parse(FIXTURES / "pubmed_facts_rules_37.xml.gz")}
+
+
+def facts_of_37(pmid: int) -> Facts:
+    article = RULES_37[pmid]
+    return extract(
+        article.title,
+        "\n".join(s.text for s in article.abstract),
+        [p.name for p in article.publication_types],
+    )
+
+
+def test_sex_counts_with_adjectives_pmid_34086428():
+    facts = facts_of_37(34086428)  # "Seven cases (5 White males and 2 White females) of BRPS"
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        7,
+        5,
+        2,
+    )
+    assert evidence(facts, "male_count") == ["5 White males and 2 White females"]
+
+
+@pytest.mark.parametrize(
+    ("pmid", "count", "phrase"),
+    [
+        (402376, 5, "All patients were male"),  # "Five patients presented with ..."
+        (34092429, 6, "All patients were males"),  # "We report six cases of myocarditis"
+        (34095021, 13, "13 children were male"),  # "All 13 children were male"
+    ],
+)
+def test_all_patients_of_one_sex(pmid, count, phrase):
+    facts = facts_of_37(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", count)
+    assert (facts.male_count, facts.female_count) == (count, 0)
+    assert evidence(facts, "male_count") == [phrase]
+
+
+def test_a_share_of_one_sex_is_not_everyone_pmid_33979665():
+    # "144 patients (60% males, mean age 60.5 years) underwent supracoronary ..."
+    facts = facts_of_37(33979665)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 144)
+    assert (facts.male_count, facts.female_count) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("pmid", "field", "phrase"),
+    [
+        # "A case of diabetic acidosis during pregnancy is presented"
+        (415135, "female_count", "pregnancy"),
+        # "This case reports an isolated subcutaneous recurrence of ... carcinoma of the cervix"
+        (34095421, "female_count", "cervix"),
+    ],
+)
+def test_a_single_case_of_pregnancy_or_a_sex_organ_has_that_sex(pmid, field, phrase):
+    facts = tuning_facts(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert (facts.male_count, facts.female_count) == (0, 1)
+    assert evidence(facts, field) == [phrase]
+
+
+def test_a_case_of_carcinoma_of_the_cervix_is_a_woman_pmid_426529():
+    # "We report a case of generalized malignant acanthosis nigricans (AN) secondary to
+    # metastasizing squamous cell carcinoma of the cervix uteri."
+    facts = facts_of_37(426529)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_report",
+        1,
+        0,
+        1,
+    )
+    assert evidence(facts, "female_count") == ["cervix"]
+
+
+def test_an_organ_named_in_the_background_gives_no_sex_pmid_34095897():
+    # "Tranexamic acid ... used to reduce blood loss due to ... heavy menstruation", then
+    # "the only case of color vision disturbance in a pediatric patient".
+    facts = facts_of_37(34095897)
+
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert (facts.male_count, facts.female_count) == (None, None)
+
+
+def test_a_series_during_pregnancy_is_of_women_pmid_412321():
+    # "Two cases of autoantibody formation following large volume plasmapheresis for rhesus
+    # immunisation during pregnancy are described."
+    facts = tuning_facts(412321)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        2,
+        0,
+        2,
+    )
+    assert evidence(facts, "female_count") == ["pregnancy"]
+
+
+def test_pronouns_of_each_numbered_patient_give_the_sex_pmid_34092403():
+    # "Patient 1 had severe ID. At the age of 2 months, she presented ... Patient 2 was
+    # diagnosed with ... At the age of 7 years, he presented ..."
+    facts = facts_of(34092403)
+
+    assert (facts.kind, facts.patient_count, facts.male_count, facts.female_count) == (
+        "case_series",
+        2,
+        1,
+        1,
+    )
+    assert evidence(facts, "female_count") == ["Patient 1"]
+    assert evidence(facts, "male_count") == ["Patient 2"]
+
+
+def test_a_second_patient_is_the_second_case_pmids_405017_420519():
+    # "... in a 69-year-old man with rheumatoid arthritis (RA). ... A second patient, a
+    # 49-year-old man with RA ..."
+    facts = facts_of_37(405017)
+    assert (facts.kind, facts.patient_count, facts.male_count) == ("case_series", 2, 2)
+    assert evidence(facts, "patient_count") == ["A second patient"]
+
+    # Title "Complete deficiency of adenine phosphoribosyltransferase: a third case ...": the
+    # third of the literature, one patient here.
+    facts = facts_of_37(420519)
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+
+
+def test_two_animals_are_not_a_case_series_one_stays_a_case_report_pmids_428359_427706():
+    facts = tuning_facts(428359)  # "Atresia of the nasolacrimal orifice in two thoroughbreds."
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+    facts = tuning_facts(427706)  # "Feline urological syndrome."; "A case of feline ..."
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+
+
+@pytest.mark.parametrize(
+    ("pmid", "phrase"),
+    [
+        # "Here, we present the history and radiographic and histopathologic features of such
+        # a case, and summarize the literature"
+        (34096349, "a case"),
+        # "We report 28-year-old Hispanic female with CLSS ... the first case of CLSS linked
+        # with IDH"
+        (33901524, "the first case"),
+    ],
+)
+def test_a_journal_article_reporting_one_case_is_a_case_report(pmid, phrase):
+    facts = facts_of_37(pmid)
+
+    assert [p.name for p in RULES_37[pmid].publication_types] == ["Journal Article"]
+    assert (facts.kind, facts.patient_count) == ("case_report", 1)
+    assert evidence(facts, "patient_count") == [phrase]
+
+
+@pytest.mark.parametrize(
+    "pmid",
+    [
+        34087535,  # "In this descriptive qualitative study, we conducted semi-structured ..."
+        34090537,  # "accompanied by a case report form with patient information"
+        34096931,  # "Data on 41,598 adults (45.7% female) ... [95%CI €-15.77; €-8.29]"
+    ],
+)
+def test_qualitative_surveillance_and_cost_studies_are_not_case_descriptions(pmid):
+    facts = facts_of_37(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_a_share_in_per_cent_after_a_count_is_a_subset_pmids_427380_403104():
+    # "Sixty-seven patients were prospectively studied ... correctly reported in 66 patients
+    # (98 per cent)."
+    facts = facts_of_37(427380)
+    assert (facts.kind, facts.patient_count) == ("case_series", 67)
+    assert evidence(facts, "patient_count") == ["Sixty-seven patients"]
+
+    # "A total of 142 patients (84 per cent aged less than 20 years) ... Nine patients had
+    # typical absences": a share of their ages, not a subset.
+    facts = facts_of_37(403104)
+    assert (facts.kind, facts.patient_count) == ("case_series", 142)
+
+
+def test_a_result_in_some_patients_before_we_observed_is_not_the_count_pmid_31839731():
+    # Excerpt of PMID 31839731 (Journal Article, pmparser excerpt of pubmed20n1015).
+    facts = extract(
+        "CHRONIC MONTEGGIA FRACTURE-DISLOCATION IN CHILDREN SURGICAL STRATEGY AND RESULTS.",
+        "To report surgical techniques and results in the treatment of chronic Monteggia "
+        "fracture-dislocation in children.\nSix pediatric patients who had undergone a "
+        "procedure involving the following 6 crucial surgical steps were retrospectively "
+        "evaluated.\nFour patients were women, and four showed the right-sided compromise. "
+        "In four patients, we observed loss of pronation (by 10° in two, 15° in one, and 20° "
+        "in one), and one patient had a 15° decrease in supination.",
+        ["Journal Article"],
+    )
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 6)
+    assert (facts.male_count, facts.female_count) == (2, 4)
+
+
+def test_simulated_keratometry_is_not_a_simulation_study_pmid_33165015():
+    # "In this retrospective, single-center, consecutive case series, the refractive outcomes
+    # of 254 eyes of 127 patients ... posterior simulated keratometry."
+    facts = facts_of_37(33165015)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 127)
+
+
+@pytest.mark.parametrize(
+    ("pmid", "count", "phrase"),
+    [
+        # "Thirteen patients with the clinical course of the juvenile type ... were examined"
+        (416373, 13, "Thirteen patients"),
+        # "We describe two infants with the cerebro-oculofacio-skeletal syndrome"
+        (402067, 2, "two infants"),
+        # "This report presents 4 such cases and strongly suggests that ..."
+        (424129, 4, "4 such cases"),
+        # "This paper presents the first 2 reported cases of delayed rupture associated with
+        # intrauterine pregnancy."
+        (424121, 2, "2 reported cases"),
+        # "This theory is illustrated by three case histories."
+        (423653, 3, "three case histories"),
+        # "Two of our own patients with Boerhave's syndrome are reported."
+        (412064, 2, "Two of our own patients"),
+    ],
+)
+def test_the_authors_own_cases_in_more_phrasings(pmid, count, phrase):
+    facts = facts_of_37(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", count)
+    assert evidence(facts, "patient_count") == [phrase]
+
+
+def test_one_case_and_n_additional_cases_are_n_plus_one_pmids_403389_31839940():
+    # "We report a unique case of a 15-yr-old diabetic patient ... We reviewed our 25-yr
+    # experience with fatal diabetic ketoacidosis; three additional cases resembled ..."
+    facts = facts_of_37(403389)
+    assert (facts.kind, facts.patient_count) == ("case_series", 4)
+    assert evidence(facts, "patient_count") == ["three additional cases"]
+
+    # "We present one case that illustrates renal artery injury ... The three subsequent
+    # cases illustrate techniques that avoid renal artery injury"
+    facts = tuning_facts(31839940)
+    assert (facts.kind, facts.patient_count) == ("case_series", 4)
+
+
+def test_laboratory_work_on_patients_samples_is_not_a_series_pmids_402771_406099():
+    # "Freeze-fracture has been carried out on peripheral blood from three patients with
+    # eosinophilia."
+    facts = tuning_facts(402771)
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+    # "Sera from 204 patients with acute or former reactions following penicillin treatment
+    # were investigated by RAST"
+    facts = facts_of_37(406099)
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_hundreds_written_in_words_are_the_count_pmid_420982():
+    # Excerpt of PMID 420982 (pubmed20n0014, Case Reports): "Eight hundred and eight" was
+    # read as eight.
+    facts = extract(
+        "A reappraisal of the value of carcinoembryonic antigen in the management of patients "
+        "with various neoplasms.",
+        "Eight hundred and eight patients with histologically proved malignant disease had "
+        "carcinoembryonic antigen (CEA) estimations performed at the time of tissue diagnosis. "
+        "An elevated level was found in 384 of 518 patients with gastrointestinal neoplasms (74 "
+        "per cent) and in 162 of 290 patients with other neoplasms (56 per cent).",
+        ["Case Reports", "Journal Article"],
+    )
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 808)
+    assert evidence(facts, "patient_count") == ["Eight hundred and eight patients"]
+
+
+@pytest.mark.parametrize(
+    ("pmid", "count", "phrase"),
+    [
+        # "A series of 100 consecutive patients operated on for an abdominal aortic aneurysm";
+        # one mark of a study ("subjects").
+        (414676, 100, "100 consecutive patients"),
+        # "A series of 54 patients with spinal chordomas were treated at Memorial
+        # Sloan-Kettering Cancer Center"; one mark ("both groups").
+        (422982, 54, "54 patients"),
+    ],
+)
+def test_a_series_so_called_by_its_authors_outweighs_one_mark_of_a_study(pmid, count, phrase):
+    facts = facts_of_37(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", count)
+    assert evidence(facts, "patient_count") == [phrase]
+
+
+def test_a_self_controlled_case_series_is_an_epidemiological_study_pmid_33962840():
+    # "A self-controlled case series analysis was completed." (95%CI besides)
+    facts = facts_of_37(33962840)
+
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_a_case_series_is_not_a_case_pmids_34058012_33706231():
+    # "This is a case series of 74 residents with COVID-19 infection in a nursing home"
+    facts = facts_of_37(34058012)
+    assert (facts.kind, facts.patient_count) == ("case_series", 74)
+    assert evidence(facts, "patient_count") == ["74 residents"]
+
+    # "We describe a case series of bedside postpyloric enteral feeding tube placement ...
+    # Twenty attempts were made in 19 participants (13 women)."
+    facts = facts_of_37(33706231)
+    assert (facts.kind, facts.patient_count) == ("case_series", 19)
+    assert (facts.male_count, facts.female_count) == (6, 13)
+    assert evidence(facts, "female_count") == ["13"]
+
+
+@pytest.mark.parametrize(
+    ("pmid", "male", "female", "field", "phrase"),
+    [
+        # Title "... Apropos of 2 cases"; "The authors report two cases of myocardial
+        # infarction in patients whose coronary arteries ...; they were young men"
+        (403890, 2, 0, "male_count", "men"),
+        # "Two cases of Fibrodysplasia ossificans progressiva ... Both patients were females"
+        (412247, 0, 2, "female_count", "Both patients were females"),
+        # "There were 13 males (mean age 42.77 ± 11.73 years) and 13 females (mean age ...)"
+        (
+            33467952,
+            13,
+            13,
+            "male_count",
+            "13 males (mean age 42.77 ± 11.73 years) and 13 females",
+        ),
+    ],
+)
+def test_sex_of_a_series_in_more_phrasings(pmid, male, female, field, phrase):
+    facts = facts_of_37(pmid)
+
+    assert facts.kind == "case_series"
+    assert (facts.male_count, facts.female_count) == (male, female)
+    assert evidence(facts, field) == [phrase]
+
+
+def test_a_mother_and_her_son_are_not_two_women_pmid_428830():
+    # Excerpt of PMID 428830 (pubmed20n0014, Case Reports).
+    facts = extract(
+        "Peutz-Jeghers syndrome associated with gastrointestinal carcinoma. Report of two "
+        "cases in a family.",
+        "Two cases of metastasising gastrointestinal carcinoma associated with the "
+        "Peutz-Jeghers syndrome are described in a 56 year old female and her 29 year old son. "
+        "Both mother and son died from duodenal and gastric carcinomas respectively.",
+        ["Case Reports", "Journal Article"],
+    )
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 2)
+    assert (facts.male_count, facts.female_count) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "pmid",
+    [
+        # "Cerebral blood flow ... were studied in 5 normal children and 25 children, aged 40
+        # months or less, with varying degrees of protein-calorie malnutrition"
+        403502,
+        # "Fifty children consecutively attending a clinic for coeliac disease co-operated in a
+        # trial"
+        428824,
+        # "Safety, Tolerability, and Effect of Nusinersen Treatment in Ambulatory Adults"
+        34093395,
+    ],
+)
+def test_normal_controls_trials_and_tolerability_are_studies(pmid):
+    facts = facts_of_37(pmid)
+
+    assert (facts.kind, facts.patient_count) == ("other", None)
+
+
+def test_otherwise_normal_children_are_no_control_group_pmid_425944():
+    # Title "Salmonellosis in children with cancer: review of 42 cases."; "no more severe or
+    # prolonged than that seen in otherwise normal children"
+    facts = facts_of_37(425944)
+
+    assert (facts.kind, facts.patient_count) == ("case_series", 42)

@@ -16,6 +16,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
@@ -31,10 +32,15 @@ from articles.concepts import suggest
 from articles.curation import apply_corrections, status_counts
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
+from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
 
+limit_list = limit_anonymous("list", "CASEBOOK_LIST_RATE", "list pages")
+limit_exports = limit_anonymous("export", "CASEBOOK_EXPORT_RATE", "exports")
 
+
+@method_decorator(limit_list, name="dispatch")
 class ArticleListView(FilterView):
     queryset = Article.objects.visible().for_list().order_by("-pub_date", "-pmid")
     filterset_class = ArticleFilter
@@ -261,6 +267,7 @@ def article_export(request, pmid: int, format: str) -> HttpResponse:
 
 
 @require_safe
+@limit_exports
 def list_export(request, format: str) -> HttpResponse:
     """Every article the list's filters match, streamed a chunk at a time."""
     fmt = _format_or_404(format)
@@ -297,6 +304,7 @@ def basket_records(pmids: list[int]) -> list[dict]:
 
 
 @require_safe
+@limit_exports
 def basket_export(request, format: str) -> HttpResponse:
     fmt = _format_or_404(format)
     queryset = Article.objects.filter(pk__in=Basket(request.session).pmids)

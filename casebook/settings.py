@@ -24,6 +24,23 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry from CASEBOOK_CACHE_URL: redis://, rediss:// or unix:// for Redis (one
+    count for every worker and machine), empty for memory local to each process."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.split(":", 1)[0] in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CASEBOOK_CACHE_URL: not a Redis URL: {url!r}")
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "casebook-development-key-not-for-production"
 if not DEBUG and SECRET_KEY.startswith("casebook-development"):
@@ -156,6 +173,24 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Rate limits count in this cache; with memory local to each process, each gunicorn worker
+# keeps its own count, so production points this at Redis (docs/deploy.md).
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("CASEBOOK_CACHE_URL") or os.environ.get("REDIS_URL", "")
+    )
+}
+# Proxies in front of the site that append the client's address to X-Forwarded-For. With 0,
+# the client is REMOTE_ADDR and X-Forwarded-For, which anyone can write, is ignored.
+CASEBOOK_NUM_PROXIES = env_int("CASEBOOK_NUM_PROXIES", 0)
+# Anonymous clients' limits per address (articles.throttling), read per request: "N/period"
+# with period second, minute, hour or day; empty for none. Signed-in users are not limited.
+CASEBOOK_LIST_RATE = os.environ.get("CASEBOOK_LIST_RATE", "120/minute")
+CASEBOOK_EXPORT_RATE = os.environ.get("CASEBOOK_EXPORT_RATE", "10/minute")
+# Wrong passwords from one address before the admin login refuses it for LOCKOUT seconds.
+CASEBOOK_LOGIN_FAILURES = env_int("CASEBOOK_LOGIN_FAILURES", 5)
+CASEBOOK_LOGIN_LOCKOUT = env_int("CASEBOOK_LOGIN_LOCKOUT", 900)
+
 # NCBI E-utilities (ingest_pubmed --query/--pmid). NCBI asks every client for a contact
 # address; an API key raises the rate limit from 3 to 10 requests per second.
 NCBI_API_KEY = os.environ.get("NCBI_API_KEY", "")
@@ -175,6 +210,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonymousRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.ArticleCursorPagination",
     "PAGE_SIZE": 20,
+    # The throttle's client address: see CASEBOOK_NUM_PROXIES.
+    "NUM_PROXIES": CASEBOOK_NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casebook API",

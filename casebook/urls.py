@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from casebook.login_lockout import limit_failures
 from casebook.views import favicon
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    # Before admin/ so that this one answers the admin's login URL.
+    path("admin/login/", limit_failures(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),
     path("curate/", include("articles.curation_urls")),

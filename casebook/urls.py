@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from casebook import views
 from casebook.login_lockout import limit_failures
-from casebook.views import favicon
+
+handler404 = views.page_not_found
+handler500 = views.server_error
 
 urlpatterns = [
-    path("favicon.ico", favicon),
+    path("favicon.ico", views.favicon),
     # Before admin/ so that this one answers the admin's login URL.
     path("admin/login/", limit_failures(admin.site.login)),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ takes the client's address the same way, from ``CASEBOOK_NUM_PROXIES`` trusted p
 """
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest, num_proxies: int | None = None) -> str:
@@ -69,6 +72,16 @@ def hit(key: str, limit: int, window: int, now: float | None = None) -> int:
     return max(1, math.ceil(window_start + window - now))
 
 
+def _counted(key: str, limit: int, window: int) -> int:
+    """``hit``, or 0 (let the request through) when the cache fails: a cache server that is
+    down must not take the site down with it."""
+    try:
+        return hit(key, limit, window)
+    except Exception:
+        logger.exception("Request not counted under %r: the cache failed", key)
+        return 0
+
+
 def too_many_requests(request: HttpRequest, reason: str, retry_after: int) -> HttpResponse:
     """The 429 page: ``reason`` says what limit was reached, then how long to wait."""
     context = {"reason": reason, "retry_after": retry_after}
@@ -88,8 +101,7 @@ def limit_anonymous(scope: str, rate_setting: str, what: str) -> Callable:
             rate = parse_rate(getattr(settings, rate_setting))
             if rate is not None and not request.user.is_authenticated:
                 limit, window = rate
-                key = f"{scope}:{client_address(request)}"
-                if retry_after := hit(key, limit, window):
+                if retry_after := _counted(f"{scope}:{client_address(request)}", limit, window):
                     period = next(name for name, length in PERIODS.items() if length == window)
                     reason = (
                         f"Your address has asked for more than {limit} {what} in a {period};"

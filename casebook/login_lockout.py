@@ -9,6 +9,7 @@ lock its owner out.
 """
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from django.http import HttpRequest, HttpResponse
 
 from articles.throttling import client_address, too_many_requests
 
+logger = logging.getLogger(__name__)
+
 
 def limit_failures(login_view: Callable) -> Callable:
     """Wrap a login view (the admin's) with the lockout."""
@@ -28,25 +31,48 @@ def limit_failures(login_view: Callable) -> Callable:
         if request.method != "POST":
             return login_view(request, *args, **kwargs)
         address = client_address(request)
-        locked_key, failures_key = f"login-locked:{address}", f"login-failures:{address}"
-        lockout = settings.CASEBOOK_LOGIN_LOCKOUT
-        if (locked_until := cache.get(locked_key)) and locked_until > time.time():
-            reason = "Too many wrong passwords have been tried from your address."
-            return too_many_requests(request, reason, math.ceil(locked_until - time.time()))
-        response = login_view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            cache.delete(failures_key)
-            return response
-        cache.add(failures_key, 0, timeout=lockout)
         try:
-            failures = cache.incr(failures_key)
-        except ValueError:  # expired between the two calls
-            failures = 1
-            cache.add(failures_key, failures, timeout=lockout)
-        cache.touch(failures_key, timeout=lockout)
-        if failures >= settings.CASEBOOK_LOGIN_FAILURES:
-            cache.set(locked_key, time.time() + lockout, timeout=lockout)
-            cache.delete(failures_key)
+            locked_for = _locked_for(address)
+        except Exception:
+            # A cache server that is down must not lock every curator out.
+            logger.exception("Login attempt from %s not checked: the cache failed", address)
+            return login_view(request, *args, **kwargs)
+        if locked_for:
+            reason = "Too many wrong passwords have been tried from your address."
+            return too_many_requests(request, reason, locked_for)
+        response = login_view(request, *args, **kwargs)
+        try:
+            _record(address, succeeded=request.user.is_authenticated)
+        except Exception:
+            logger.exception("Login attempt from %s not counted: the cache failed", address)
         return response
 
     return login
+
+
+def _locked_for(address: str) -> int:
+    """Seconds until ``address`` may try again; 0 if it may now."""
+    locked_until = cache.get(f"login-locked:{address}")
+    if locked_until is None or locked_until <= time.time():
+        return 0
+    return math.ceil(locked_until - time.time())
+
+
+def _record(address: str, *, succeeded: bool) -> None:
+    """Forget the address's failures after a success; count a failure, and lock the address
+    out at the limit."""
+    failures_key = f"login-failures:{address}"
+    if succeeded:
+        cache.delete(failures_key)
+        return
+    lockout = settings.CASEBOOK_LOGIN_LOCKOUT
+    cache.add(failures_key, 0, timeout=lockout)
+    try:
+        failures = cache.incr(failures_key)
+    except ValueError:  # expired between the two calls
+        failures = 1
+        cache.add(failures_key, failures, timeout=lockout)
+    cache.touch(failures_key, timeout=lockout)
+    if failures >= settings.CASEBOOK_LOGIN_FAILURES:
+        cache.set(f"login-locked:{address}", time.time() + lockout, timeout=lockout)
+        cache.delete(failures_key)

@@ -483,6 +483,20 @@ def test_behind_a_trusted_proxy_the_throttle_counts_each_client(client, settings
     assert status("203.0.113.1", "192.0.2.2") == 200
 
 
+@pytest.mark.django_db
+def test_a_failing_cache_leaves_the_api_answering(client, settings, caplog):
+    ingest("hawc_structured_abstract_21813367.xml")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+
+    assert client.get(f"{LIST_URL}{STRUCTURED}/").status_code == 200
+    assert "API request not counted: the cache failed" in caplog.messages
+
+
 # Schema --------------------------------------------------------------------------------------
 
 

@@ -91,3 +91,16 @@ def test_the_login_form_still_shows(client, admin_user, settings):
     attempt(client, "guess")
 
     assert client.get(LOGIN_URL).status_code == 200
+
+
+def test_a_failing_cache_leaves_the_login_working(client, admin_user, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+
+    assert attempt(client, "guess").status_code == 200
+    assert attempt(client, "right horse battery").status_code == 302
+    assert "Login attempt from 127.0.0.1 not checked: the cache failed" in caplog.messages

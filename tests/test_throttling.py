@@ -177,3 +177,19 @@ def test_an_empty_rate_turns_the_limit_off(client, settings, article):
     settings.CASEBOOK_LIST_RATE = ""
 
     assert {client.get("/").status_code for _ in range(5)} == {200}
+
+
+def test_a_failing_cache_lets_requests_through_and_says_so(client, settings, article, caplog):
+    # Redis down: the limit is not applied rather than every page failing.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    settings.CASEBOOK_LIST_RATE = "1/day"
+
+    statuses = [client.get("/").status_code for _ in range(2)]
+
+    assert statuses == [200, 200]
+    assert caplog.messages[-1] == "Request not counted under 'list:127.0.0.1': the cache failed"

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 DEMO := articles/demo/pubmed21n1298_case_reports.xml.gz
 
-.PHONY: run test install migrate demo lint format bench-ingest bench-search bench-browse bench-facts
+.PHONY: run serve test install migrate demo lint format bench-ingest bench-search bench-browse bench-facts
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver $(ADDRESS)
+
+# Production: DEBUG off, static files collected for WhiteNoise, gunicorn (docs/deploy.md).
+serve: install
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=0 $(BIN)/gunicorn --config casebook/gunicorn.conf.py --bind $(ADDRESS) casebook.wsgi
 
 test: install
 	$(BIN)/ruff check .

@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -16,6 +17,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
@@ -31,10 +33,17 @@ from articles.concepts import suggest
 from articles.curation import apply_corrections, status_counts
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
+from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
 
+logger = logging.getLogger("django.request")
 
+limit_list = limit_anonymous("list", "CASEBOOK_LIST_RATE", "list pages")
+limit_exports = limit_anonymous("export", "CASEBOOK_EXPORT_RATE", "exports")
+
+
+@method_decorator(limit_list, name="dispatch")
 class ArticleListView(FilterView):
     queryset = Article.objects.visible().for_list().order_by("-pub_date", "-pmid")
     filterset_class = ArticleFilter
@@ -242,10 +251,27 @@ def _with_curation(records: Iterable[dict]) -> Iterator[dict]:
 def _streamed(request, fmt: CitationFormat, queryset, stem: str) -> StreamingHttpResponse:
     records = export.iter_export(queryset, corrected=True, chunk_size=EXPORT_CHUNK_SIZE)
     file_format, records = _for_reader(request, fmt, records)
-    response = StreamingHttpResponse(
-        (text.encode() for text in file_format.iter_text(records)), content_type=fmt.content_type
-    )
+    chunks = _failing_loudly(request, (text.encode() for text in file_format.iter_text(records)))
+    response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
     return _attachment(response, file_format, stem)
+
+
+def _failing_loudly(request, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks``, with an error raised while producing them logged as a server error (with
+    its traceback, mailed to ADMINS) and raised again. The status line went out with the
+    first chunk, so the server can only break the connection: under HTTP/1.1 the chunked
+    body then lacks its last chunk, and the client sees an incomplete download instead of
+    a file that merely stops early."""
+    try:
+        yield from chunks
+    except Exception:
+        logger.error(
+            "Export failed mid-stream: %s",
+            request.path,
+            exc_info=True,
+            extra={"status_code": 500, "request": request},
+        )
+        raise
 
 
 @require_safe
@@ -261,6 +287,7 @@ def article_export(request, pmid: int, format: str) -> HttpResponse:
 
 
 @require_safe
+@limit_exports
 def list_export(request, format: str) -> HttpResponse:
     """Every article the list's filters match, streamed a chunk at a time."""
     fmt = _format_or_404(format)
@@ -297,6 +324,7 @@ def basket_records(pmids: list[int]) -> list[dict]:
 
 
 @require_safe
+@limit_exports
 def basket_export(request, format: str) -> HttpResponse:
     fmt = _format_or_404(format)
     queryset = Article.objects.filter(pk__in=Basket(request.session).pmids)

@@ -6,6 +6,7 @@ DATABASE_URL (postgres://...).
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,33 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry from CASEBOOK_CACHE_URL: redis://, rediss:// or unix:// for Redis (one
+    count for every worker and machine), empty for memory local to each process."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.split(":", 1)[0] in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CASEBOOK_CACHE_URL: not a Redis URL: {url!r}")
+
+
+def admins(value: str) -> list[tuple[str, str]]:
+    """CASEBOOK_ADMINS, "Ann <ann@example.org>, bob@example.org", as Django's ADMINS."""
+    people = []
+    for item in value.split(","):
+        name, address = parseaddr(item)
+        if address:
+            people.append((name or address, address))
+    return people
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -136,7 +164,8 @@ STATIC_URL = "static/"
 # supplementary records) and loaded from here by every ingest process.
 RECOGNISE_CACHE_DIR = Path(os.environ.get("RECOGNISE_CACHE_DIR", BASE_DIR / ".cache" / "recognise"))
 
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files WhiteNoise serves when DEBUG is off (`make serve` runs it).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -155,6 +184,47 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS, for a site served over it (docs/deploy.md): all off by default so that a plain-HTTP
+# development server keeps working.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a proxy that ends TLS, the header it sets on HTTPS requests, as "X-Forwarded-Proto":
+# the request then counts as secure when that header says "https". Only for a proxy that
+# always sets (or strips) the header, or any client could claim HTTPS.
+if proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+
+# Rate limits count in this cache; with memory local to each process, each gunicorn worker
+# keeps its own count, so production points this at Redis (docs/deploy.md).
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("CASEBOOK_CACHE_URL") or os.environ.get("REDIS_URL", "")
+    )
+}
+# Proxies in front of the site that append the client's address to X-Forwarded-For. With 0,
+# the client is REMOTE_ADDR and X-Forwarded-For, which anyone can write, is ignored.
+CASEBOOK_NUM_PROXIES = env_int("CASEBOOK_NUM_PROXIES", 0)
+# Anonymous clients' limits per address (articles.throttling), read per request: "N/period"
+# with period second, minute, hour or day; empty for none. Signed-in users are not limited.
+CASEBOOK_LIST_RATE = os.environ.get("CASEBOOK_LIST_RATE", "120/minute")
+CASEBOOK_EXPORT_RATE = os.environ.get("CASEBOOK_EXPORT_RATE", "10/minute")
+# Wrong passwords from one address before the admin login refuses it for LOCKOUT seconds.
+CASEBOOK_LOGIN_FAILURES = env_int("CASEBOOK_LOGIN_FAILURES", 5)
+CASEBOOK_LOGIN_LOCKOUT = env_int("CASEBOOK_LOGIN_LOCKOUT", 900)
+
+# Server errors are mailed to these when DEBUG is off; email goes through EMAIL_HOST.
+ADMINS = admins(os.environ.get("CASEBOOK_ADMINS", ""))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 # NCBI E-utilities (ingest_pubmed --query/--pmid). NCBI asks every client for a contact
 # address; an API key raises the rate limit from 3 to 10 requests per second.
@@ -175,6 +245,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonymousRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.ArticleCursorPagination",
     "PAGE_SIZE": 20,
+    # The throttle's client address: see CASEBOOK_NUM_PROXIES.
+    "NUM_PROXIES": CASEBOOK_NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casebook API",
@@ -192,11 +264,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Django logs server errors (500s, with their traceback) on "django.request"; by default it
+# prints them only when DEBUG is on. Here they go to stderr always (gunicorn's error log) and
+# to ADMINS by mail when DEBUG is off.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "loggers": {
         "articles": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+        },
     },
 }

@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from casebook.views import favicon
+from casebook import views
+from casebook.login_lockout import limit_failures
+
+handler404 = views.page_not_found
+handler500 = views.server_error
 
 urlpatterns = [
-    path("favicon.ico", favicon),
+    path("favicon.ico", views.favicon),
+    # Before admin/ so that this one answers the admin's login URL.
+    path("admin/login/", limit_failures(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),
     path("curate/", include("articles.curation_urls")),

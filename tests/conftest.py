@@ -4,12 +4,19 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
 from articles.ingest import ingest_files
 from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Rate limits and the login lockout count in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

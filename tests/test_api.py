@@ -451,6 +451,52 @@ def test_it_throttles_anonymous_clients(client, settings):
     assert statuses == [200, 200, 200, 429]
 
 
+@pytest.mark.django_db
+def test_rotating_x_forwarded_for_does_not_escape_the_throttle(client, settings):
+    # 200 requests, each claiming another address: with no trusted proxy configured, the
+    # client is the connection's address, and its 121st request in the minute is refused.
+    ingest("hawc_structured_abstract_21813367.xml")
+    settings.API_ANON_RATE = "120/minute"
+
+    statuses = [
+        client.get(
+            f"{LIST_URL}{STRUCTURED}/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n % 250}, 10.0.{n}.1"
+        ).status_code
+        for n in range(200)
+    ]
+
+    assert statuses.count(200) == 120
+    assert statuses[120:] == [429] * 80
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_throttle_counts_each_client(client, settings):
+    ingest("hawc_structured_abstract_21813367.xml")
+    settings.API_ANON_RATE = "2/minute"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def status(forged: str, client_ip: str) -> int:
+        forwarded = f"{forged}, {client_ip}"
+        return client.get(f"{LIST_URL}{STRUCTURED}/", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [status(f"203.0.113.{n}", "192.0.2.1") for n in range(3)] == [200, 200, 429]
+    assert status("203.0.113.1", "192.0.2.2") == 200
+
+
+@pytest.mark.django_db
+def test_a_failing_cache_leaves_the_api_answering(client, settings, caplog):
+    ingest("hawc_structured_abstract_21813367.xml")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+
+    assert client.get(f"{LIST_URL}{STRUCTURED}/").status_code == 200
+    assert "API request not counted: the cache failed" in caplog.messages
+
+
 # Schema --------------------------------------------------------------------------------------
 
 

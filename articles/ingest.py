@@ -32,12 +32,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import django
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from articles import curation, search
+from articles import curation, search, worker_processes
 from articles import facts as case_facts
 from articles import models as m
 from articles.classify import article_concepts
@@ -987,7 +986,9 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
     """Processes for ``map_records``/``map_xml``. Spawned, not forked: a forked child would
     inherit this process's database connection, and its exit would close it under us."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=worker_processes.start, initargs=(os.getpid(),)
+    )
 
 
 def _parallel_batches(
@@ -996,20 +997,23 @@ def _parallel_batches(
     """Map batches in worker processes, in file order, with a bounded number in flight."""
     in_flight: deque[Future] = deque()
     error: PubmedFileError | None = None
-    with parser_pool(workers) as pool:
+    pool = parser_pool(workers)
+    try:
         try:
-            try:
-                for chunk in _batched(raws, batch_size):
-                    in_flight.append(pool.submit(map_records, chunk))
-                    if len(in_flight) > workers:
-                        yield in_flight.popleft().result()
-            except PubmedFileError as exc:
-                error = exc  # store what was read before the break, then report it
-            while in_flight:
-                yield in_flight.popleft().result()
-        finally:
-            for future in in_flight:
-                future.cancel()
+            for chunk in _batched(raws, batch_size):
+                in_flight.append(pool.submit(map_records, chunk))
+                if len(in_flight) > workers:
+                    yield in_flight.popleft().result()
+        except PubmedFileError as exc:
+            error = exc  # store what was read before the break, then report it
+        while in_flight:
+            yield in_flight.popleft().result()
+    except BaseException:
+        # Stopped (an error, a signal, the consumer closing this generator): do not wait
+        # for batches no one will store.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     if error is not None:
         raise error
 

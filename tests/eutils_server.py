@@ -98,6 +98,7 @@ class FakeEutils:
     def __init__(self, *, efetch_delay: float = 0.0, slow_seconds: float = 1.0) -> None:
         self.efetch_delay = efetch_delay  # seconds per 200 records, as NCBI takes its time
         self.slow_seconds = slow_seconds
+        self.retry_after: str | None = None  # a Retry-After header for "429" and "500"
         self.log: list[Logged] = []
         self._records: dict[int, bytes] = {}
         self._order: dict[int, int] = {}  # PMID -> position in the files served
@@ -351,6 +352,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", f"{content_type}; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
+            if fault in ("429", "500") and self.fake.retry_after is not None:
+                self.send_header("Retry-After", self.fake.retry_after)
             if fault == "cut":
                 self.send_header("Connection", "close")
                 self.end_headers()

@@ -13,7 +13,9 @@ out of an EFetch answer), records when each request arrived, and misbehaves on r
 
 Faults: "429" (NCBI's JSON rate-limit body), "500" (an HTML error page), "truncated" (a
 200 whose XML stops mid-record), "cut" (the connection closes before Content-Length bytes),
-"error" (an <ERROR> inside a 200), "slow" (answers after ``slow_seconds``).
+"error" (an <ERROR> inside a 200), "slow" (answers after ``slow_seconds``), and two 200s
+that pass the client's byte check but not the parser: "stray" (text after the first
+record) and "entity" (an internal DTD subset declaring an entity).
 """
 
 from __future__ import annotations
@@ -237,6 +239,11 @@ class FakeEutils:
         body = handler[endpoint](params)
         if fault == "truncated":
             body = body[: len(body) // 2]
+        elif fault == "stray":
+            after_first = body.index(b"</PubmedArticle>") + len(b"</PubmedArticle>")
+            body = body[:after_first] + b"\nstray text" + body[after_first:]
+        elif fault == "entity":
+            body = body.replace(b'.dtd">', b'.dtd" [<!ENTITY casebook "stray">]>', 1)
         return 200, "text/xml", body, fault
 
     def _esearch(self, params: dict[str, str]) -> bytes:

@@ -281,31 +281,40 @@ def _store(
         mapped = [[item for item in items if item not in breaks] for items in mapped]
         where = "; ".join(str(b) for b in breaks) or f"{name}: no record for it"
         unread_reason = f"{UNREAD_REASON} ({where})"
-    with transaction.atomic():
-        if again:
-            earlier = [f for f in run.failures if f.get("fetch_again") and f["pmid"] in batch.pmids]
-            run.failures = [f for f in run.failures if f not in earlier]
-            run.failed -= len(earlier)
-        for items in mapped:
-            ingest.store_mapped(items, writer=writer, source=name, stats=delta, progress=progress)
-        number = None if again else batch.number
-        failures = [{"pmid": None, "batch": number, "reason": p} for p in delta.problems]
-        for pmid in batch.missing:
-            failures.append({"pmid": pmid, "batch": number, "reason": MISSING_REASON})
-            delta.problems.append(f"PMID {pmid}: {MISSING_REASON}")
-        for pmid in unread:
-            failures.append(
-                {"pmid": pmid, "batch": number, "reason": unread_reason, "fetch_again": True}
-            )
-            delta.problems.append(f"PMID {pmid}: {unread_reason}")
-        delta.failed += len(batch.missing) + len(unread)
-        if not again:
-            run.position += len(batch.pmids)
-        for counter in COUNTERS:
-            setattr(run, counter, getattr(run, counter) + getattr(delta, counter))
-        run.failures.extend(failures)
-        # Not the PMID list, which can hold tens of thousands of numbers and never changes.
-        run.save(update_fields=[*COUNTERS, "position", "failures"])
+    try:
+        with transaction.atomic():
+            if again:
+                earlier = [
+                    f for f in run.failures if f.get("fetch_again") and f["pmid"] in batch.pmids
+                ]
+                run.failures = [f for f in run.failures if f not in earlier]
+                run.failed -= len(earlier)
+            for items in mapped:
+                ingest.store_mapped(
+                    items, writer=writer, source=name, stats=delta, progress=progress
+                )
+            number = None if again else batch.number
+            failures = [{"pmid": None, "batch": number, "reason": p} for p in delta.problems]
+            for pmid in batch.missing:
+                failures.append({"pmid": pmid, "batch": number, "reason": MISSING_REASON})
+                delta.problems.append(f"PMID {pmid}: {MISSING_REASON}")
+            for pmid in unread:
+                failures.append(
+                    {"pmid": pmid, "batch": number, "reason": unread_reason, "fetch_again": True}
+                )
+                delta.problems.append(f"PMID {pmid}: {unread_reason}")
+            delta.failed += len(batch.missing) + len(unread)
+            if not again:
+                run.position += len(batch.pmids)
+            for counter in COUNTERS:
+                setattr(run, counter, getattr(run, counter) + getattr(delta, counter))
+            run.failures.extend(failures)
+            # Not the PMID list, which can hold tens of thousands of numbers and never changes.
+            run.save(update_fields=[*COUNTERS, "position", "failures"])
+    except BaseException:
+        # Nothing of the batch is stored: the run's fields go back to what is.
+        run.refresh_from_db(fields=[*COUNTERS, "position", "failures"])
+        raise
     stats.add(delta)
     if progress and (batch.missing or unread):
         progress(len(batch.missing) + len(unread))

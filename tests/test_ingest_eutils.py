@@ -289,6 +289,24 @@ def test_it_names_each_pmid_a_broken_response_cost_and_fetches_them_on_resume(
     assert sorted(m.Article.objects.values_list("pmid", flat=True)) == sorted(IDS_259[:5])
 
 
+def test_it_keeps_the_pmids_to_fetch_again_when_storing_them_fails(server, monkeypatch):
+    server.misbehave_for(IDS_259[0], "entity")
+    ingest_failing(*[f"--pmid={pmid}" for pmid in IDS_259[:2]])
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(eutils_ingest.ingest, "store_mapped", power_cut)
+    run = m.IngestRun.objects.get()
+    with pytest.raises(RuntimeError):
+        ingest("--resume", str(run.pk))
+
+    run.refresh_from_db()
+    assert run.status == m.IngestRun.Status.FAILED
+    assert [f["pmid"] for f in run.failures if f.get("fetch_again")] == IDS_259[:2]
+    assert run.failed == 2
+
+
 def test_it_leaves_a_run_resumable_when_an_unexpected_error_stops_it(server, monkeypatch):
     def crash(*args, **kwargs):
         raise ValueError("could not convert string to float: 'nan'")

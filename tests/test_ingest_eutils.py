@@ -54,8 +54,8 @@ def ingest(*args: str, workers: str = "0") -> tuple[str, str]:
     return stdout, stderr
 
 
-def ingest_failing(*args: str) -> tuple[str, str, CommandError]:
-    stdout, stderr, error = command(*args)
+def ingest_failing(*args: str, workers: str = "0") -> tuple[str, str, CommandError]:
+    stdout, stderr, error = command(*args, workers=workers)
     assert error is not None and error.returncode == 1
     return stdout, stderr, error
 
@@ -240,22 +240,23 @@ def test_it_stops_with_a_clear_message_and_resumes_without_refetching_stored_bat
 
 
 @pytest.mark.parametrize(
-    ("fault", "stored", "where"),
+    ("fault", "stored", "where", "workers"),
     [
-        ("stray", 1, "record 2: XML breaks after record 1: unexpected 'stray text'"),
+        ("stray", 1, "record 2: XML breaks after record 1: unexpected 'stray text'", "0"),
+        ("stray", 1, "record 2: XML breaks after record 1: unexpected 'stray text'", "2"),
         ("entity", 0, "record 1: declares XML entities (<!ENTITY>); PubMed files never do, "
-                      "so it is refused"),
+                      "so it is refused", "0"),
     ],
 )  # fmt: skip
 def test_it_names_each_pmid_a_broken_response_cost_and_fetches_them_on_resume(
-    server, fault, stored, where
+    server, fault, stored, where, workers
 ):
     # The response holds all five records (in the order of the file served) and passes the
     # client's byte check, but the parser stops where it breaks.
     server.misbehave_for(IDS_259[0], fault)
     pmids = [f"--pmid={pmid}" for pmid in IDS_259[:5]]
 
-    stdout, stderr, error = ingest_failing(*pmids)
+    stdout, stderr, error = ingest_failing(*pmids, workers=workers)
 
     run = m.IngestRun.objects.get()
     served = [pmid for pmid in server.add_records(HAWC_259) if pmid in IDS_259[:5]]
@@ -278,7 +279,7 @@ def test_it_names_each_pmid_a_broken_response_cost_and_fetches_them_on_resume(
         (pmid, 1, reason) for pmid in unread
     ]
 
-    resumed, _ = ingest("--resume", str(run.pk))
+    resumed, _ = ingest("--resume", str(run.pk), workers=workers)
 
     assert resumed == f"created {5 - stored}, updated 0, unchanged 0, deleted 0, failed 0\n"
     assert server.requests("efetch")[-1].ids == unread

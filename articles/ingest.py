@@ -32,21 +32,21 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import django
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from articles import curation, search
+from articles import curation, search, worker_processes
 from articles import facts as case_facts
 from articles import models as m
 from articles.classify import article_concepts
 from articles.pubmed import records as r
 from articles.pubmed.parser import (
+    MAX_VERSION,
     PubmedFileError,
     RawRecord,
     iter_raw_records,
-    map_raw_record,
+    map_raw_items,
 )
 from articles.recognise.recogniser import VERSION as RECOGNISER_VERSION
 from articles.recognise.recogniser import recognise
@@ -124,6 +124,9 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
     """Append one article's rows to a segment (pure Python; runs in parser processes)."""
     if len(article.authors) >= AUTHOR_ID_FACTOR or len(article.mesh_headings) >= HEADING_ID_FACTOR:
         raise ValueError(f"PMID {article.pmid}: too many authors or MeSH headings to store")
+    if not (1 <= article.pmid <= r.MAX_PMID and 1 <= article.version <= MAX_VERSION):
+        # The parser refuses these; records built in Python get the same check.
+        raise ValueError(f"PMID {article.pmid} version {article.version}: out of range")
     pmid = article.pmid
     pub = article.pub_date
     epub = next((d for d in article.article_dates if d.kind == "Electronic"), None)
@@ -456,7 +459,7 @@ def segments(items: Iterable[r.Item], source_file: str = "") -> list[Mapped]:
         for article in pending.values():
             try:
                 segment.add(article, source_file)
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 mapped.append(r.RecordProblem(source_file, 0, article.pmid, str(exc)))
         if segment.articles or segment.older or segment.unchanged:
             mapped.append(segment)
@@ -488,7 +491,8 @@ def map_records(raws: Sequence[RawRecord]) -> list[Mapped]:
     """Parse and convert a batch of raw records (the work a parser process does)."""
     if not raws:
         return []
-    return segments((map_raw_record(raw) for raw in raws), os.path.basename(raws[0].source))
+    items = (item for raw in raws for item in map_raw_items(raw))
+    return segments(items, os.path.basename(raws[0].source))
 
 
 # Rows -> database -----------------------------------------------------------------------------
@@ -565,7 +569,9 @@ class Writer:
                 if self.dry_run:
                     transaction.set_rollback(True)
             stats.add(delta)
-        except DatabaseError:
+        except (DatabaseError, OverflowError):
+            # OverflowError: SQLite's driver refuses an integer over 64 bits before the
+            # database sees it.
             for pmid, *_rest in segment.articles:
                 try:
                     with transaction.atomic():
@@ -573,12 +579,15 @@ class Writer:
                         if self.dry_run:
                             transaction.set_rollback(True)
                     stats.add(one)
-                except DatabaseError as exc:
+                except (DatabaseError, OverflowError) as exc:
                     stats.failed += 1
                     stats.problems.append(f"PMID {pmid}: the database refused it: {exc}")
 
     def delete(self, deletion: r.Deletion, source_file: str, stats: IngestStats) -> None:
-        pmids = sorted(set(deletion.pmids))
+        pmids = sorted({p for p in deletion.pmids if 1 <= p <= r.MAX_PMID})
+        for pmid in sorted(set(deletion.pmids) - set(pmids)):
+            stats.failed += 1
+            stats.problems.append(f"{source_file}: DeleteCitation PMID {pmid}: out of range")
         with transaction.atomic():
             with connection.cursor() as cursor:
                 for chunk in _chunks(pmids):
@@ -977,7 +986,9 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
     """Processes for ``map_records``/``map_xml``. Spawned, not forked: a forked child would
     inherit this process's database connection, and its exit would close it under us."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=worker_processes.start, initargs=(os.getpid(),)
+    )
 
 
 def _parallel_batches(
@@ -986,20 +997,23 @@ def _parallel_batches(
     """Map batches in worker processes, in file order, with a bounded number in flight."""
     in_flight: deque[Future] = deque()
     error: PubmedFileError | None = None
-    with parser_pool(workers) as pool:
+    pool = parser_pool(workers)
+    try:
         try:
-            try:
-                for chunk in _batched(raws, batch_size):
-                    in_flight.append(pool.submit(map_records, chunk))
-                    if len(in_flight) > workers:
-                        yield in_flight.popleft().result()
-            except PubmedFileError as exc:
-                error = exc  # store what was read before the break, then report it
-            while in_flight:
-                yield in_flight.popleft().result()
-        finally:
-            for future in in_flight:
-                future.cancel()
+            for chunk in _batched(raws, batch_size):
+                in_flight.append(pool.submit(map_records, chunk))
+                if len(in_flight) > workers:
+                    yield in_flight.popleft().result()
+        except PubmedFileError as exc:
+            error = exc  # store what was read before the break, then report it
+        while in_flight:
+            yield in_flight.popleft().result()
+    except BaseException:
+        # Stopped (an error, a signal, the consumer closing this generator): do not wait
+        # for batches no one will store.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     if error is not None:
         raise error
 

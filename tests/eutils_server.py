@@ -13,7 +13,9 @@ out of an EFetch answer), records when each request arrived, and misbehaves on r
 
 Faults: "429" (NCBI's JSON rate-limit body), "500" (an HTML error page), "truncated" (a
 200 whose XML stops mid-record), "cut" (the connection closes before Content-Length bytes),
-"error" (an <ERROR> inside a 200), "slow" (answers after ``slow_seconds``).
+"error" (an <ERROR> inside a 200), "slow" (answers after ``slow_seconds``), and two 200s
+that pass the client's byte check but not the parser: "stray" (text after the first
+record) and "entity" (an internal DTD subset declaring an entity).
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class FakeEutils:
     def __init__(self, *, efetch_delay: float = 0.0, slow_seconds: float = 1.0) -> None:
         self.efetch_delay = efetch_delay  # seconds per 200 records, as NCBI takes its time
         self.slow_seconds = slow_seconds
+        self.retry_after: str | None = None  # a Retry-After header for "429" and "500"
         self.log: list[Logged] = []
         self._records: dict[int, bytes] = {}
         self._order: dict[int, int] = {}  # PMID -> position in the files served
@@ -236,6 +239,11 @@ class FakeEutils:
         body = handler[endpoint](params)
         if fault == "truncated":
             body = body[: len(body) // 2]
+        elif fault == "stray":
+            after_first = body.index(b"</PubmedArticle>") + len(b"</PubmedArticle>")
+            body = body[:after_first] + b"\nstray text" + body[after_first:]
+        elif fault == "entity":
+            body = body.replace(b'.dtd">', b'.dtd" [<!ENTITY casebook "stray">]>', 1)
         return 200, "text/xml", body, fault
 
     def _esearch(self, params: dict[str, str]) -> bytes:
@@ -351,6 +359,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", f"{content_type}; charset=UTF-8")
             self.send_header("Content-Length", str(len(body)))
+            if fault in ("429", "500") and self.fake.retry_after is not None:
+                self.send_header("Retry-After", self.fake.retry_after)
             if fault == "cut":
                 self.send_header("Connection", "close")
                 self.end_headers()

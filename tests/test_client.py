@@ -9,11 +9,13 @@ import gzip
 import logging
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 import requests
 from lxml import etree
 
+from articles.pubmed import client as client_module
 from articles.pubmed.client import EutilsClient, EutilsError
 from articles.pubmed.ratelimit import RateLimiter, shared_limiter
 from tests.eutils_server import EUTILS, FIXTURES, FakeEutils, max_in_window
@@ -342,6 +344,44 @@ def test_it_backs_off_exponentially_with_jitter(make_client):
         seen = [run[attempt] for run in delays]
         assert all(ceiling / 2 <= d <= ceiling for d in seen)
         assert len(set(seen)) > 1
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """The client's sleeps between attempts, recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(client_module, "time", SimpleNamespace(sleep=slept.append))
+    return slept
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["nan", "-5", "inf", "1e400", "soon", "\u00b3", "Wed, 21 Oct 2015 07:28:00 GMT", ""],
+)
+def test_it_falls_back_to_its_backoff_when_retry_after_is_junk_or_past(
+    server, make_client, waits, header
+):
+    server.retry_after = header
+    server.misbehave("efetch", "429")
+
+    batch = make_client(backoff=0.01, max_backoff=0.02).fetch_batch(IDS_259[:20])
+
+    assert batch.missing == ()
+    assert len(waits) == 1
+    assert 0.005 <= waits[0] <= 0.01  # the first backoff: 0.01 s, less up to half as jitter
+
+
+@pytest.mark.parametrize("header", ["3", "99999999999999999999", "Wed, 21 Oct 2099 07:28:00 GMT"])
+def test_it_waits_as_long_as_retry_after_asks_but_never_past_its_longest_backoff(
+    server, make_client, waits, header
+):
+    server.retry_after = header
+    server.misbehave("efetch", "500")
+
+    batch = make_client(backoff=0.01, max_backoff=0.5).fetch_batch(IDS_259[:20])
+
+    assert batch.missing == ()
+    assert waits == [0.5]
 
 
 # Batches ahead, in order ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """articles.ingest: records in, rows out, idempotent and all-or-nothing per article."""
 
 import dataclasses
+import gzip
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,66 @@ def test_it_stores_the_same_rows_with_parser_processes():
     assert stats.created == 34
     assert row_counts() == serial
     assert dict(m.Article.objects.values_list("pmid", "title")) == serial_titles
+
+
+# --- one bad number costs one record ----------------------------------------------------------
+
+
+def change_record(data: bytes, number: int, old: bytes, new: bytes) -> bytes:
+    """``data`` with the first ``old`` at or after the start of record ``number`` replaced."""
+    start = -1
+    for _ in range(number):
+        start = data.index(b"<PubmedArticle>", start + 1)
+    at = data.index(old, start)
+    return data[:at] + new + data[at + len(old) :]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_it_skips_records_with_impossible_numbers_and_goes_on_to_the_next_file(tmp_path, workers):
+    # The 2020 excerpt (23 records from PMID 399296 on), its records 2 to 5 broken as the
+    # issue found them, then a DeleteCitation listing "¹²".
+    data = gzip.decompress((FIXTURES / "pubmed20n0014_excerpt_23.xml.gz").read_bytes())
+    data = change_record(data, 2, b">399297</PMID>", ">\u00b2</PMID>".encode())
+    data = change_record(data, 3, b'Version="1"', b'Version="100000000000000000000"')
+    data = change_record(data, 4, b"<Year>1980<", b"<Year>100000000000000000000<")
+    data = change_record(data, 5, b">399698</PMID>", b">92233720368548</PMID>")
+    data = data.replace(
+        b"</PubmedArticleSet>",
+        '<DeleteCitation><PMID Version="1">\u00b9\u00b2</PMID><PMID Version="1">12</PMID>'
+        "</DeleteCitation></PubmedArticleSet>".encode(),
+    )
+    bad = tmp_path / "pubmed20n0014.xml"
+    bad.write_bytes(data)
+    following = FIXTURES / "hawc_collective_author_21860499.xml"
+
+    stats = ingest_files([bad, following], batch_size=10, workers=workers)
+
+    assert stats.summary() == "created 20, updated 0, unchanged 0, deleted 1, failed 5"
+    assert stats.problems == [
+        f"{bad}: record 2: has no numeric PMID (found '\u00b2')",
+        f"{bad}: record 3, PMID 399298: Version '100000000000000000000' is not a number from "
+        "1 to 999",
+        f"{bad}: record 4, PMID 399484: Year '100000000000000000000' is not a number from "
+        "1,000 to 9,999",
+        f"{bad}: record 5: PMID '92233720368548' is not a number from 1 to 2,147,483,647",
+        f"{bad}: record 24: DeleteCitation: not PMIDs, so not deleted: '\u00b9\u00b2'",
+    ]
+    assert m.Article.objects.count() == 20
+    assert m.Article.objects.filter(pmid=21860499).exists()
+    assert list(m.DeletedCitation.objects.values_list("pmid", flat=True)) == [12]
+
+
+def test_it_refuses_records_built_with_numbers_no_column_holds():
+    (good,) = records(FIXTURES / "hawc_collective_author_21860499.xml")
+    too_big = dataclasses.replace(good, pmid=92_233_720_368_548)
+    huge_version = dataclasses.replace(good, pmid=1, version=10**20)
+
+    stats = ingest_records([too_big, huge_version, good, Deletion((10**20, 12))])
+
+    assert stats.summary() == "created 1, updated 0, unchanged 0, deleted 1, failed 3"
+    assert stats.problems == [
+        ": PMID 92233720368548: PMID 92233720368548 version 1: out of range",
+        ": PMID 1: PMID 1 version 100000000000000000000: out of range",
+        ": DeleteCitation PMID 100000000000000000000: out of range",
+    ]
+    assert m.Article.objects.get().version == 1

@@ -1,10 +1,13 @@
 """manage.py ingest_pubmed: the thin shell around articles.ingest."""
 
+import gzip
 import io
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,78 @@ def test_it_exits_non_zero_from_the_shell_when_a_record_fails(tmp_path):
     assert result.returncode == 1
     assert result.stdout == "created 3, updated 0, unchanged 0, deleted 0, failed 2\n"
     assert f"{tmp_path / 'bad.xml'}: record 2: has no numeric PMID (found None)" in result.stderr
+
+
+# Stopping a run: the parser processes end with it ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shell_env(tmp_path_factory):
+    """A migrated SQLite database for ``manage.py`` run as a child process."""
+    tmp = tmp_path_factory.mktemp("shell")
+    env = {"DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3", "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    return env
+
+
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be read
+
+
+def wait_until(condition, deadline: float = 30.0) -> bool:
+    """Poll ``condition`` for up to ``deadline`` seconds: a liveness check, not a timing."""
+    give_up = time.monotonic() + deadline
+    while time.monotonic() < give_up:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_its_parser_processes_end_with_it_however_it_is_stopped(shell_env, stop):
+    # Records arrive on standard input, which stays open: the run waits for more with its
+    # parser processes started, as it would mid-file. It reads 1 MiB at a time.
+    data = gzip.decompress((FIXTURES / "hawc_259_records.xml.gz").read_bytes())
+    head = data[: 3 * 2**20 // 2]
+    parent = subprocess.Popen(
+        [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
+         "--batch-size", "1"],
+        cwd=ROOT, env=shell_env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        parent.stdin.write(head)
+        parent.stdin.flush()
+        # The resource tracker and at least one parser process.
+        assert wait_until(lambda: len(children_of(parent.pid)) >= 2)
+        started = children_of(parent.pid)
+
+        parent.send_signal(stop)
+
+        parent.wait(timeout=30)
+        assert wait_until(lambda: not any(alive(pid) for pid in started))
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdin.close()

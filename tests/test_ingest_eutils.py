@@ -54,8 +54,8 @@ def ingest(*args: str, workers: str = "0") -> tuple[str, str]:
     return stdout, stderr
 
 
-def ingest_failing(*args: str) -> tuple[str, str, CommandError]:
-    stdout, stderr, error = command(*args)
+def ingest_failing(*args: str, workers: str = "0") -> tuple[str, str, CommandError]:
+    stdout, stderr, error = command(*args, workers=workers)
     assert error is not None and error.returncode == 1
     return stdout, stderr, error
 
@@ -237,6 +237,91 @@ def test_it_stops_with_a_clear_message_and_resumes_without_refetching_stored_bat
     run.refresh_from_db()
     assert (run.status, run.position, run.created) == (m.IngestRun.Status.COMPLETED, 259, 259)
     assert m.Article.objects.count() == 259
+
+
+@pytest.mark.parametrize(
+    ("fault", "stored", "where", "workers"),
+    [
+        ("stray", 1, "record 2: XML breaks after record 1: unexpected 'stray text'", "0"),
+        ("stray", 1, "record 2: XML breaks after record 1: unexpected 'stray text'", "2"),
+        ("entity", 0, "record 1: declares XML entities (<!ENTITY>); PubMed files never do, "
+                      "so it is refused", "0"),
+    ],
+)  # fmt: skip
+def test_it_names_each_pmid_a_broken_response_cost_and_fetches_them_on_resume(
+    server, fault, stored, where, workers
+):
+    # The response holds all five records (in the order of the file served) and passes the
+    # client's byte check, but the parser stops where it breaks.
+    server.misbehave_for(IDS_259[0], fault)
+    pmids = [f"--pmid={pmid}" for pmid in IDS_259[:5]]
+
+    stdout, stderr, error = ingest_failing(*pmids, workers=workers)
+
+    run = m.IngestRun.objects.get()
+    served = [pmid for pmid in server.add_records(HAWC_259) if pmid in IDS_259[:5]]
+    unread = [pmid for pmid in IDS_259[:5] if pmid not in served[:stored]]
+    reason = (
+        "sent by EFetch but not stored, as the response breaks before its record; --resume "
+        f"fetches it again (EFetch run {run.pk} batch 1: {where})"
+    )
+    assert stdout == f"created {stored}, updated 0, unchanged 0, deleted 0, failed {5 - stored}\n"
+    assert stderr.splitlines() == [f"PMID {pmid}: {reason}" for pmid in unread]
+    assert str(error) == (
+        f"run {run.pk} stopped: {5 - stored} PMIDs came in EFetch responses that could not be "
+        f"read (named above); 5 of 5 PMIDs done. Resume with: manage.py ingest_pubmed "
+        f"--resume {run.pk}"
+    )
+    assert (run.status, run.position, run.created, run.failed) == (
+        m.IngestRun.Status.FAILED, 5, stored, 5 - stored,
+    )  # fmt: skip
+    assert [(f["pmid"], f["batch"], f["reason"]) for f in run.failures] == [
+        (pmid, 1, reason) for pmid in unread
+    ]
+
+    resumed, _ = ingest("--resume", str(run.pk), workers=workers)
+
+    assert resumed == f"created {5 - stored}, updated 0, unchanged 0, deleted 0, failed 0\n"
+    assert server.requests("efetch")[-1].ids == unread
+    run.refresh_from_db()
+    assert (run.status, run.created, run.failed, run.failures) == (
+        m.IngestRun.Status.COMPLETED, 5, 0, [],
+    )  # fmt: skip
+    assert sorted(m.Article.objects.values_list("pmid", flat=True)) == sorted(IDS_259[:5])
+
+
+def test_it_keeps_the_pmids_to_fetch_again_when_storing_them_fails(server, monkeypatch):
+    server.misbehave_for(IDS_259[0], "entity")
+    ingest_failing(*[f"--pmid={pmid}" for pmid in IDS_259[:2]])
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(eutils_ingest.ingest, "store_mapped", power_cut)
+    run = m.IngestRun.objects.get()
+    with pytest.raises(RuntimeError):
+        ingest("--resume", str(run.pk))
+
+    run.refresh_from_db()
+    assert run.status == m.IngestRun.Status.FAILED
+    assert [f["pmid"] for f in run.failures if f.get("fetch_again")] == IDS_259[:2]
+    assert run.failed == 2
+
+
+def test_it_leaves_a_run_resumable_when_an_unexpected_error_stops_it(server, monkeypatch):
+    def crash(*args, **kwargs):
+        raise ValueError("could not convert string to float: 'nan'")
+
+    monkeypatch.setattr(eutils_ingest, "_store", crash)
+
+    with pytest.raises(ValueError):
+        ingest("--pmid", str(IDS_259[0]))
+
+    run = m.IngestRun.objects.get()
+    assert run.status == m.IngestRun.Status.FAILED
+    assert run.failures[-1]["reason"] == (
+        "stopped by an unexpected error: ValueError(\"could not convert string to float: 'nan'\")"
+    )
 
 
 def test_it_resumes_a_run_that_was_killed_before_it_searched(server):

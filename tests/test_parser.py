@@ -4,6 +4,7 @@ Every expected value below was read from the fixture XML by hand (see tests/fixt
 for where each file comes from); the PMID in a test's name or comment says which record.
 """
 
+import dataclasses
 import gzip
 import io
 import shutil
@@ -1156,7 +1157,9 @@ def test_it_reports_a_malformed_record_by_line_and_reads_on():
     problem = items[3]
     assert (problem.record_number, problem.pmid) == (4, 399484)
     assert "line 377" in problem.message
-    assert str(problem).startswith(f"{FIXTURES / name}: PMID 399484: is not well-formed XML")
+    assert str(problem).startswith(
+        f"{FIXTURES / name}: record 4, PMID 399484: is not well-formed XML"
+    )
     assert [item.pmid for item in items if isinstance(item, Article)] == [
         399296, 399297, 399298, 399698, 400571,
     ]  # fmt: skip
@@ -1286,3 +1289,124 @@ def test_it_refuses_external_entities_in_utf16():
     shown = " ".join([str(error), error.message, repr(error.args)])
     for fragment in passwd_fragments():
         assert fragment not in shown
+
+
+# --- numbers no column can hold -----------------------------------------------------------
+
+
+def with_second_record_changed(old: bytes, new: bytes) -> bytes:
+    """The 2020 excerpt (PMIDs 399296, 399297, 399298...) with a change in record 2 only."""
+    data = gzip.decompress((FIXTURES / BASELINE_2020).read_bytes())
+    start = data.index(b"<PubmedArticle>", data.index(b"<PubmedArticle>") + 1)
+    at = data.index(old, start)
+    return data[:at] + new + data[at + len(old) :]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pmid", "message"),
+    [
+        (b">399297</PMID>", ">\u00b2</PMID>".encode(), None,
+         "has no numeric PMID (found '\u00b2')"),
+        (b">399297</PMID>", b">92233720368548</PMID>", None,
+         "PMID '92233720368548' is not a number from 1 to 2,147,483,647"),
+        (b'Version="1">399297', b'Version="100000000000000000000">399297', 399297,
+         "Version '100000000000000000000' is not a number from 1 to 999"),
+        (b"<Year>1980</Year>", b"<Year>100000000000000000000</Year>", 399297,
+         "Year '100000000000000000000' is not a number from 1,000 to 9,999"),
+        (b"<Year>1979</Year>", "<Year>\u00b9\u2079\u2077\u2079</Year>".encode(), 399297,
+         "Year '\u00b9\u2079\u2077\u2079' is not a number from 1,000 to 9,999"),
+    ],
+    ids=["superscript PMID", "PMID past bigint ids", "Version 10^20", "Year 10^20",
+         "superscript Year"],
+)  # fmt: skip
+def test_it_skips_a_record_with_a_number_no_column_holds_and_reads_on(old, new, pmid, message):
+    data = with_second_record_changed(old, new)
+
+    items = list(parse(data, name="pubmed20n0014.xml"))
+
+    problem = items[1]
+    assert (problem.record_number, problem.pmid, problem.message) == (2, pmid, message)
+    assert str(problem).startswith("pubmed20n0014.xml: record 2")
+    assert [type(item) for item in items[:3]] == [Article, RecordProblem, Article]
+    assert (items[0].pmid, items[2].pmid) == (399296, 399298)
+    assert len(items) == 23
+
+
+def test_it_applies_a_delete_citation_without_the_values_that_are_not_pmids():
+    data = (
+        b'<PubmedArticleSet><DeleteCitation><PMID Version="1">12</PMID>'
+        + '<PMID Version="1">\u00b9\u00b2</PMID><PMID Version="1">99999999999999999999</PMID>'
+        '<PMID Version="1">399296</PMID></DeleteCitation></PubmedArticleSet>'.encode()
+    )
+
+    items = list(parse(data, name="pubmed26n0002.xml"))
+
+    assert items == [
+        Deletion((12, 399296)),
+        RecordProblem(
+            "pubmed26n0002.xml", 1, None,
+            "DeleteCitation: not PMIDs, so not deleted: '\u00b9\u00b2', '99999999999999999999'",
+        ),
+    ]  # fmt: skip
+
+
+def test_it_leaves_a_citation_unlinked_when_its_pmid_is_out_of_range():
+    # PMID 27189171 cites PMID 24332285 first; PMID 27602157 is retracted in PMID 34093767.
+    data = gzip.decompress((FIXTURES / BASELINE_2021).read_bytes())
+    data = data.replace(b'"pubmed">24332285<', b'"pubmed">99999999999<')
+    data = data.replace(b'<PMID Version="1">34093767<', '<PMID Version="1">\u00b3\u2074<'.encode())
+
+    articles = {a.pmid: a for a in parse(data) if isinstance(a, Article)}
+
+    cited = articles[27189171].references[0]
+    assert (cited.pmid, cited.citation) == (None, "JACC Cardiovasc Imaging. 2013 Dec;6(12):1327-41")
+    assert articles[27189171].references[1].pmid == 24463363
+    assert articles[27602157].comments_corrections == (
+        CommentCorrection("RetractionIn", "Oncol Lett. 2021 Jul;22(1):545", None, ""),
+    )
+
+
+# --- comments and CDATA between and inside records ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "markup"),
+    [
+        ("between", b"<!-- dropped: <PubmedArticle><MedlineCitation> -->\n"),
+        ("between", b"<!--\n</PubmedArticle>\n-->\n"),
+        ("inside", b"<!-- </PubmedArticle> -->"),
+        ("inside", b"<![CDATA[ </PubmedArticle> <PubmedArticle> ]]>"),
+    ],
+    ids=["comment opening a record", "comment closing one", "comment inside",
+         "CDATA inside"],
+)  # fmt: skip
+def test_it_reads_past_markup_that_holds_a_record_tag(where, markup):
+    data = gzip.decompress((FIXTURES / BASELINE_2020).read_bytes())
+    end_tag = b"</PubmedArticle>\n"
+    end_of_first = data.index(end_tag) + len(end_tag)
+    at = end_of_first if where == "between" else data.index(b"</ArticleTitle>")
+    data = data[:at] + markup + data[at:]
+
+    items = list(parse(data, name="pubmed20n0014.xml"))
+
+    assert all(isinstance(item, Article) for item in items)
+    assert [item.pmid for item in items] == [item.pmid for item in items_of(BASELINE_2020)]
+    first, original = items[0], items_of(BASELINE_2020)[0]
+    if b"CDATA" in markup:
+        # lxml reads a CDATA section as text.
+        assert first.title == original.title + " </PubmedArticle> <PubmedArticle>"
+    else:
+        assert dataclasses.replace(first, xml=original.xml) == original
+    assert markup in first.xml or where == "between"
+
+
+def test_it_reports_a_corrupt_gzip_file_as_corrupt_not_empty(tmp_path):
+    good = (FIXTURES / BASELINE_2020).read_bytes()
+    path = tmp_path / "pubmed20n0014.xml.gz"
+    path.write_bytes(good[:10] + bytes(b ^ 0xFF for b in good[10:200]) + good[200:])
+
+    yielded, error = parse_until_error(path)
+
+    assert yielded == []
+    assert error.message.startswith("is corrupt gzip data")
+    assert str(error).startswith(f"{path}: is corrupt gzip data")

@@ -23,6 +23,7 @@ a parse of the articles.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import logging
 import random
 import re
@@ -444,7 +445,9 @@ class EutilsClient:
                         reason = str(exc)
                 elif status in _RETRY_STATUS:
                     reason = f"HTTP {status} {response.reason}: {_excerpt(response.content)}"
-                    retry_after = _seconds(response.headers.get("Retry-After"))
+                    retry_after = retry_after_seconds(
+                        response.headers.get("Retry-After"), self.max_backoff
+                    )
                 else:
                     raise EutilsError(
                         what, f"HTTP {status} {response.reason}: {_excerpt(response.content)}"
@@ -552,11 +555,20 @@ def _excerpt(body: bytes, limit: int = 200) -> str:
     return text[:limit] + ("…" if len(text) > limit else "") if text else "(empty body)"
 
 
-def _seconds(header: str | None) -> float:
+def retry_after_seconds(header: str | None, cap: float) -> float:
+    """The wait a Retry-After header asks for, at most ``cap``; 0 (the backoff decides) for
+    anything but what RFC 9110 allows there: whole seconds, or an HTTP date. float() would
+    take "nan", "inf" and "-5", and time.sleep(nan) raises."""
+    text = (header or "").strip()
+    if text.isascii() and text.isdigit():
+        return min(float(text[:12]), cap)
     try:
-        return min(float(header), 600.0) if header else 0.0
-    except ValueError:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return min(max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0), cap)
 
 
 def _unique(ids: Sequence[int]) -> tuple[int, ...]:

@@ -61,9 +61,21 @@ MONTHS = {
 MONTH_ABBR = {i: m.title() for m, i in MONTHS.items()}
 # A season has no month; we file it under the month it starts in so it sorts sensibly.
 SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
-YEAR = re.compile(r"\b(\d{4})\b")
+YEAR = re.compile(r"\b([0-9]{4})\b")
 WORD = re.compile(r"[A-Za-z]+")
 PAGE = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
+# Beyond what any column holds (Article.version is a PositiveSmallIntegerField, dates must
+# fit datetime.date), and far beyond PubMed's own values (versions 1 to 9, years from 1780).
+MAX_VERSION = 999
+YEARS = range(1000, 10_000)
+
+
+class InvalidNumber(ValueError):
+    """A number in a record that no column can hold: the record is reported and skipped."""
+
+    def __init__(self, field: str, text: str, low: int, high: int) -> None:
+        shown = text if len(text) <= 24 else text[:24] + "…"
+        super().__init__(f"{field} {shown!r} is not a number from {low:,} to {high:,}")
 
 
 class PubmedFileError(Exception):
@@ -86,7 +98,7 @@ Source = str | PathLike | bytes | BinaryIO | IO[bytes]
 def parse(source: Source, *, name: str | None = None) -> Iterator[r.Item]:
     """Yield the records of a PubMed XML file, bytes or binary stream (gzip or plain)."""
     for raw in iter_raw_records(source, name=name):
-        yield map_raw_record(raw)
+        yield from map_raw_items(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +147,8 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
             buffer += chunk
     except PubmedFileError as exc:
         truncation = exc
+    if truncation is not None and not buffer.strip():
+        raise PubmedFileError(name, truncation.message)
     _check_head(buffer, name)
 
     number = 0
@@ -143,16 +157,11 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
     eof = truncation is not None
     match = None
     while True:
-        match = RECORD_START.search(buffer, position)
-        end = -1
-        if match:
-            end_tag = b"</" + match.group(1) + b">"
-            end = buffer.find(end_tag, match.end())
+        match, end, keep_from = _next_record(buffer, position)
         if end < 0:
             if eof:
                 break
             # Keep the unfinished tail, read more.
-            keep_from = match.start() if match else max(position, len(buffer) - 64)
             line += buffer.count(b"\n", position, keep_from)
             buffer = buffer[keep_from:]
             position = 0
@@ -164,7 +173,6 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
                 eof = True
             buffer += chunk
             continue
-        end += len(end_tag)
         if number and not _is_blank(buffer, position, match.start()):
             # Between two records only white space (or a comment) may stand.
             gap_line = line + _leading_newlines(buffer, position, match.start())
@@ -193,6 +201,73 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
         raise PubmedFileError(
             name, f"the file ends before its closing root tag (truncated {after})", last_line
         )
+
+
+def _next_record(buffer: bytes, position: int) -> tuple[re.Match | None, int, int]:
+    """The next record's start tag from ``position``, the offset just past its end tag (-1
+    if the buffer does not hold all of it), and where to keep the buffer from if not.
+
+    A comment or CDATA section may hold what looks like a record's start or end tag, so a
+    tag found after one of them opens is looked for again past its close. PubMed files have
+    almost none: one look for "<!" per record is all they cost.
+    """
+    search_from = position
+    while True:
+        match = RECORD_START.search(buffer, search_from)
+        if match is None:
+            hidden = _unclosed_markup(buffer, search_from)
+            return None, -1, hidden if hidden >= 0 else max(search_from, len(buffer) - 64)
+        hidden = _find_markup(buffer, search_from, match.start())
+        if hidden < 0:
+            break
+        after = _markup_end(buffer, hidden)
+        if after < 0:
+            return None, -1, hidden
+        search_from = after
+    end_tag = b"</" + match.group(1) + b">"
+    cursor = match.end()
+    while True:
+        end = buffer.find(end_tag, cursor)
+        if end < 0:
+            return match, -1, match.start()
+        hidden = _find_markup(buffer, cursor, end)
+        if hidden < 0:
+            return match, end + len(end_tag), match.start()
+        cursor = _markup_end(buffer, hidden)
+        if cursor < 0:
+            return match, -1, match.start()
+
+
+def _find_markup(buffer: bytes, start: int, end: int) -> int:
+    """Where "<!" first starts in ``buffer[start:end]``, or -1. Looking for the "!" alone
+    (memchr) then checking the byte before is some 30 times faster than finding two bytes,
+    and "!" is rare in PubMed text."""
+    bang = buffer.find(b"!", start + 1, end)
+    while bang >= 0:
+        if buffer[bang - 1] == 0x3C:  # "<"
+            return bang - 1
+        bang = buffer.find(b"!", bang + 1, end)
+    return -1
+
+
+def _markup_end(buffer: bytes, start: int) -> int:
+    """Just past the comment or CDATA section at ``start`` (-1 if it does not end in the
+    buffer); past the "<!" for other declarations."""
+    for opening, closing in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>")):
+        if buffer.startswith(opening, start):
+            close = buffer.find(closing, start + len(opening))
+            return close + len(closing) if close >= 0 else -1
+    return start + 2
+
+
+def _unclosed_markup(buffer: bytes, start: int) -> int:
+    """Where a comment or CDATA section that the buffer does not close opens, or -1."""
+    position = start
+    while (hidden := _find_markup(buffer, position, len(buffer))) >= 0:
+        position = _markup_end(buffer, hidden)
+        if position < 0:
+            return hidden
+    return -1
 
 
 def _is_blank(buffer: bytes, start: int, end: int) -> bool:
@@ -303,36 +378,71 @@ def _root_tag(head: bytes) -> str | None:
 
 def map_raw_record(raw: RawRecord) -> r.Item:
     """Map one record's bytes; a record that is not well formed becomes a RecordProblem."""
+    return map_raw_items(raw)[0]
+
+
+def map_raw_items(raw: RawRecord) -> list[r.Item]:
+    """Map one record's bytes to what it holds: an Article, a Deletion, or a RecordProblem
+    saying why the record is skipped. A DeleteCitation listing values that are not PMIDs
+    gives its Deletion of the others, then a RecordProblem naming them."""
     try:
         element = etree.fromstring(raw.data, _PARSER)
     except etree.XMLSyntaxError as exc:
         line = raw.line + (exc.lineno or 1) - 1
-        return r.RecordProblem(
-            raw.source, raw.number, _pmid_from_bytes(raw.data),
-            f"is not well-formed XML (line {line}): {exc.msg}",
-        )  # fmt: skip
+        return [
+            r.RecordProblem(
+                raw.source, raw.number, _pmid_from_bytes(raw.data),
+                f"is not well-formed XML (line {line}): {exc.msg}",
+            )
+        ]  # fmt: skip
     tag = element.tag
     if tag == "DeleteCitation":
-        return r.Deletion(tuple(_ints(element.iterfind("PMID"))))
+        return _deletion(element, raw)
     pmid_text = element.findtext(
         "MedlineCitation/PMID" if tag == "PubmedArticle" else "BookDocument/PMID"
     )
-    pmid = int(pmid_text) if pmid_text and pmid_text.strip().isdigit() else None
-    if pmid is None:
-        return r.RecordProblem(
-            raw.source, raw.number, None, f"has no numeric PMID (found {pmid_text!r})"
-        )
+    digits = pmid_text.strip() if pmid_text else ""
+    if not (digits.isascii() and digits.isdigit()):
+        message = f"has no numeric PMID (found {pmid_text!r})"
+        return [r.RecordProblem(raw.source, raw.number, None, message)]
+    try:
+        pmid = _number(digits, "PMID", 1, r.MAX_PMID)
+    except InvalidNumber as exc:
+        return [r.RecordProblem(raw.source, raw.number, None, str(exc))]
     try:
         if tag == "PubmedArticle":
-            return _map_article(element, pmid, raw.data)
-        return _map_book(element, pmid, raw.data)
+            return [_map_article(element, pmid, raw.data)]
+        return [_map_book(element, pmid, raw.data)]
+    except InvalidNumber as exc:
+        return [r.RecordProblem(raw.source, raw.number, pmid, str(exc))]
     except Exception as exc:  # noqa: BLE001 (one bad record must not stop the file)
-        return r.RecordProblem(raw.source, raw.number, pmid, f"cannot be mapped: {exc!r}")
+        return [r.RecordProblem(raw.source, raw.number, pmid, f"cannot be mapped: {exc!r}")]
+
+
+def _deletion(element: etree._Element, raw: RawRecord) -> list[r.Item]:
+    pmids: list[int] = []
+    rejected: list[str] = []
+    for pmid in element.iterfind("PMID"):
+        text = (pmid.text or "").strip()
+        try:
+            pmids.append(_number(text, "PMID", 1, r.MAX_PMID))
+        except InvalidNumber:
+            rejected.append(text if len(text) <= 24 else text[:24] + "…")
+    items: list[r.Item] = [r.Deletion(tuple(pmids))]
+    if rejected:
+        shown = ", ".join(repr(text) for text in rejected[:10])
+        more = f" and {len(rejected) - 10:,} more" if len(rejected) > 10 else ""
+        message = f"DeleteCitation: not PMIDs, so not deleted: {shown}{more}"
+        items.append(r.RecordProblem(raw.source, raw.number, None, message))
+    return items
 
 
 def _pmid_from_bytes(data: bytes) -> int | None:
-    match = re.search(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>", data)
-    return int(match.group(1)) if match else None
+    match = re.search(rb"<PMID[^>]*>\s*([0-9]{1,12})\s*</PMID>", data)
+    if match is None:
+        return None
+    pmid = int(match.group(1))
+    return pmid if 1 <= pmid <= r.MAX_PMID else None
 
 
 def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
@@ -650,11 +760,14 @@ def _texts(elements: Iterator[etree._Element]) -> Iterator[str]:
             yield text
 
 
-def _ints(elements: Iterator[etree._Element]) -> Iterator[int]:
-    for element in elements:
-        text = (element.text or "").strip()
-        if text.isdigit():
-            yield int(text)
+def _number(text: str, field: str, low: int, high: int) -> int:
+    """``text`` as an int from ``low`` to ``high``, or InvalidNumber. Only ASCII digits: "²"
+    passes str.isdigit() but not int(), and a thousand digits would pass both."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(high)) + 2:
+        number = int(text)
+        if low <= number <= high:
+            return number
+    raise InvalidNumber(field, text, low, high)
 
 
 def _yes(element: etree._Element, attribute: str, default: bool = False) -> bool:
@@ -667,23 +780,43 @@ def _yes(element: etree._Element, attribute: str, default: bool = False) -> bool
 def _version(pmid_element: etree._Element | None) -> int:
     if pmid_element is None:
         return 1
-    version = pmid_element.get("Version", "1").strip()
-    return int(version) if version.isdigit() and int(version) > 0 else 1
+    version = pmid_element.get("Version")
+    return 1 if version is None else _number(version.strip(), "Version", 1, MAX_VERSION)
 
 
 def _int(text: str | None) -> int | None:
+    """A small number, or None for anything else (callers check the range)."""
     if text is None:
         return None
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def _year(text: str | None) -> int | None:
+    """A Year; None when missing or not written in digits. A record stating an impossible
+    one is skipped: it would not fit the date columns."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not text.isdigit():
+        return None
+    if len(text) == 4 and text.isascii() and text[0] != "0":
+        return int(text)
+    raise InvalidNumber("Year", text, YEARS.start, YEARS.stop - 1)
+
+
+def _linked_pmid(text: str | None) -> int | None:
+    """A cited or corrected PMID; one no column could hold is left unlinked, its text kept."""
+    pmid = _int(text)
+    return pmid if pmid is not None and 1 <= pmid <= r.MAX_PMID else None
 
 
 def _month(text: str | None) -> int | None:
     if not text:
         return None
     text = text.strip()
-    if text.isdigit():
-        month = int(text)
+    if text.isascii() and text.isdigit():
+        month = int(text) if len(text) <= 2 else 0
         return month if 1 <= month <= 12 else None
     return MONTHS.get(text[:3].lower())
 
@@ -699,14 +832,14 @@ def _partial_date(element: etree._Element, kind: str = "") -> r.PartialDate:
         and parts[1][0] == "Month"
         and parts[2][0] == "Day"
     ):
-        year, month, day = _int(parts[0][1]), _month(parts[1][1]), _int(parts[2][1])
+        year, month, day = _year(parts[0][1]), _month(parts[1][1]), _int(parts[2][1])
         if len(parts) > 3:
             values = dict(parts[3:])
             hour, minute = _int(values.get("Hour")), _int(values.get("Minute"))
     else:
         values = dict(parts)
         year, month, day = (
-            _int(values.get("Year")),
+            _year(values.get("Year")),
             _month(values.get("Month")),
             _int(values.get("Day")),
         )
@@ -745,7 +878,7 @@ def _pub_date(element: etree._Element | None) -> r.PubDate:
     month_text = _collapse(element.findtext("Month") or "")
     day_text = _collapse(element.findtext("Day") or "")
     season_text = _collapse(element.findtext("Season") or "")
-    year = _int(year_text)
+    year = _year(year_text)
     month = _month(month_text)
     day = _int(day_text)
     if day is not None and not 1 <= day <= 31:
@@ -790,7 +923,7 @@ def parse_medline_date(raw: str) -> r.PubDate:
         if month is None and word in SEASONS:
             month, season = SEASONS[word], True
         if month is not None:
-            day_match = re.match(r"\s*(\d{1,2})\b", rest[words.end() :])
+            day_match = re.match(r"\s*([0-9]{1,2})\b", rest[words.end() :])
             if day_match and 1 <= int(day_match.group(1)) <= 31:
                 day = int(day_match.group(1))
     if "-" in raw or "/" in raw or "," in raw:
@@ -1054,7 +1187,7 @@ def _comments(element: etree._Element | None) -> tuple[r.CommentCorrection, ...]
         r.CommentCorrection(
             ref_type=item.get("RefType", ""),
             source=_findtext(item, "RefSource"),
-            pmid=_int(item.findtext("PMID")),
+            pmid=_linked_pmid(item.findtext("PMID")),
             note=_findtext(item, "Note"),
         )
         for item in element.iterfind("CommentsCorrections")

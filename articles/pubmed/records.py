@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The largest PMID stored: Article.pmid is a PositiveIntegerField, 2**31 - 1 on PostgreSQL
+# (and author ids, PMID * 100,000 + position, must fit a 64-bit integer). PubMed's PMIDs are
+# near 41 million.
+MAX_PMID = 2**31 - 1
+
 
 @dataclass(frozen=True, slots=True)
 class PartialDate:
@@ -244,8 +249,10 @@ class Reference:
     @property
     def pmid(self) -> int | None:
         for article_id in self.article_ids:
-            if article_id.id_type == "pubmed" and article_id.value.isdigit():
-                return int(article_id.value)
+            value = article_id.value
+            if article_id.id_type == "pubmed" and value.isascii() and value.isdigit():
+                # A number no PMID column holds is left unlinked; the citation keeps it.
+                return int(value) if len(value) <= 10 and 1 <= int(value) <= MAX_PMID else None
         return None
 
 
@@ -328,8 +335,10 @@ class RecordProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"PMID {self.pmid}" if self.pmid else f"record {self.record_number}"
-        return f"{self.source}: {where}: {self.message}"
+        where = [f"record {self.record_number}"] if self.record_number else []
+        if self.pmid:
+            where.append(f"PMID {self.pmid}")
+        return f"{self.source}: {', '.join(where) or 'a record'}: {self.message}"
 
 
 Item = Article | Deletion | RecordProblem

@@ -8,7 +8,11 @@ import datetime as dt
 import logging
 import os
 import re
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -95,10 +99,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         remote = options["query"] or options["pmid"] or options["pmid_file"] or options["resume"]
-        if remote:
-            self._handle_remote(options)
-        else:
-            self._handle_files(options)
+        with _stopped_by_sigterm():
+            try:
+                if remote:
+                    self._handle_remote(options)
+                else:
+                    self._handle_files(options)
+            except Terminated:
+                raise CommandError(
+                    "stopped by SIGTERM; the batches stored before it are kept",
+                    returncode=128 + signal.SIGTERM,
+                ) from None
 
     # Files ------------------------------------------------------------------------------------
 
@@ -304,6 +315,27 @@ class Command(BaseCommand):
             flush_pending()  # else every search reads the new rows' pending index entries
         if stats.failed:
             raise CommandError(f"{stats.failed} failed", returncode=1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: transactions roll back, an E-utilities run is marked
+    interrupted, parser processes are stopped."""
+
+
+@contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+
+    def stop(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _total_size(paths: list[str]) -> int:

@@ -1,5 +1,6 @@
 import logging
 from collections.abc import Iterable, Iterator
+from functools import wraps
 from itertools import islice
 
 from django.contrib import messages
@@ -66,9 +67,8 @@ class ArticleListView(FilterView):
 
     def get_paginate_by(self, queryset):
         per_page = self.request.GET.get("per_page", "")
-        if per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES:
-            return int(per_page)
-        return self.paginate_by
+        # Compared as text: "²" passes str.isdigit and fails int().
+        return next((size for size in PER_PAGE_CHOICES if str(size) == per_page), self.paginate_by)
 
     def paginate_queryset(self, queryset, page_size):
         """As PubMed: past the last page, the last page; no page number, the first."""
@@ -331,8 +331,47 @@ def basket_export(request, format: str) -> HttpResponse:
     return _streamed(request, fmt, queryset, "casebook-basket")
 
 
+# The largest value the PMID column holds (a PositiveIntegerField) on every database.
+MAX_PMID = 2**31 - 1
+
+
+def parse_pmid(value: str) -> int | None:
+    """``value`` as a PMID, or None when it is not one."""
+    # Ten digits at most: int() refuses over 4,300, and nothing longer is a PMID.
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        return None
+    pmid = int(value)
+    return pmid if 1 <= pmid <= MAX_PMID else None
+
+
+class BadPmid(ValueError):
+    """A posted ``pmid`` that is not one."""
+
+
 def _posted_pmids(request) -> list[int]:
-    return [int(value) for value in request.POST.getlist("pmid") if value.isdigit()]
+    """The posted PMIDs; ``BadPmid`` names the first value that is not a PMID (only ASCII
+    digits, 1 to ``MAX_PMID``: ``"²"`` passes ``str.isdigit`` and then fails ``int``, and
+    20 digits overflow the database's integer)."""
+    pmids = []
+    for value in request.POST.getlist("pmid"):
+        pmid = parse_pmid(value)
+        if pmid is None:
+            raise BadPmid(f"pmid: {value[:40]!r} is not a PubMed ID (1 to {MAX_PMID}).")
+        pmids.append(pmid)
+    return pmids
+
+
+def _bad_pmid(view):
+    """``view``, answering 400 with the message when a posted PMID is not one."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadPmid as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+    return wrapper
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
@@ -346,6 +385,7 @@ def _back(request, default: str) -> HttpResponseRedirect:
 
 
 @require_POST
+@_bad_pmid
 def basket_add(request) -> HttpResponseRedirect:
     pmids = _posted_pmids(request)
     existing = set(Article.objects.visible().filter(pk__in=pmids).values_list("pk", flat=True))
@@ -364,6 +404,7 @@ def basket_add(request) -> HttpResponseRedirect:
 
 
 @require_POST
+@_bad_pmid
 def basket_remove(request) -> HttpResponseRedirect:
     removed = Basket(request.session).remove(_posted_pmids(request))
     messages.success(request, f"Removed {removed} article{pluralize(removed)} from the basket.")

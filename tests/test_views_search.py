@@ -257,3 +257,13 @@ def test_within_the_cap_best_match_ranks_every_match(client, records):
 
     assert not response.context["listing"].facets.bounded
     assert "most recently added" not in response.content.decode()
+
+
+def test_a_truncation_past_600_variants_is_limited_and_the_page_says_so(client, records):
+    response = client.get(LIST_URL, {"term": "s*"})
+
+    assert response.status_code == 200
+    assert (
+        '<p class="search-note" role="status">s* was limited to its first 600 variants (s to '
+        "strategy), as PubMed limits it: lengthen the stem to search every word it begins.</p>"
+    ) in response.content.decode()

@@ -34,6 +34,7 @@ from articles.concepts import suggest
 from articles.curation import apply_corrections, status_counts
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
+from articles.search.budget import QueryTooSlow, query_budget
 from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
@@ -56,7 +57,13 @@ class ArticleListView(FilterView):
         # A GET form sends every field, chosen or not: the list's URL keeps only what was.
         if any(not value.strip() for _, values in request.GET.lists() for value in values):
             return redirect(_without_empty(request))
-        return super().get(request, *args, **kwargs)
+        try:
+            with query_budget():
+                # Rendered here: the template reads querysets, and the budget covers them.
+                return super().get(request, *args, **kwargs).render()
+        except QueryTooSlow as error:
+            context = {"message": str(error), "term": request.GET.get("term", "")}
+            return TemplateResponse(request, "articles/search_too_slow.html", context, status=503)
 
     def get_queryset(self):
         queryset = super().get_queryset()

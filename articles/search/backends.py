@@ -428,6 +428,8 @@ class PostgresBackend(SearchBackend):
         abstracts instead of 3,257.)"""
         cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
         self.create(cursor, table=self.NEW_TABLE, indexes=False)
+        # The words, written again as the rows are: those of no article any more go.
+        cursor.execute(f"DELETE FROM {TERMS_TABLE}")
         return self.NEW_TABLE
 
     def swap_in(self, cursor, table: str) -> None:  # noqa: ANN001

@@ -230,3 +230,34 @@ def test_the_article_page_and_record_answer_any_pmid(fuzz_client, pmid, authors,
 
     assert page.status_code in (200, 404), (pmid, page.status_code)
     assert record.status_code in (200, 404), (pmid, record.status_code)
+
+
+NUMERIC_PARAMETERS = ["year_from", "year_to", "patients_min", "patients_max", "page"]
+
+
+@pytest.mark.parametrize(
+    ("url", "names"),
+    [
+        ("/", [*NUMERIC_PARAMETERS, "per_page"]),
+        ("/api/v1/articles/", [*NUMERIC_PARAMETERS[:-1], "page_size"]),
+    ],
+)
+def test_every_numeric_parameter_takes_any_junk_number(fuzz_client, url, names):
+    answers = {
+        (name, junk): fuzz_client.get(url, {name: junk}, follow=True).status_code
+        for name in names
+        for junk in JUNK_NUMBERS
+    }
+
+    assert {answer for answer in answers.values()} <= {200, 400}, answers
+
+
+@pytest.mark.parametrize("prefix", ["/", "/api/v1/articles/", "/api/v1/articles/pmcid/"])
+def test_every_pmid_in_a_path_takes_any_junk_number(fuzz_client, prefix):
+    answers = {
+        junk: fuzz_client.get(f"{prefix}{quote(junk, safe='')}/").status_code
+        for junk in JUNK_NUMBERS
+        if junk
+    }
+
+    assert set(answers.values()) <= {200, 301, 404}, answers

@@ -176,15 +176,20 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        authors = [a for a in article.authors.all() if a.role == Author.Role.AUTHOR]
+        many = len(authors) > AUTHORS_SHOWN
         # The Cite box reads the exported record with the corrections laid over it, as the
         # citation files do; taken before ``apply_corrections`` edits the article in memory.
-        record = curated.lay_over(export.article_to_dict(article), article.export_corrections)
+        # The record reads every author again (2-3 s for 20,000), so for a long list the box
+        # waits for a style to be asked for, as the basket's does.
+        record = None
+        if not many or "style" in self.request.GET:
+            record = curated.lay_over(export.article_to_dict(article), article.export_corrections)
         # Before anything else reads the record: curators' corrections replace PubMed's values.
         context["corrections"] = apply_corrections(article)
-        authors = [a for a in article.authors.all() if a.role == Author.Role.AUTHOR]
-        # A consortium paper may name thousands: rendering 20,000 took 9 s of a 10 s page.
+        # A consortium paper may name thousands; the byline shows the first AUTHORS_SHOWN.
         shown = authors
-        if self.request.GET.get("authors") != "all" and len(authors) > AUTHORS_SHOWN:
+        if many and self.request.GET.get("authors") != "all":
             shown = authors[:AUTHORS_SHOWN]
         context["byline"] = number_affiliations(shown)
         context["authors_total"] = len(authors)
@@ -196,7 +201,7 @@ class ArticleDetailView(DetailView):
         context["export_links"] = export_links("articles:export", article.pmid)
         context["in_basket"] = article.pmid in Basket(self.request.session)
         context["notices"] = article_page.notices(article)
-        context["cite"] = cite_box(self.request, [record])
+        context["cite"] = cite_box(self.request, None if record is None else [record])
         context.update(article_page.related(article))
         return context
 

@@ -475,6 +475,7 @@ def test_20000_authors_render_as_25(client, tmp_path):
     assert html.count('<li class="author">') == 25
     assert html.count('class="author__name"') == 25
     assert "Show all 20,000 authors" in html
+    assert 'class="cite__list"' not in html  # the Cite box waits for a style to be chosen
     # The 25 shown: the five names five times; only their affiliation is numbered.
     assert html.count('<span class="author__name">Hyeong-Moo Shin</span>') == 5
     assert html.count('id="affiliation-') == 1

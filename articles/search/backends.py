@@ -42,7 +42,7 @@ from articles.search.query import Node, Term
 from articles.search.text import tokens
 
 TABLE = "articles_search"
-# PostgreSQL: every word the index has held, for capping truncation (migration 0015). Not
+# PostgreSQL: every word the index has held, for capping truncation (migration 0016). Not
 # named articles_search_*: that prefix is the index's table, its rebuild and their indexes.
 TERMS_TABLE = "articles_words"
 # PostgreSQL: a second GIN index over the newest rows alone (``PostgresBackend.place_recent``).

@@ -32,7 +32,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0014_article_sample_idx"),
+        ("articles", "0015_concept_search"),
     ]
 
     operations = [

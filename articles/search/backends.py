@@ -428,7 +428,11 @@ class PostgresBackend(SearchBackend):
         abstracts instead of 3,257.)"""
         cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
         self.create(cursor, table=self.NEW_TABLE, indexes=False)
-        # The words, written again as the rows are: those of no article any more go.
+        # The words, written again as the rows are: those of no article any more go. The
+        # table is made here if need be: migration 0015 rebuilds the index before 0016 adds it.
+        cursor.execute(
+            f'CREATE TABLE IF NOT EXISTS {TERMS_TABLE} (term text COLLATE "C" PRIMARY KEY)'
+        )
         cursor.execute(f"DELETE FROM {TERMS_TABLE}")
         return self.NEW_TABLE
 

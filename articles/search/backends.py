@@ -554,10 +554,11 @@ class PostgresBackend(SearchBackend):
             return parts[0] + "".join(f" & !{p}" for p in parts[1:])
         return (" & " if node.op == "AND" else " | ").join(parts)
 
-    def lexemes(self, term: Term) -> list[str]:
+    def lexemes(self, term: Term, *, capped: bool = True) -> list[str]:
         """A term's words as tsquery lexemes, with the weights of its tag's fields and the
         last one's prefix mark: ``'lung'``, ``'immun':*AB``; a capped truncation's last
-        word is its pieces, ORed: ``('a' | 'a0':* | ... | 'abdul')``."""
+        word is its pieces, ORed: ``('a' | 'a0':* | ... | 'abdul')``, unless ``capped`` is
+        false."""
         words, prefix = term_tokens(term)
         weights = "".join(PG_WEIGHTS[c] for c in FIELD_COLUMNS[term.field] if c in PG_WEIGHTS)
         if term.field == "all":
@@ -568,7 +569,7 @@ class PostgresBackend(SearchBackend):
             return f"'{word}'" + (":" + ("*" if truncated else "") + weights).rstrip(":")
 
         found = [lexeme(w, prefix and i == last) for i, w in enumerate(words)]
-        pieces = self.capped.get(words[-1]) if term.prefix else None
+        pieces = self.capped.get(words[-1]) if term.prefix and capped else None
         if pieces:
             found[-1] = "(" + " | ".join(lexeme(*piece) for piece in pieces) + ")"
         return found
@@ -586,7 +587,10 @@ class PostgresBackend(SearchBackend):
             ("document", [t for t in terms if t.field != "ad"]),
             ("affiliations", [t for t in terms if t.field == "ad"]),
         ):
-            lexemes = [lexeme for term in wanted for lexeme in self.lexemes(term)]
+            # A capped truncation ranks by its stem: the hits are the match's, and ts_rank
+            # reads its query once per hit (26 capped stems, 986 pieces: 1.8 s a page at
+            # 50,783 articles, against 0.4 uncapped).
+            lexemes = [lexeme for term in wanted for lexeme in self.lexemes(term, capped=False)]
             if lexemes:
                 parts.append(f"ts_rank({TABLE}.{column}, %s::tsquery)")
                 params.append(" | ".join(lexemes))

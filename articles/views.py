@@ -195,9 +195,11 @@ class ArticleDetailView(DetailView):
         context["authors_total"] = len(authors)
         context["authors_hidden"] = len(authors) - len(shown)
         context["editors"] = [a for a in article.authors.all() if a.role == Author.Role.EDITOR]
-        context["investigators"] = [
-            a for a in article.authors.all() if a.role == Author.Role.INVESTIGATOR
-        ]
+        investigators = [a for a in article.authors.all() if a.role == Author.Role.INVESTIGATOR]
+        context["investigators_total"] = len(investigators)
+        if len(investigators) > AUTHORS_SHOWN and self.request.GET.get("authors") != "all":
+            investigators = investigators[:AUTHORS_SHOWN]
+        context["investigators"] = investigators
         context["export_links"] = export_links("articles:export", article.pmid)
         context["in_basket"] = article.pmid in Basket(self.request.session)
         context["notices"] = article_page.notices(article)

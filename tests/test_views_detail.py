@@ -1,5 +1,6 @@
 """The article page at /<pmid>/: real PubMed records in, PubMed's abstract page out."""
 
+import gzip
 import re
 from pathlib import Path
 
@@ -479,6 +480,33 @@ def test_20000_authors_render_as_25(client, tmp_path):
     # The 25 shown: the five names five times; only their affiliation is numbered.
     assert html.count('<span class="author__name">Hyeong-Moo Shin</span>') == 5
     assert html.count('id="affiliation-') == 1
+
+
+@pytest.mark.django_db
+def test_a_long_investigator_list_shows_its_first_25_and_a_link_to_all(client, tmp_path):
+    # PMID 33675745's three investigators, written ten times: 30.
+    with gzip.open(FIXTURES / "pubmed21n1298_excerpt_34.xml.gz", "rt", encoding="utf-8") as f:
+        xml = f.read()
+    listed = re.search(r"<InvestigatorList>(.*?)</InvestigatorList>", xml, flags=re.S)[1]
+    (tmp_path / "investigators_30.xml").write_text(xml.replace(listed, listed * 10))
+    stats = ingest_files([tmp_path / "investigators_30.xml"])
+    assert stats.failed == 0, stats.problems
+    url = reverse("articles:detail", kwargs={"pmid": 33675745})
+
+    shown = section(page(client, 33675745), "investigators")
+    every_page = re.sub(r"\s+", " ", client.get(url, {"authors": "all"}).content.decode())
+    every = section(every_page, "investigators")
+
+    assert len(items(shown)) == 25
+    assert items(shown)[:4] == [
+        "Diana G Lerner",
+        "Matjaž Homan",
+        "Karen F Murray",
+        "Diana G Lerner",
+    ]
+    assert '<a href="?authors=all#investigators">Show all 30 investigators</a>' in shown
+    assert len(items(every)) == 30
+    assert "Show all" not in every
 
 
 @pytest.mark.django_db

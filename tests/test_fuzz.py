@@ -192,6 +192,7 @@ def fuzz_client(db, settings):
     )
     assert stats.failed == 0, stats.problems
     settings.API_ANON_RATE = "1000000/minute"
+    settings.CASEBOOK_LIST_RATE = "1000000/minute"
     django_cache.clear()
     yield Client(raise_request_exception=False)
     django_cache.clear()

@@ -1,5 +1,6 @@
 import logging
 from collections.abc import Iterable, Iterator
+from functools import wraps
 from itertools import islice
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from articles.concepts import suggest
 from articles.curation import apply_corrections, status_counts
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
+from articles.search.budget import QueryTooSlow, query_budget
 from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
@@ -55,7 +57,13 @@ class ArticleListView(FilterView):
         # A GET form sends every field, chosen or not: the list's URL keeps only what was.
         if any(not value.strip() for _, values in request.GET.lists() for value in values):
             return redirect(_without_empty(request))
-        return super().get(request, *args, **kwargs)
+        try:
+            with query_budget():
+                # Rendered here: the template reads querysets, and the budget covers them.
+                return super().get(request, *args, **kwargs).render()
+        except QueryTooSlow as error:
+            context = {"message": str(error), "term": request.GET.get("term", "")}
+            return TemplateResponse(request, "articles/search_too_slow.html", context, status=503)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -66,9 +74,8 @@ class ArticleListView(FilterView):
 
     def get_paginate_by(self, queryset):
         per_page = self.request.GET.get("per_page", "")
-        if per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES:
-            return int(per_page)
-        return self.paginate_by
+        # Compared as text: "²" passes str.isdigit and fails int().
+        return next((size for size in PER_PAGE_CHOICES if str(size) == per_page), self.paginate_by)
 
     def paginate_queryset(self, queryset, page_size):
         """As PubMed: past the last page, the last page; no page number, the first."""
@@ -142,6 +149,10 @@ def concept_suggestions(request) -> JsonResponse:
     return JsonResponse(suggest(request.GET.get("q", "")[:100], role), safe=False)
 
 
+# Authors the article page shows until the reader asks for all (?authors=all).
+AUTHORS_SHOWN = 25
+
+
 class ArticleDetailView(DetailView):
     queryset = Article.objects.for_detail()
     pk_url_kwarg = "pmid"
@@ -165,21 +176,34 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        authors = [a for a in article.authors.all() if a.role == Author.Role.AUTHOR]
+        many = len(authors) > AUTHORS_SHOWN
         # The Cite box reads the exported record with the corrections laid over it, as the
         # citation files do; taken before ``apply_corrections`` edits the article in memory.
-        record = curated.lay_over(export.article_to_dict(article), article.export_corrections)
+        # The record reads every author again (2-3 s for 20,000), so for a long list the box
+        # waits for a style to be asked for, as the basket's does.
+        record = None
+        if not many or "style" in self.request.GET:
+            record = curated.lay_over(export.article_to_dict(article), article.export_corrections)
         # Before anything else reads the record: curators' corrections replace PubMed's values.
         context["corrections"] = apply_corrections(article)
-        authors = [a for a in article.authors.all() if a.role == Author.Role.AUTHOR]
-        context["byline"] = number_affiliations(authors)
+        # A consortium paper may name thousands; the byline shows the first AUTHORS_SHOWN.
+        shown = authors
+        if many and self.request.GET.get("authors") != "all":
+            shown = authors[:AUTHORS_SHOWN]
+        context["byline"] = number_affiliations(shown)
+        context["authors_total"] = len(authors)
+        context["authors_hidden"] = len(authors) - len(shown)
         context["editors"] = [a for a in article.authors.all() if a.role == Author.Role.EDITOR]
-        context["investigators"] = [
-            a for a in article.authors.all() if a.role == Author.Role.INVESTIGATOR
-        ]
+        investigators = [a for a in article.authors.all() if a.role == Author.Role.INVESTIGATOR]
+        context["investigators_total"] = len(investigators)
+        if len(investigators) > AUTHORS_SHOWN and self.request.GET.get("authors") != "all":
+            investigators = investigators[:AUTHORS_SHOWN]
+        context["investigators"] = investigators
         context["export_links"] = export_links("articles:export", article.pmid)
         context["in_basket"] = article.pmid in Basket(self.request.session)
         context["notices"] = article_page.notices(article)
-        context["cite"] = cite_box(self.request, [record])
+        context["cite"] = cite_box(self.request, None if record is None else [record])
         context.update(article_page.related(article))
         return context
 
@@ -331,8 +355,47 @@ def basket_export(request, format: str) -> HttpResponse:
     return _streamed(request, fmt, queryset, "casebook-basket")
 
 
+# The largest value the PMID column holds (a PositiveIntegerField) on every database.
+MAX_PMID = 2**31 - 1
+
+
+def parse_pmid(value: str) -> int | None:
+    """``value`` as a PMID, or None when it is not one."""
+    # Ten digits at most: int() refuses over 4,300, and nothing longer is a PMID.
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        return None
+    pmid = int(value)
+    return pmid if 1 <= pmid <= MAX_PMID else None
+
+
+class BadPmid(ValueError):
+    """A posted ``pmid`` that is not one."""
+
+
 def _posted_pmids(request) -> list[int]:
-    return [int(value) for value in request.POST.getlist("pmid") if value.isdigit()]
+    """The posted PMIDs; ``BadPmid`` names the first value that is not a PMID (only ASCII
+    digits, 1 to ``MAX_PMID``: ``"²"`` passes ``str.isdigit`` and then fails ``int``, and
+    20 digits overflow the database's integer)."""
+    pmids = []
+    for value in request.POST.getlist("pmid"):
+        pmid = parse_pmid(value)
+        if pmid is None:
+            raise BadPmid(f"pmid: {value[:40]!r} is not a PubMed ID (1 to {MAX_PMID}).")
+        pmids.append(pmid)
+    return pmids
+
+
+def _bad_pmid(view):
+    """``view``, answering 400 with the message when a posted PMID is not one."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadPmid as error:
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+    return wrapper
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
@@ -346,6 +409,7 @@ def _back(request, default: str) -> HttpResponseRedirect:
 
 
 @require_POST
+@_bad_pmid
 def basket_add(request) -> HttpResponseRedirect:
     pmids = _posted_pmids(request)
     existing = set(Article.objects.visible().filter(pk__in=pmids).values_list("pk", flat=True))
@@ -364,6 +428,7 @@ def basket_add(request) -> HttpResponseRedirect:
 
 
 @require_POST
+@_bad_pmid
 def basket_remove(request) -> HttpResponseRedirect:
     removed = Basket(request.session).remove(_posted_pmids(request))
     messages.success(request, f"Removed {removed} article{pluralize(removed)} from the basket.")

@@ -235,6 +235,10 @@ NCBI_EUTILS_URL = os.environ.get(
     "NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 )
 
+# The most one database query of a search may take, in milliseconds (0: no limit); past it
+# the list page and the API answer 503 asking for a narrower search (articles.search.budget).
+QUERY_BUDGET_MS = int(os.environ.get("CASEBOOK_QUERY_BUDGET_MS", "5000"))
+
 # The read-only JSON API under /api/v1/. Anonymous clients are throttled per IP address;
 # API_ANON_RATE is read per request (articles.api.throttling), so tests can lower it.
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")

@@ -90,6 +90,19 @@ def test_a_journal_or_language_of_any_characters_is_looked_up_as_typed(client, n
 
 
 @pytest.mark.django_db
+def test_it_says_how_the_search_was_read(client, hawc_259):
+    # s* has over 600 variants in these records: the first 600 are searched, as PubMed does.
+    capped = client.get(LIST_URL, {"term": "s*"}).json()
+    plain = client.get(LIST_URL, {"term": "micronucleus"}).json()
+
+    assert capped["search_note"] == (
+        "s* was limited to its first 600 variants (s to substitutions), as PubMed limits it: "
+        "lengthen the stem to search every word it begins."
+    )
+    assert plain["search_note"] == ""
+
+
+@pytest.mark.django_db
 def test_it_pages_with_a_cursor_until_the_end(client, hawc_259):
     seen = []
     url, params = LIST_URL, {"has_abstract": "false", "page_size": 2}
@@ -542,7 +555,7 @@ def test_the_schema_gives_parameters_and_bodies_their_true_types(client):
     csl = detail["responses"]["200"]["content"]["application/vnd.citationstyles.csl+json"]
     assert csl["schema"]["type"] == "array"
     assert csl["schema"]["items"]["required"] == ["id", "type", "title"]
-    assert sorted(listing["responses"]) == ["200", "400", "404", "429"]
+    assert sorted(listing["responses"]) == ["200", "400", "404", "429", "503"]
     assert sorted(detail["responses"]) == ["200", "304", "404", "410", "429"]
 
 

@@ -80,9 +80,24 @@ def test_it_says_what_was_added_and_counts_the_basket_in_the_header(client, arti
 def test_it_adds_only_stored_visible_articles(client, articles):
     ingest_records([r.Deletion(pmids=(COLLECTIVE,))], source="pubmed26n0001.xml.gz")
 
-    client.post(ADD_URL, {"pmid": [STRUCTURED, COLLECTIVE, 1, "not-a-pmid"]})
+    client.post(ADD_URL, {"pmid": [STRUCTURED, COLLECTIVE, 1]})
 
     assert basket_pmids(client) == [STRUCTURED]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "junk", ["²", "99999999999999999999", "2147483648", "0", "-1", "1e3", "NaN", "not-a-pmid"]
+)
+@pytest.mark.parametrize("url", [ADD_URL, REMOVE_URL])
+def test_it_answers_400_naming_a_posted_pmid_that_is_not_one(client, articles, url, junk):
+    client.post(ADD_URL, {"pmid": [STRUCTURED]})
+
+    response = client.post(url, {"pmid": [COLLECTIVE, junk]})
+
+    assert response.status_code == 400
+    assert response.content.decode() == (f"pmid: {junk!r} is not a PubMed ID (1 to 2147483647).")
+    assert basket_pmids(client) == [STRUCTURED]  # nothing added or removed
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from articles.ingest import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
 from articles.search import refresh, search, snippets
+from articles.search.backends import TERMS_TABLE, backend_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
@@ -59,6 +60,8 @@ def records(django_db_setup, django_db_blocker):
         call_command("flush", interactive=False, verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_search")  # not a table flush knows
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DELETE FROM {TERMS_TABLE}")  # its words, for capping a*
 
 
 def hits(query: str) -> list[int]:
@@ -122,6 +125,32 @@ def test_a_tagged_multiword_term_is_a_phrase(records):
 def test_truncation_finds_every_ending(records):
     assert found("micronucle*") == {39180124, 12209168, 12209194}
     assert found("micronucle*[ti]") == {39180124}
+
+
+def test_truncation_searches_the_first_600_variants_and_says_so(records):
+    # s* has over 600 variants in these records; the 600th is "strategy". PMID 3690505's
+    # only words in s are "suggesting" and "suitable", past the cap, as PubMed caps it.
+    result = search(m.Article.objects.visible(), "s*")
+
+    assert result.note == (
+        "s* was limited to its first 600 variants (s to strategy), as PubMed limits "
+        "it: lengthen the stem to search every word it begins."
+    )
+    assert 3690505 not in set(result.queryset.values_list("pmid", flat=True))
+    assert 3690505 in found("sui*")  # 7 variants: not limited
+    assert search(m.Article.objects.visible(), "sui*").note == ""
+
+
+def test_a_capped_truncation_finds_what_its_first_600_variants_find(records):
+    with connection.cursor() as cursor:
+        variants = backend_for(connection.vendor).variants(cursor, "s", 601)
+    assert len(variants) == 601
+    first_600 = set()
+    for start in range(0, 600, 40):  # a query holds 50 terms at most
+        first_600 |= found(" OR ".join(variants[start : start + 40]))
+
+    assert found("s*") == first_600
+    assert found('"of s*"') <= first_600  # a phrase ending in a capped truncation
 
 
 def test_a_query_with_punctuation_is_searched_on_its_words(records):

@@ -1,5 +1,6 @@
 """The article page at /<pmid>/: real PubMed records in, PubMed's abstract page out."""
 
+import gzip
 import re
 from pathlib import Path
 
@@ -438,11 +439,74 @@ def test_it_uses_a_fixed_number_of_queries(client, pmid, related, django_assert_
 def test_a_thousand_authors_cost_no_extra_query(client, django_assert_max_num_queries):
     ingest("hawc_259_records.xml.gz")
     assert Author.objects.filter(article_id=27454254).count() == 1004
+    url = reverse("articles:detail", kwargs={"pmid": 27454254})
 
     with django_assert_max_num_queries(DETAIL_QUERIES + max(RELATED_QUERIES.values())):
-        html = page(client, 27454254)
+        html = client.get(url, {"authors": "all"}).content.decode()
 
     assert html.count('<li class="author">') == 1004
+    assert "Show all" not in html
+
+
+@pytest.mark.django_db
+def test_a_long_author_list_shows_its_first_25_and_a_link_to_all(client):
+    ingest("hawc_259_records.xml.gz")
+
+    html = page(client, 27454254)  # 1,004 authors
+
+    assert html.count('<li class="author">') == 25
+    assert (
+        '<li class="authors__more"><a href="?authors=all#authors">Show all 1,004 authors</a></li>'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_20000_authors_render_as_25(client, tmp_path):
+    # PMID 21813367's five authors, written 4,000 times: 20,000, as a hostile or broken
+    # record could have them.
+    xml = (FIXTURES / "hawc_structured_abstract_21813367.xml").read_text(encoding="utf-8")
+    authors = re.search(r'<AuthorList CompleteYN="Y">(.*?)</AuthorList>', xml, flags=re.S)[1]
+    (tmp_path / "authors_20000.xml").write_text(xml.replace(authors, authors * 4000))
+    stats = ingest_files([tmp_path / "authors_20000.xml"])
+    assert stats.failed == 0, stats.problems
+    assert Author.objects.filter(article_id=21813367).count() == 20000
+
+    html = page(client, 21813367)
+
+    assert html.count('<li class="author">') == 25
+    assert html.count('class="author__name"') == 25
+    assert "Show all 20,000 authors" in html
+    assert 'class="cite__list"' not in html  # the Cite box waits for a style to be chosen
+    # The 25 shown: the five names five times; only their affiliation is numbered.
+    assert html.count('<span class="author__name">Hyeong-Moo Shin</span>') == 5
+    assert html.count('id="affiliation-') == 1
+
+
+@pytest.mark.django_db
+def test_a_long_investigator_list_shows_its_first_25_and_a_link_to_all(client, tmp_path):
+    # PMID 33675745's three investigators, written ten times: 30.
+    with gzip.open(FIXTURES / "pubmed21n1298_excerpt_34.xml.gz", "rt", encoding="utf-8") as f:
+        xml = f.read()
+    listed = re.search(r"<InvestigatorList>(.*?)</InvestigatorList>", xml, flags=re.S)[1]
+    (tmp_path / "investigators_30.xml").write_text(xml.replace(listed, listed * 10))
+    stats = ingest_files([tmp_path / "investigators_30.xml"])
+    assert stats.failed == 0, stats.problems
+    url = reverse("articles:detail", kwargs={"pmid": 33675745})
+
+    shown = section(page(client, 33675745), "investigators")
+    every_page = re.sub(r"\s+", " ", client.get(url, {"authors": "all"}).content.decode())
+    every = section(every_page, "investigators")
+
+    assert len(items(shown)) == 25
+    assert items(shown)[:4] == [
+        "Diana G Lerner",
+        "Matjaž Homan",
+        "Karen F Murray",
+        "Diana G Lerner",
+    ]
+    assert '<a href="?authors=all#investigators">Show all 30 investigators</a>' in shown
+    assert len(items(every)) == 30
+    assert "Show all" not in every
 
 
 @pytest.mark.django_db

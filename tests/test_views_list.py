@@ -168,7 +168,7 @@ def test_it_offers_page_sizes(client, hawc_259, per_page):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("per_page", ["7", "1000", "all", ""])
+@pytest.mark.parametrize("per_page", ["7", "1000", "all", "", "²", "99999999999999999999", "-1"])
 def test_it_falls_back_to_twenty_for_other_page_sizes(client, hawc_259, per_page):
     response = client.get(LIST_URL, {"per_page": per_page}, follow=True)  # "": to /
 

@@ -12,6 +12,7 @@ from articles.filters import SORTS
 from articles.ingest import ingest_files
 from articles.models import Article, Curation
 from articles.search import search
+from articles.search.backends import TERMS_TABLE
 from tests.test_views_list import LIST_QUERIES, shown_option
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,6 +42,8 @@ def records(django_db_setup, django_db_blocker):
         call_command("flush", interactive=False, verbosity=0)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_search")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DELETE FROM {TERMS_TABLE}")  # its words, for capping a*
 
 
 def pmids_on(response) -> list[int]:
@@ -257,3 +260,13 @@ def test_within_the_cap_best_match_ranks_every_match(client, records):
 
     assert not response.context["listing"].facets.bounded
     assert "most recently added" not in response.content.decode()
+
+
+def test_a_truncation_past_600_variants_is_limited_and_the_page_says_so(client, records):
+    response = client.get(LIST_URL, {"term": "s*"})
+
+    assert response.status_code == 200
+    assert (
+        '<p class="search-note" role="status">s* was limited to its first 600 variants (s to '
+        "strategy), as PubMed limits it: lengthen the stem to search every word it begins.</p>"
+    ) in response.content.decode()

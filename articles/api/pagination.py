@@ -86,11 +86,16 @@ class SearchCursorPagination(ArticleCursorPagination):
     """The article list's pages, with ``search_details`` beside them when ``term`` was given:
     the query as it was run, PubMed's "search details" (concepts the words named included)."""
 
+    # How the search was read where that needed saying (a repair, a capped truncation): the
+    # list page's note, set by the view.
+    search_note = ""
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         details = getattr(self, "search_details", None)
         if details is not None:
             response.data["search_details"] = details
+        response.data["search_note"] = self.search_note
         return response
 
     def get_paginated_response_schema(self, schema):
@@ -105,5 +110,11 @@ class SearchCursorPagination(ArticleCursorPagination):
                 '((heart[All Fields] AND attack[All Fields]) OR "Myocardial Infarction"[All '
                 'Fields] OR "Myocardial Infarction"[Concept])'
             ),
+        }
+        described["properties"]["search_note"] = {
+            "type": "string",
+            "description": "How the search was read, where that needed saying: a query "
+            "repaired, or a truncated word limited to its first 600 variants. Empty otherwise.",
+            "example": "Read as a PMID.",
         }
         return described

@@ -26,6 +26,11 @@ THROTTLED = OpenApiResponse(
     description="Too many requests from this address (anonymous clients are throttled); "
     "try again after the Retry-After header's seconds",
 )
+SEARCH_TOO_SLOW = OpenApiResponse(
+    ErrorSerializer,
+    description="A query of the search ran past its time budget and was stopped; narrow "
+    "the search (articles.search.budget)",
+)
 
 # The CSL-JSON items ``articles.citation_formats.to_csl`` writes (citeproc's input).
 _TEXT = {"type": "string"}

@@ -14,6 +14,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +27,7 @@ from articles.api.renderers import CITATION_RENDERERS, CitationRenderer
 from articles.api.schema import (
     CSL_JSON,
     INVALID_PARAMETERS,
+    SEARCH_TOO_SLOW,
     THROTTLED,
     ErrorSerializer,
     in_every_format,
@@ -46,8 +48,18 @@ from articles.models import (
     MeshDescriptor,
     MeshHeading,
 )
+from articles.search.budget import QueryTooSlow, query_budget
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such article")
+
+
+class NotedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping the filterset on the request: its ``search_note``
+    goes into the response."""
+
+    def get_filterset(self, request, queryset, view):
+        request.filterset = super().get_filterset(request, queryset, view)
+        return request.filterset
 
 
 @extend_schema(
@@ -80,6 +92,7 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such article")
             description="Invalid cursor: a cursor holds only with the parameters that gave it",
         ),
         429: THROTTLED,
+        503: SEARCH_TOO_SLOW,
     },
 )
 class ArticleList(generics.ListAPIView):
@@ -100,7 +113,7 @@ class ArticleList(generics.ListAPIView):
         )
     )
     serializer_class = ArticleSummarySerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [NotedFilterBackend]
     filterset_class = ApiArticleFilter
 
     def get_queryset(self):
@@ -110,12 +123,29 @@ class ArticleList(generics.ListAPIView):
 
     pagination_class = SearchCursorPagination
 
+    def list(self, request, *args, **kwargs):
+        try:
+            with query_budget():
+                return super().list(request, *args, **kwargs)
+        except QueryTooSlow as error:
+            raise SearchTooSlow(str(error)) from error
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         curated.row_overlay(page)
         if term := self.request.query_params.get("term", "").strip():
             self.paginator.search_details = search.read(term).details
         return page
+
+    def get_paginated_response(self, data):
+        filterset = getattr(self.request, "filterset", None)
+        self.paginator.search_note = getattr(filterset, "search_note", "")
+        return super().get_paginated_response(data)
+
+
+class SearchTooSlow(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "search_too_slow"
 
 
 PMID = OpenApiParameter(

@@ -95,6 +95,11 @@ def search(queryset: QuerySet, text: str) -> SearchResult:
             queryset = queryset.none()
         return SearchResult(queryset.annotate(search_rank=nothing, search_order=nothing), parsed)
     compiler = _Compiler(backend_for(connection.vendor), parsed.notes)
+    truncated = [term for term in parsed.terms() if term.prefix and term.is_text]
+    if truncated:
+        with connection.cursor() as cursor:
+            for note in compiler.backend.cap_truncation(cursor, truncated):
+                compiler.note(note)
     main, rest = compiler.split(parsed.node)
     rank = order = nothing
     if main is not None:

@@ -18,6 +18,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from articles.filters import ArticleFilter
 from articles.ingest import ingest_files
 from articles.pubmed import records as r
 from articles.pubmed.parser import PubmedFileError, iter_raw_records, parse
@@ -156,28 +157,8 @@ def test_the_record_parser_maps_mutated_real_records_or_names_the_problem(data):
 
 # The list page and the API -----------------------------------------------------------------
 
-LIST_PARAMETERS = [
-    "term",
-    "journal",
-    "year_from",
-    "year_to",
-    "publication_type",
-    "has_abstract",
-    "disease",
-    "therapy",
-    "mesh",
-    "language",
-    "retracted",
-    "case_series",
-    "patients_min",
-    "patients_max",
-    "sex",
-    "age",
-    "sort",
-    "sort_order",
-    "page",
-    "per_page",
-]
+# Every filter of the list page (the staff-only status aside), and its paging.
+LIST_PARAMETERS = [f for f in ArticleFilter.Meta.fields if f != "status"] + ["page", "per_page"]
 API_PARAMETERS = [*LIST_PARAMETERS[:-2], "page_size", "cursor"]
 
 

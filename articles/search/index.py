@@ -176,7 +176,7 @@ def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa
     return docs
 
 
-def _add_concepts(cursor, docs: dict[int, Document], marks: str, params: list) -> None:  # noqa: ANN001
+def _add_concepts(cursor, docs: dict[int, Document], marks: str, params: list) -> None:
     """The MeSH heading names, then one token per concept (``backends.concept_token``): each
     concept found in the text, derived from MeSH or added by a curator, each MeSH heading that
     is a disease or therapy, and every descriptor above them in those branches of the MeSH
@@ -212,24 +212,20 @@ def _add_concepts(cursor, docs: dict[int, Document], marks: str, params: list) -
             docs[pmid]["terms"].append(" ".join(concept_token(ui) for ui in sorted(found)))
 
 
-def _broader(cursor, uis: set[str]) -> dict[str, set[str]]:  # noqa: ANN001
+def _broader(cursor, uis: set[str]) -> dict[str, set[str]]:
     """Each of ``uis`` that is a disease or therapy (``mapping.CONCEPT_BRANCHES``) -> the
     descriptors above it in those branches of the MeSH tree (empty for a top one)."""
     if not uis:
         return {}
     table = _table(m.MeshTreeNumber)
     numbers: dict[str, list[str]] = {}
-    listed = sorted(uis)
-    for start in range(0, len(listed), CHUNK):
-        chunk = listed[start : start + CHUNK]
-        cursor.execute(
-            f"SELECT descriptor_id, number FROM {table} "
-            f"WHERE descriptor_id IN ({', '.join(['%s'] * len(chunk))})",
-            chunk,
-        )
-        for ui, number in cursor.fetchall():
-            if number.startswith(CONCEPT_BRANCHES):
-                numbers.setdefault(ui, []).append(number)
+    for ui, number in _rows_in(
+        cursor,
+        f"SELECT descriptor_id, number FROM {table} WHERE descriptor_id IN ({{}})",
+        sorted(uis),
+    ):
+        if number.startswith(CONCEPT_BRANCHES):
+            numbers.setdefault(ui, []).append(number)
     # C14.280.647.500 -> C14, C14.280, C14.280.647
     above = {
         number[:i]
@@ -238,16 +234,13 @@ def _broader(cursor, uis: set[str]) -> dict[str, set[str]]:  # noqa: ANN001
         for i, c in enumerate(number)
         if c == "."
     }
-    owner: dict[str, str] = {}
-    listed = sorted(above)
-    for start in range(0, len(listed), CHUNK):
-        chunk = listed[start : start + CHUNK]
-        cursor.execute(
-            f"SELECT number, descriptor_id FROM {table} "
-            f"WHERE number IN ({', '.join(['%s'] * len(chunk))})",
-            chunk,
+    owner = dict(
+        _rows_in(
+            cursor,
+            f"SELECT number, descriptor_id FROM {table} WHERE number IN ({{}})",
+            sorted(above),
         )
-        owner.update(cursor.fetchall())
+    )
     return {
         ui: {
             owner[number[:i]]
@@ -257,6 +250,16 @@ def _broader(cursor, uis: set[str]) -> dict[str, set[str]]:  # noqa: ANN001
         }
         for ui, found in numbers.items()
     }
+
+
+def _rows_in(cursor, sql: str, values: list) -> list[tuple]:
+    """``sql``'s rows, its ``IN ({})`` filled with ``values`` a chunk at a time."""
+    rows: list[tuple] = []
+    for start in range(0, len(values), CHUNK):
+        chunk = values[start : start + CHUNK]
+        cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
+        rows.extend(cursor.fetchall())
+    return rows
 
 
 def _table(model: type) -> str:

@@ -10,7 +10,7 @@ handler500 = views.server_error
 urlpatterns = [
     path("favicon.ico", views.favicon),
     # Before admin/ so that this one answers the admin's login URL.
-    path("admin/login/", limit_failures(admin.site.login)),
+    path("admin/login/", limit_failures(admin.site.login), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),
     path("curate/", include("articles.curation_urls")),

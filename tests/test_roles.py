@@ -18,9 +18,10 @@ from articles.roles import CURATOR_PERMISSIONS, CURATORS, curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PMID = 21813367
-# Admin URLs anyone may open: the login page itself, logout (POST only), and Django's
+# Admin URLs anyone may open: the login page itself (the admin's, and the same page behind
+# the lockout of casebook.login_lockout), logout (POST only), and Django's
 # "view on site" redirect, which only points to the public page.
-PUBLIC_ADMIN_URLS = {"login", "logout", "view_on_site"}
+PUBLIC_ADMIN_URLS = {"login", "admin_login", "logout", "view_on_site"}
 
 pytestmark = pytest.mark.django_db
 

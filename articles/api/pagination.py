@@ -84,7 +84,8 @@ class ArticleCursorPagination(CursorPagination):
 
 class SearchCursorPagination(ArticleCursorPagination):
     """The article list's pages, with ``search_details`` beside them when ``term`` was given:
-    the query as it was run, PubMed's "search details" (concepts the words named included)."""
+    the query as it was run, PubMed's "search details" (concepts the words named included),
+    set by the view from the filterset's search."""
 
     # How the search was read where that needed saying (a repair, a capped truncation): the
     # list page's note, set by the view.

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from articles import curated, search
+from articles import curated
 from articles.api.pagination import SearchCursorPagination
 from articles.api.renderers import CITATION_RENDERERS, CitationRenderer
 from articles.api.schema import (
@@ -133,13 +133,13 @@ class ArticleList(generics.ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         curated.row_overlay(page)
-        if term := self.request.query_params.get("term", "").strip():
-            self.paginator.search_details = search.read(term).details
         return page
 
     def get_paginated_response(self, data):
         filterset = getattr(self.request, "filterset", None)
         self.paginator.search_note = getattr(filterset, "search_note", "")
+        if query := getattr(filterset, "search_query", None):
+            self.paginator.search_details = query.details
         return super().get_paginated_response(data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress, count
 
 from articles.recognise import text as t
 
@@ -41,13 +42,12 @@ class Phrases:
         found = []
         first = self.first
         skip_to = 0
-        for index, word in enumerate(norms):
+        # Only where a phrase's first word is: picked out by ``map`` and ``compress``, not a
+        # loop over every word.
+        for index in compress(count(), map(first.__contains__, norms)):
             if index < skip_to:
                 continue
-            options = first.get(word)
-            if options is None:
-                continue
-            for words in options:
+            for words in first[norms[index]]:
                 if len(words) == 1 or tuple(norms[index : index + len(words)]) == words:
                     found.append((index, index + len(words) - 1))
                     skip_to = index + len(words)

@@ -59,10 +59,10 @@ WINDOW_BEFORE = 6
 WINDOW_AFTER = 5
 
 
-def negated_tokens(tokens: list[t.Token], stops: list[bool]) -> tuple[set[int], set[int]]:
-    """Token indexes in the scope of a trigger before them, and of a trigger after them.
-    ``stops[i]`` is true where a sentence or clause ends before token ``i``."""
-    norms = [token.norm for token in tokens]
+def negated_tokens(norms: list[str], stops: list[bool]) -> tuple[set[int], set[int]]:
+    """Token indexes in the scope of a trigger before them, and of a trigger after them, from
+    the tokens' normalised words. ``stops[i]`` is true where a sentence or clause ends before
+    token ``i``."""
     pseudo = set()
     for first, last in PSEUDO.find(norms):
         pseudo.update(range(first, last + 1))
@@ -71,7 +71,7 @@ def negated_tokens(tokens: list[t.Token], stops: list[bool]) -> tuple[set[int], 
     for first, last in BEFORE.find(norms):
         if first in pseudo:
             continue
-        for index in range(last + 1, min(last + 1 + WINDOW_BEFORE, len(tokens))):
+        for index in range(last + 1, min(last + 1 + WINDOW_BEFORE, len(norms))):
             if stops[index] or norms[index] in TERMINATE:
                 break
             forward.add(index)

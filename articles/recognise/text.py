@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 WORD = re.compile(r"[^\W_]+")
 # Characters that may stand between two words of one phrase.
@@ -42,8 +43,8 @@ GREEK = {
 BREAK = "|"
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to make, and abstracts
-class Token:  # have hundreds
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to make
+class Token:
     start: int
     end: int
     text: str  # the original characters
@@ -51,46 +52,93 @@ class Token:  # have hundreds
     broken: bool  # punctuation (not a hyphen or space) stands before it
 
 
-def tokens(text: str) -> list[Token]:
+@dataclass(slots=True)
+class Tokens:
+    """The words of a text as parallel lists, one item a word: what ``Token`` holds, without
+    an object per word (an abstract has hundreds, and most texts are read only once)."""
+
+    start: list[int]
+    end: list[int]
+    text: list[str]
+    norm: list[str]
+    broken: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.norm)
+
+
+# A word and the characters before it, in turns: "Crohn's disease" is
+# ["", "Crohn", "'", "s", " ", "disease", ""].
+SPLIT = re.compile(r"([^\W_]+)")
+# One apostrophe or hyphen between two words: a possessive or a prefix may need folding.
+FOLDABLE = re.compile(r"(?<=[^\W_])['\u2019\-\u2010\u2011](?=[^\W_])")
+
+
+def tokenise(text: str) -> Tokens:
     """The words of ``text`` in order. A possessive "'s" is dropped (its characters stay
-    inside the spans of matches that run past it)."""
-    found: list[Token] = []
-    previous_end = 0
-    for match in WORD.finditer(text):
-        start, end = match.span()
-        word = match.group()
-        if start == previous_end + 1 and text[previous_end] == " ":
-            broken = False  # the usual case: one space
-        else:
-            gap = text[previous_end:start]
-            if (
-                word in ("s", "S")
-                and gap in APOSTROPHES
-                and found
-                and previous_end == found[-1].end
-                and (end == len(text) or not text[end].isalnum())
-            ):
-                previous_end = end
-                continue
-            broken = bool(found) and any(c not in JOINING for c in gap)
-            if (
-                not broken
-                and gap in HYPHENS
-                and found
-                and found[-1].norm in PREFIXES
-                and word[0].isalpha()
-            ):
-                # "hyper-calciuria" is "hypercalciuria", "anti-bacterial" "antibacterial".
-                joined = found.pop()
-                start = joined.start
-                word = text[start:end]
-                broken = joined.broken
-                found.append(Token(start, end, word, normalise_word(word.replace("-", "")), broken))
-                previous_end = end
-                continue
-        found.append(Token(start, end, word, normalise_word(word), broken))
-        previous_end = end
-    return found
+    inside the spans of matches that run past it). Most of the work is done a whole text
+    at a time by ``re``, ``itertools`` and ``map``: a Python loop over every word was most
+    of the recogniser's cost."""
+    parts = SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts)))
+    start = offsets[0:-1:2]
+    end = offsets[1::2]
+    texts = parts[1::2]
+    gaps = parts[0:-1:2]
+    broken = list(map(_gap_breaks, gaps))
+    if broken:
+        broken[0] = False  # nothing before the first word to break from
+    tokens = Tokens(start, end, texts, list(map(normalise_word, texts)), broken)
+    if len(texts) > 1 and FOLDABLE.search(text):
+        _fold(tokens, gaps, text)
+    return tokens
+
+
+@lru_cache(maxsize=1 << 12)
+def _gap_breaks(gap: str) -> bool:
+    """Whether the characters between two words break a phrase."""
+    return not JOINING.issuperset(gap)
+
+
+def _fold(tokens: Tokens, gaps: list[str], text: str) -> None:
+    """Drop possessive "'s" and join prefixes to their words ("hyper-calciuria"), in place.
+    ``gaps[i]`` is what stands before word ``i`` as ``SPLIT`` found them."""
+    candidates = [i for i in range(1, len(gaps)) if gaps[i] in APOSTROPHES or gaps[i] in HYPHENS]
+    removed = 0  # words dropped or joined so far: word i of the split is token i - removed
+    dropped = -1  # the split word last dropped as a possessive
+    for i in candidates:
+        index = i - removed
+        word = tokens.text[index]
+        end = tokens.end[index]
+        gap = gaps[i]
+        if (
+            word in ("s", "S")
+            and gap in APOSTROPHES
+            and dropped != i - 1  # the word before it is a token, not a dropped "s"
+            and (end == len(text) or not text[end].isalnum())
+        ):
+            _delete(tokens, index)
+            removed += 1
+            dropped = i
+        elif gap in HYPHENS and tokens.norm[index - 1] in PREFIXES and word[0].isalpha():
+            # "hyper-calciuria" is "hypercalciuria", "anti-bacterial" "antibacterial".
+            joined = text[tokens.start[index - 1] : end]
+            tokens.end[index - 1] = end
+            tokens.text[index - 1] = joined
+            tokens.norm[index - 1] = normalise_word(joined.replace("-", ""))
+            _delete(tokens, index)
+            removed += 1
+
+
+def _delete(tokens: Tokens, index: int) -> None:
+    del tokens.start[index], tokens.end[index], tokens.text[index]
+    del tokens.norm[index], tokens.broken[index]
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of ``text`` (``tokenise``) as one object a word."""
+    found = tokenise(text)
+    return list(map(Token, found.start, found.end, found.text, found.norm, found.broken))
 
 
 @lru_cache(maxsize=1 << 16)

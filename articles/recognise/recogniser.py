@@ -26,7 +26,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress, count, repeat
+from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
 from articles.recognise import abbreviations, negation
@@ -93,7 +94,9 @@ class Source:
     text: str
     tokens: t.Tokens
     stops: list[bool]  # a sentence or clause ends before token i
-    sentence: list[int]  # the number of token i's sentence
+    # Where each sentence's tokens start, and the number of tokens: sentence k is tokens
+    # ``bounds[k]`` to ``bounds[k + 1] - 1`` (``_sentence``).
+    bounds: list[int]
     norms: list[str]
     negated_forward: set[int] | None = None  # worked out when a disease is named
     negated_backward: set[int] | None = None
@@ -167,11 +170,14 @@ def _source(name: str, text: str) -> Source:
             if index < size:
                 stops[index] = True
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
-    sentence: list[int] = []
-    for number, start in enumerate(starts[1:]):
-        sentence.extend(repeat(number, bisect_left(tokens.start, start) - len(sentence)))
-    sentence.extend(repeat(len(starts) - 1, size - len(sentence)))
-    return Source(name, text, tokens, stops, sentence, tokens.norm)
+    bounds = [0, *(bisect_left(tokens.start, start) for start in starts[1:]), size]
+    return Source(name, text, tokens, stops, bounds, tokens.norm)
+
+
+def _sentence(source: Source, index: int) -> tuple[int, int]:
+    """The first token of token ``index``'s sentence, and the first after it."""
+    number = bisect_right(source.bounds, index) - 1
+    return source.bounds[number], source.bounds[number + 1]
 
 
 def _decimal_point(text: str, at: int) -> bool:
@@ -462,20 +468,13 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         mention.prior = _prior(mention, source, norms)
 
 
-def _sentence_range(mention: Mention, source: Source, window: int) -> tuple[range, range]:
-    sentence = source.sentence[mention.first]
-    before = []
-    index = mention.first - 1
-    while index >= 0 and mention.first - index <= window and source.sentence[index] == sentence:
-        before.append(index)
-        index -= 1
-    after = []
-    index = mention.last + 1
-    size = len(source.norms)
-    while index < size and index - mention.last <= window and source.sentence[index] == sentence:
-        after.append(index)
-        index += 1
-    return before, after
+def _sentence_words(mention: Mention, source: Source, window: int) -> tuple[list, list]:
+    """Up to ``window`` normalised words of the mention's sentence before it (nearest first)
+    and after it."""
+    start, end = _sentence(source, mention.first)
+    norms = source.norms
+    before = norms[max(start, mention.first - window) : mention.first][::-1]
+    return before, norms[mention.last + 1 : min(end, mention.last + 1 + window)]
 
 
 def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
@@ -493,7 +492,7 @@ def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
         first += start
         last += start
         if mention.first - last - 1 <= CAUSE_WINDOW and not any(
-            source.stops[i] for i in range(last + 1, mention.first + 1)
+            source.stops[last + 1 : mention.first + 1]
         ):
             return " ".join(norms[first : last + 1])
     return ""
@@ -513,25 +512,30 @@ DENIAL = frozenset({"no", "not", "without", "none", "never", "neither", "nor"})
 
 
 def _denied_before(mention: Mention, source: Source) -> bool:
-    sentence = source.sentence[mention.first]
-    index = mention.first - 1
-    while index >= 0 and source.sentence[index] == sentence:
-        if source.norms[index] in DENIAL:
-            return True
-        index -= 1
-    return False
+    start, _end = _sentence(source, mention.first)
+    return not DENIAL.isdisjoint(source.norms[start : mention.first])
 
 
 def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> bool:
-    before, after = _sentence_range(mention, source, GIVEN_WINDOW)
     if kind & v.PROCEDURE:
         return True
-    near = before[:2] + after[:1]
-    if any(norms[i].startswith(MEASURED) for i in near):
+    before, after = _sentence_words(mention, source, GIVEN_WINDOW)
+    if any(map(_measured, before[:2] + after[:1])):
         return False
     if kind & v.BIOMOLECULE:
         before, after = before[:BIOMOLECULE_WINDOW], after[:BIOMOLECULE_WINDOW]
-    return any(norms[i].startswith(GIVEN) for i in before + after)
+    return any(map(_given_word, before + after))
+
+
+# Each word tried against a hundred prefixes once, not at every mention near it.
+@lru_cache(maxsize=1 << 14)
+def _given_word(norm: str) -> bool:
+    return norm.startswith(GIVEN)
+
+
+@lru_cache(maxsize=1 << 14)
+def _measured(norm: str) -> bool:
+    return norm.startswith(MEASURED)
 
 
 def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
@@ -540,10 +544,10 @@ def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
     "failed"/"-refractory" right after it."""
     if source.prior_ends is None:
         source.prior_ends = {last for _first, last in PRIOR_BEFORE.find(norms)}
-    sentence = source.sentence[mention.first]
+    start, end = _sentence(source, mention.first)
     other = 0
     index = mention.first - 1
-    while index >= 0 and source.sentence[index] == sentence:
+    while index >= start:
         if index in source.prior_ends:
             return True
         if norms[index] in CLAUSE:
@@ -554,11 +558,7 @@ def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
                 break
         index -= 1
     after = mention.last + 1
-    return (
-        after < len(norms)
-        and source.sentence[after] == sentence
-        and bool(PRIOR_AFTER.at(norms, after))
-    )
+    return after < end and bool(PRIOR_AFTER.at(norms, after))
 
 
 def _roles_from_other_mentions(mentions: list[Mention], vocabulary: v.Vocabulary) -> None:

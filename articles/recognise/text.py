@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from typing import Any
 
-WORD = re.compile(r"[^\W_]+")
 # Characters that may stand between two words of one phrase.
 JOINING = frozenset(" \t-\u00a0\u2010\u2011\u2012\u2013'\u2019")
 APOSTROPHES = frozenset("'\u2019")
@@ -71,6 +72,8 @@ class Tokens:
 # A word and the characters before it, in turns: "Crohn's disease" is
 # ["", "Crohn", "'", "s", " ", "disease", ""].
 SPLIT = re.compile(r"([^\W_]+)")
+# The same for a text in ASCII (nearly all), where a plain character class is faster.
+SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
 # One apostrophe or hyphen between two words: a possessive or a prefix may need folding.
 # (The lookbehind comes last so that ``re`` can skip straight to the next apostrophe or
 # hyphen: first, it is tried at every character, and costs more than the rest of ``tokenise``.)
@@ -82,16 +85,20 @@ def tokenise(text: str) -> Tokens:
     inside the spans of matches that run past it). Most of the work is done a whole text
     at a time by ``re``, ``itertools`` and ``map``: a Python loop over every word was most
     of the recogniser's cost."""
-    parts = SPLIT.split(text)
+    parts = (SPLIT_ASCII if text.isascii() else SPLIT).split(text)
     offsets = list(accumulate(map(len, parts)))
     start = offsets[0:-1:2]
     end = offsets[1::2]
     texts = parts[1::2]
     gaps = parts[0:-1:2]
-    broken = list(map(_gap_breaks, gaps))
+    if len(_BREAKS) > CACHE_SIZE:
+        _BREAKS.clear()
+    if len(_NORMS) > CACHE_SIZE:
+        _NORMS.clear()
+    broken = list(map(_BREAKS.__getitem__, gaps))
     if broken:
         broken[0] = False  # nothing before the first word to break from
-    tokens = Tokens(start, end, texts, list(map(normalise_word, texts)), broken)
+    tokens = Tokens(start, end, texts, list(map(_NORMS.__getitem__, texts)), broken)
     if len(texts) > 1:
         places = [match.start() for match in FOLDABLE.finditer(text)]
         if places:
@@ -99,10 +106,26 @@ def tokenise(text: str) -> Tokens:
     return tokens
 
 
-@lru_cache(maxsize=1 << 12)
+class _Cache(dict):
+    """A function's results by argument, a plain dict: faster to read than ``lru_cache``
+    where it is read a whole text at a time with ``map``. Cleared when it grows too big."""
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
 def _gap_breaks(gap: str) -> bool:
     """Whether the characters between two words break a phrase."""
     return not JOINING.issuperset(gap)
+
+
+CACHE_SIZE = 1 << 16
+_BREAKS = _Cache(_gap_breaks)
 
 
 def _fold(tokens: Tokens, places: list[int], text: str) -> None:
@@ -148,7 +171,7 @@ def tokens(text: str) -> list[Token]:
     return list(map(Token, found.start, found.end, found.text, found.norm, found.broken))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=CACHE_SIZE)
 def normalise_word(word: str) -> str:
     if not word.isascii():
         word = _plain(word)
@@ -161,6 +184,11 @@ def normalise_word(word: str) -> str:
     if len(low) > 3 and low.isalpha():
         return american(singular(low))
     return low
+
+
+# What ``tokenise`` reads normalised words from (``normalise_word`` keeps its own cache for
+# its other callers).
+_NORMS = _Cache(normalise_word.__wrapped__)
 
 
 def american(word: str) -> str:

@@ -203,8 +203,14 @@ class Vocabulary:
         for end, value in self.automaton.iter("".join(pieces)):
             last = bisect_right(ends, end)
             first = last - (value & MAX_TOKENS) + 1
-            senses = self.senses(value >> LENGTH_BITS)
-            if any(s & CASED for s in senses):
+            code = value >> LENGTH_BITS
+            if code < OVERFLOW:  # one sense, nearly always
+                senses = (code,)
+                cased = code & CASED
+            else:
+                senses = self.overflow[code - OVERFLOW]
+                cased = any(s & CASED for s in senses)
+            if cased:
                 pattern = _case_pattern(
                     tokens.text[first : last + 1], tokens.norm[first : last + 1]
                 )

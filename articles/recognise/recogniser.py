@@ -165,12 +165,14 @@ def _source(name: str, text: str) -> Source:
     # Places of sentence and clause punctuation, a decimal point ("2.5") left out: each
     # stands between two words (never inside one), and ends the clause before the second.
     stops = [False] * size
+    last = len(text) - 1
     for mark in STOP.finditer(text):
         at = mark.start()
-        if not _decimal_point(text, at):
-            index = bisect_right(tokens.start, at)
-            if index < size:
-                stops[index] = True
+        if text[at] == "." and 0 < at < last and text[at + 1].isdigit():
+            continue  # a decimal point
+        index = bisect_right(tokens.start, at)
+        if index < size:
+            stops[index] = True
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
     bounds = [0, *(bisect_left(tokens.start, start) for start in starts[1:]), size]
     return Source(name, text, tokens, stops, bounds, tokens.norm)
@@ -180,10 +182,6 @@ def _sentence(source: Source, index: int) -> tuple[int, int]:
     """The first token of token ``index``'s sentence, and the first after it."""
     number = bisect_right(source.bounds, index) - 1
     return source.bounds[number], source.bounds[number + 1]
-
-
-def _decimal_point(text: str, at: int) -> bool:
-    return text[at] == "." and 0 < at < len(text) - 1 and text[at + 1].isdigit()
 
 
 def _keyword_starts(text: str) -> list[int]:
@@ -242,6 +240,8 @@ def _defined_here(
 def _longest_first(candidates: list[tuple[v.Match, bool]]) -> list[tuple[v.Match, bool]]:
     """Longest match first, then leftmost, a defined short form before a vocabulary term of
     the same length; nothing overlaps."""
+    if len(candidates) < 2:
+        return candidates  # most titles and keywords
     candidates.sort(key=lambda c: (c[0].first - c[0].last, c[0].first, not c[1]))
     taken: set[int] = set()
     chosen = []
@@ -471,11 +471,11 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
 
 
 def _sentence_words(mention: Mention, source: Source, window: int) -> tuple[list, list]:
-    """Up to ``window`` normalised words of the mention's sentence before it (nearest first)
-    and after it."""
+    """Up to ``window`` normalised words of the mention's sentence before it and after it, in
+    the text's order."""
     start, end = _sentence(source, mention.first)
     norms = source.norms
-    before = norms[max(start, mention.first - window) : mention.first][::-1]
+    before = norms[max(start, mention.first - window) : mention.first]
     return before, norms[mention.last + 1 : min(end, mention.last + 1 + window)]
 
 
@@ -522,10 +522,10 @@ def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> boo
     if kind & v.PROCEDURE:
         return True
     before, after = _sentence_words(mention, source, GIVEN_WINDOW)
-    if any(map(_measured, before[:2] + after[:1])):
+    if any(map(_measured, before[-2:] + after[:1])):
         return False
     if kind & v.BIOMOLECULE:
-        before, after = before[:BIOMOLECULE_WINDOW], after[:BIOMOLECULE_WINDOW]
+        before, after = before[-BIOMOLECULE_WINDOW:], after[:BIOMOLECULE_WINDOW]
     return any(map(_given_word, before + after))
 
 

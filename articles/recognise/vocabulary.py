@@ -39,8 +39,7 @@ import tempfile
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import concat
+from itertools import accumulate, compress, count, repeat
 from pathlib import Path
 
 import ahocorasick
@@ -103,7 +102,6 @@ HIGH = 0x10000
 LOW = 0x20000
 UNKNOWN = "\ue000"
 BREAK = "\ue001"
-BREAK_BEFORE = ("", BREAK)  # indexed by a token's ``broken``
 
 # Words for diseases in general ("the tumour"): trusted when a word stands before them
 # ("metastatic carcinoma", "HIV-1 infection"), since then they name the patients' own.
@@ -194,13 +192,14 @@ class Vocabulary:
         if not tokens.norm:
             return []
         # Each word's characters, a phrase break first where there is one; built with ``map``
-        # rather than a loop over the words, as is the last character of each word, from
-        # which a match's end gives its last word.
-        coded = map(self.words.get, tokens.norm, repeat(UNKNOWN))
-        pieces = list(map(concat, map(BREAK_BEFORE.__getitem__, tokens.broken), coded))
-        ends = list(accumulate(map(len, pieces)))
+        # rather than a loop over the words (only the few broken words are visited), as is
+        # the end of each word's characters, from which a match's end gives its last word.
+        coded = list(map(self.words.get, tokens.norm, repeat(UNKNOWN)))
+        for index in compress(count(), tokens.broken):
+            coded[index] = BREAK + coded[index]
+        ends = list(accumulate(map(len, coded)))
         found = []
-        for end, value in self.automaton.iter("".join(pieces)):
+        for end, value in self.automaton.iter("".join(coded)):
             last = bisect_right(ends, end)
             first = last - (value & MAX_TOKENS) + 1
             code = value >> LENGTH_BITS

@@ -490,7 +490,10 @@ def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
         if gap in ("-", " ", "\u2010", "\u2011"):
             return " ".join(norms[after : after + length])
     start = max(0, mention.first - CAUSE_WINDOW - 4)
-    for first, last in CAUSED_BEFORE.find(norms[start : mention.first]):
+    window = norms[start : mention.first]
+    if CAUSED_BEFORE.first.keys().isdisjoint(window):
+        return ""  # most mentions: no cue's first word just before
+    for first, last in CAUSED_BEFORE.find(window):
         first += start
         last += start
         if mention.first - last - 1 <= CAUSE_WINDOW and not any(

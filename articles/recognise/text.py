@@ -69,14 +69,36 @@ class Tokens:
         return len(self.norm)
 
 
+class _Cache(dict):
+    """A function's results by argument, a plain dict: faster to read than ``lru_cache``
+    where it is read a whole text at a time with ``map``. Cleared when it grows too big."""
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
+def _gap_breaks(gap: str) -> bool:
+    """Whether the characters between two words break a phrase."""
+    return not JOINING.issuperset(gap)
+
+
+CACHE_SIZE = 1 << 16
+_BREAKS = _Cache(_gap_breaks)
+
+
 # A word and the characters before it, in turns: "Crohn's disease" is
 # ["", "Crohn", "'", "s", " ", "disease", ""].
 SPLIT = re.compile(r"([^\W_]+)")
 # The same for a text in ASCII (nearly all), where a plain character class is faster.
 SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
 # One apostrophe or hyphen between two words: a possessive or a prefix may need folding.
-# (The lookbehind comes last so that ``re`` can skip straight to the next apostrophe or
-# hyphen: first, it is tried at every character, and costs more than the rest of ``tokenise``.)
+# (The lookbehind comes last: put first, ``re`` tried it at every character of the text, which
+# cost more than the rest of ``tokenise``.)
 FOLDABLE = re.compile(r"['\u2019\-\u2010\u2011](?=[^\W_])(?<=[^\W_].)")
 
 
@@ -104,28 +126,6 @@ def tokenise(text: str) -> Tokens:
         if places:
             _fold(tokens, places, text)
     return tokens
-
-
-class _Cache(dict):
-    """A function's results by argument, a plain dict: faster to read than ``lru_cache``
-    where it is read a whole text at a time with ``map``. Cleared when it grows too big."""
-
-    def __init__(self, function: Callable[[str], Any]) -> None:
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, key: str) -> Any:
-        value = self[key] = self.function(key)
-        return value
-
-
-def _gap_breaks(gap: str) -> bool:
-    """Whether the characters between two words break a phrase."""
-    return not JOINING.issuperset(gap)
-
-
-CACHE_SIZE = 1 << 16
-_BREAKS = _Cache(_gap_breaks)
 
 
 def _fold(tokens: Tokens, places: list[int], text: str) -> None:

@@ -1,6 +1,7 @@
 """CPU time of the text recogniser on real records, and a dump of everything it returns.
 
-    python benchmarks/recognise_speed.py [--records N] [--dump OUT] [--compare OLD] [--cache DIR]
+    python benchmarks/recognise_speed.py [--records N] [--dump OUT] [--compare OLD]
+        [--cache DIR] [--baseline DIR]
 
 Reads the first N records (default 5,000) of NLM's baseline file pubmed20n0014 and the first
 N/2 of pubmed21n1298 from ../shared, builds each record's title, abstract and author keywords
@@ -29,8 +30,8 @@ from articles.pubmed.parser import parse  # noqa: E402
 from articles.recognise import recognise  # noqa: E402
 from articles.recognise.vocabulary import Vocabulary  # noqa: E402
 
-BASELINE = ROOT.parent.parent / "shared" / "data" / "pubmed" / "baseline"
-FILES = (BASELINE / "pubmed20n0014.xml.gz", BASELINE / "pubmed21n1298.xml.gz")
+BASELINE = ROOT.parent / "shared" / "data" / "pubmed" / "baseline"
+FILES = ("pubmed20n0014.xml.gz", "pubmed21n1298.xml.gz")
 DEFAULT_CACHE = Path.home() / ".cache" / "casebook"
 RUNS = 3
 
@@ -70,10 +71,14 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write every concept returned here")
     parser.add_argument("--compare", type=Path, help="a --dump file to compare the output with")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument(
+        "--baseline", type=Path, default=BASELINE, help="the directory of the two files"
+    )
     args = parser.parse_args()
 
     vocabulary = Vocabulary.cached(args.cache)
-    records = inputs(FILES[0], args.records) + inputs(FILES[1], args.records // 2)
+    first, second = (args.baseline / name for name in FILES)
+    records = inputs(first, args.records) + inputs(second, args.records // 2)
     with_abstract = sum(1 for record in records if record[2])
     best = float("inf")
     for _ in range(RUNS):

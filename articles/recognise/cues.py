@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from itertools import compress, count
 
 from articles.recognise import text as t
@@ -16,6 +16,12 @@ def words(text: str) -> tuple[str, ...]:
 def phrases(text: str) -> list[str]:
     """The "|"-separated phrases of a literal list, spread over lines."""
     return [" ".join(p.split()) for p in text.split("|") if p.strip()]
+
+
+def starts(norms: list[str], words: Set[str]) -> list[int]:
+    """The indexes of ``norms`` that are in ``words``: picked out by ``map`` and
+    ``compress``, not a loop over every word."""
+    return list(compress(count(), map(words.__contains__, norms)))
 
 
 class Phrases:
@@ -36,18 +42,22 @@ class Phrases:
                 return len(words)
         return 0
 
-    def find(self, norms: list[str]) -> list[tuple[int, int]]:
+    def find(self, norms: list[str], at: Iterable[int] | None = None) -> list[tuple[int, int]]:
         """``(first, last)`` token indexes of each phrase, longest first where they start
-        together, left to right, not overlapping."""
+        together, left to right, not overlapping. ``at``, in order, are the only indexes
+        where a phrase may start, if the caller knows them (``starts``)."""
         found = []
         first = self.first
         skip_to = 0
-        # Only where a phrase's first word is: picked out by ``map`` and ``compress``, not a
-        # loop over every word.
-        for index in compress(count(), map(first.__contains__, norms)):
+        if at is None:
+            at = starts(norms, first.keys())
+        for index in at:
             if index < skip_to:
                 continue
-            for words in first[norms[index]]:
+            options = first.get(norms[index])
+            if options is None:
+                continue
+            for words in options:
                 if len(words) == 1 or tuple(norms[index : index + len(words)]) == words:
                     found.append((index, index + len(words) - 1))
                     skip_to = index + len(words)

@@ -237,6 +237,30 @@ def test_it_folds_plurals_hyphens_possessives_and_accents():
     assert (joined.norm, joined.start, joined.end) == ("hypercalciuria", 0, 15)
 
 
+def test_it_drops_one_possessive_and_joins_prefixes_as_it_did_word_by_word():
+    # tokenise() folds possessives and prefixes after splitting the whole text; these are
+    # the tokens the word-by-word version it replaced gave (a second "'s" stays a word).
+    def spans(text):
+        return [(w.start, w.end, w.text, w.norm, w.broken) for w in t.tokens(text)]
+
+    assert spans("Crohn's's disease") == [
+        (0, 5, "Crohn", "crohn", False),
+        (8, 9, "s", "s", False),
+        (10, 17, "disease", "disease", False),
+    ]
+    assert spans("anti-TNF of non-Hodgkin's lymphoma") == [
+        (0, 8, "anti-TNF", "antitnf", False),
+        (9, 11, "of", "of", False),
+        (12, 23, "non-Hodgkin", "nonhodgkin", False),
+        (26, 34, "lymphoma", "lymphoma", False),
+    ]
+    assert spans("Sj\u00f6gren\u2019s syndrome, pre-s") == [
+        (0, 7, "Sj\u00f6gren", "sjogren", False),
+        (10, 18, "syndrome", "syndrome", False),
+        (20, 25, "pre-s", "pre", True),
+    ]
+
+
 def test_it_reads_a_misdiagnosis_as_not_the_patients_disease(vocabulary):
     abstract = "A boy with a leukaemoid reaction was misdiagnosed as having leukaemia."
     (leukemia,) = [

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 BRACKETED = re.compile(r"\(([^()]{1,100})\)")
 WORDS = re.compile(r"\S+")
 PARTS = re.compile(r"[-/]")
+LIST_SEPARATOR = re.compile(r"[;,]\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ def definitions(text: str) -> list[Definition]:
     found: list[Definition] = []
     defined: set[str] = set()
     for bracket in BRACKETED.finditer(text):
-        inner = re.split(r"[;,]\s", bracket.group(1))[0].strip()
+        inner = LIST_SEPARATOR.split(bracket.group(1), maxsplit=1)[0].strip()
         inner_start = bracket.start(1) + bracket.group(1).find(inner)
         before = text[: bracket.start()]
         definition = None
@@ -91,9 +92,7 @@ def best_long_form(short: str, long: str) -> str | None:
 
 
 def _long_form_before(short: str, short_start: int, before: str) -> Definition | None:
-    words = list(WORDS.finditer(before))
-    limit = min(len(short) + 5, len(short) * 2)
-    window = words[-limit:]
+    window = _last_words(before, min(len(short) + 5, len(short) * 2))
     # The long form stays in its sentence and does not run back over another bracket.
     for index in range(len(window) - 1, -1, -1):
         word = window[index].group()
@@ -111,16 +110,34 @@ def _long_form_before(short: str, short_start: int, before: str) -> Definition |
     return Definition(short, long, short_start, long_start, long_start + len(long))
 
 
+def _last_words(text: str, count: int) -> list[re.Match[str]]:
+    """The last ``count`` runs of non-space characters in ``text`` (all, if it has fewer),
+    read from near its end: an abstract's brackets would otherwise each cost a pass over all
+    the words before them."""
+    reach = 32 * count
+    while True:
+        at = max(0, len(text) - reach)
+        words = list(WORDS.finditer(text, at))
+        if at and words and words[0].start() == at and not text[at - 1].isspace():
+            del words[0]  # the end of a word that starts before ``at``
+        if len(words) >= count or at == 0:
+            return words[-count:]
+        reach *= 4
+
+
 def _short_form_before(long: str, long_start: int, before: str) -> Definition | None:
-    match = re.search(r"(\S+)\s*$", before)
-    if not match:
+    # The last run of non-space characters before the bracket.
+    stripped = before.rstrip()
+    if not stripped:
         return None
-    short = match.group(1).strip(".,;:")
+    last = stripped.rsplit(None, 1)[-1]
+    short = last.strip(".,;:")
     if not is_short_form(short) or best_long_form(short, long) is None:
         return None
     if len(long.split()) > len(short) * 2 + 2:
         return None
-    return Definition(short, long, match.start(1), long_start, long_start + len(long))
+    start = len(stripped) - len(last)
+    return Definition(short, long, start, long_start, long_start + len(long))
 
 
 def _parts(compound: Definition, text: str, defined: set[str]) -> list[Definition]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
+from itertools import compress, count
 
 from articles.recognise import text as t
 
@@ -15,6 +16,12 @@ def words(text: str) -> tuple[str, ...]:
 def phrases(text: str) -> list[str]:
     """The "|"-separated phrases of a literal list, spread over lines."""
     return [" ".join(p.split()) for p in text.split("|") if p.strip()]
+
+
+def starts(norms: list[str], words: Set[str]) -> list[int]:
+    """The indexes of ``norms`` that are in ``words``: picked out by ``map`` and
+    ``compress``, not a loop over every word."""
+    return list(compress(count(), map(words.__contains__, norms)))
 
 
 class Phrases:
@@ -35,16 +42,19 @@ class Phrases:
                 return len(words)
         return 0
 
-    def find(self, norms: list[str]) -> list[tuple[int, int]]:
+    def find(self, norms: list[str], at: Iterable[int] | None = None) -> list[tuple[int, int]]:
         """``(first, last)`` token indexes of each phrase, longest first where they start
-        together, left to right, not overlapping."""
+        together, left to right, not overlapping. ``at``, in order, are the only indexes
+        where a phrase may start, if the caller knows them (``starts``)."""
         found = []
         first = self.first
         skip_to = 0
-        for index, word in enumerate(norms):
+        if at is None:
+            at = starts(norms, first.keys())
+        for index in at:
             if index < skip_to:
                 continue
-            options = first.get(word)
+            options = first.get(norms[index])
             if options is None:
                 continue
             for words in options:

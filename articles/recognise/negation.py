@@ -8,7 +8,7 @@ like triggers and negate nothing.
 from __future__ import annotations
 
 from articles.recognise import text as t
-from articles.recognise.cues import Phrases, phrases, words
+from articles.recognise.cues import Phrases, phrases, starts, words
 
 BEFORE = Phrases(
     phrases(
@@ -55,27 +55,32 @@ TERMINATE = frozenset(
         diagnosed confirmed"""
     )
 )
+FIRST_WORDS = frozenset(BEFORE.first) | frozenset(AFTER.first) | frozenset(PSEUDO.first)
 WINDOW_BEFORE = 6
 WINDOW_AFTER = 5
 
 
-def negated_tokens(tokens: list[t.Token], stops: list[bool]) -> tuple[set[int], set[int]]:
-    """Token indexes in the scope of a trigger before them, and of a trigger after them.
-    ``stops[i]`` is true where a sentence or clause ends before token ``i``."""
-    norms = [token.norm for token in tokens]
-    pseudo = set()
-    for first, last in PSEUDO.find(norms):
-        pseudo.update(range(first, last + 1))
+def negated_tokens(norms: list[str], stops: list[bool]) -> tuple[set[int], set[int]]:
+    """Token indexes in the scope of a trigger before them, and of a trigger after them, from
+    the tokens' normalised words. ``stops[i]`` is true where a sentence or clause ends before
+    token ``i``."""
     forward: set[int] = set()
     backward: set[int] = set()
-    for first, last in BEFORE.find(norms):
+    # One pass for the three phrase lists: many texts have none of their first words.
+    at = starts(norms, FIRST_WORDS)
+    if not at:
+        return forward, backward
+    pseudo = set()
+    for first, last in PSEUDO.find(norms, at):
+        pseudo.update(range(first, last + 1))
+    for first, last in BEFORE.find(norms, at):
         if first in pseudo:
             continue
-        for index in range(last + 1, min(last + 1 + WINDOW_BEFORE, len(tokens))):
+        for index in range(last + 1, min(last + 1 + WINDOW_BEFORE, len(norms))):
             if stops[index] or norms[index] in TERMINATE:
                 break
             forward.add(index)
-    for first, _last in AFTER.find(norms):
+    for first, _last in AFTER.find(norms, at):
         if first in pseudo:
             continue
         index = first - 1

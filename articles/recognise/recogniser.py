@@ -23,8 +23,11 @@ Pure Python, no Django.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
 from articles.recognise import abbreviations, negation
@@ -89,10 +92,12 @@ class Mention:
 class Source:
     name: str
     text: str
-    tokens: list[t.Token]
-    stops: list[bool] = field(default_factory=list)  # a sentence ends before token i
-    sentence: list[int] = field(default_factory=list)
-    norms: list[str] = field(default_factory=list)
+    tokens: t.Tokens
+    stops: list[bool]  # a sentence or clause ends before token i
+    # Where each sentence's tokens start, and the number of tokens: sentence k is tokens
+    # ``bounds[k]`` to ``bounds[k + 1] - 1`` (``_sentence``).
+    bounds: list[int]
+    norms: list[str]
     negated_forward: set[int] | None = None  # worked out when a disease is named
     negated_backward: set[int] | None = None
     therapy_tokens: set[int] = field(default_factory=set)  # inside a drug or procedure term
@@ -153,30 +158,30 @@ STOP = re.compile(r"[.;:!?\n]")
 
 
 def _source(name: str, text: str) -> Source:
-    tokens = t.tokens(text)
+    tokens = t.tokenise(text)
+    if not text:  # most records have no keywords, many no abstract
+        return Source(name, text, tokens, [], [0, 0], tokens.norm)
+    size = len(tokens)
+    # Places of sentence and clause punctuation, a decimal point ("2.5") left out: each
+    # stands between two words (never inside one), and ends the clause before the second.
+    stops = [False] * size
+    last = len(text) - 1
+    for mark in STOP.finditer(text):
+        at = mark.start()
+        if text[at] == "." and 0 < at < last and text[at + 1].isdigit():
+            continue  # a decimal point
+        index = bisect_right(tokens.start, at)
+        if index < size:
+            stops[index] = True
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
-    # Places of sentence and clause punctuation, a decimal point ("2.5") left out.
-    marks = [m.start() for m in STOP.finditer(text) if not _decimal_point(text, m.start())]
-    stops = []
-    sentence = []
-    previous_end = 0
-    mark = 0
-    number = 0
-    for token in tokens:
-        while mark < len(marks) and marks[mark] < previous_end:
-            mark += 1
-        stops.append(mark < len(marks) and marks[mark] < token.start)
-        while number + 1 < len(starts) and starts[number + 1] <= token.start:
-            number += 1
-        sentence.append(number)
-        previous_end = token.end
-    norms = [token.norm for token in tokens]
-    source = Source(name, text, tokens, stops, sentence, norms)
-    return source
+    bounds = [0, *(bisect_left(tokens.start, start) for start in starts[1:]), size]
+    return Source(name, text, tokens, stops, bounds, tokens.norm)
 
 
-def _decimal_point(text: str, at: int) -> bool:
-    return text[at] == "." and 0 < at < len(text) - 1 and text[at + 1].isdigit()
+def _sentence(source: Source, index: int) -> tuple[int, int]:
+    """The first token of token ``index``'s sentence, and the first after it."""
+    number = bisect_right(source.bounds, index) - 1
+    return source.bounds[number], source.bounds[number + 1]
 
 
 def _keyword_starts(text: str) -> list[int]:
@@ -205,8 +210,7 @@ def _short_forms(sources: list[Source], vocabulary: v.Vocabulary) -> dict[str, S
 
 
 def _long_form_senses(long: str, vocabulary: v.Vocabulary) -> tuple[int, ...]:
-    words = t.tokens(long)
-    chosen = _longest_first([(m, False) for m in vocabulary.find(words)])
+    chosen = _longest_first([(m, False) for m in vocabulary.find(t.tokenise(long))])
     senses = []
     for match, _defined in chosen:
         for sense in match.senses:
@@ -216,16 +220,16 @@ def _long_form_senses(long: str, vocabulary: v.Vocabulary) -> tuple[int, ...]:
 
 
 def _defined_here(
-    token: t.Token, source: Source, short_forms: dict[str, ShortForm]
+    index: int, source: Source, short_forms: dict[str, ShortForm]
 ) -> ShortForm | None:
-    """The definition ``token`` uses ("ILD", or "ILDs"), if the text has defined it by then:
-    from its definition on in the same text, and anywhere in the others (the title is read
-    with the abstract that explains it)."""
-    text = token.text
+    """The definition token ``index`` uses ("ILD", or "ILDs"), if the text has defined it by
+    then: from its definition on in the same text, and anywhere in the others (the title is
+    read with the abstract that explains it)."""
+    text = source.tokens.text[index]
     form = short_forms.get(text)
     if form is None and text.endswith("s") and text[:-1].isupper():
         form = short_forms.get(text[:-1])
-    if form is None or (form.source == source.name and token.start < form.position):
+    if form is None or (form.source == source.name and source.tokens.start[index] < form.position):
         return None
     return form
 
@@ -236,12 +240,14 @@ def _defined_here(
 def _longest_first(candidates: list[tuple[v.Match, bool]]) -> list[tuple[v.Match, bool]]:
     """Longest match first, then leftmost, a defined short form before a vocabulary term of
     the same length; nothing overlaps."""
+    if len(candidates) < 2:
+        return candidates  # most titles and keywords
     candidates.sort(key=lambda c: (c[0].first - c[0].last, c[0].first, not c[1]))
     taken: set[int] = set()
     chosen = []
     for match, defined in candidates:
         span = range(match.first, match.last + 1)
-        if any(i in taken for i in span):
+        if not taken.isdisjoint(span):
             continue
         taken.update(span)
         chosen.append((match, defined))
@@ -253,10 +259,13 @@ def _mentions(
     source: Source, vocabulary: v.Vocabulary, short_forms: dict[str, ShortForm]
 ) -> list[Mention]:
     candidates = [(m, False) for m in vocabulary.find(source.tokens)]
+    texts = source.tokens.text
     if short_forms:
-        for index, token in enumerate(source.tokens):
-            if token.text in short_forms or token.text[:-1] in short_forms:
-                form = _defined_here(token, source, short_forms)
+        # The words ``_defined_here`` may take for a short form: one, or its plural.
+        written = set(short_forms).union([short + "s" for short in short_forms])
+        if not written.isdisjoint(texts):
+            for index in compress(count(), map(written.__contains__, texts)):
+                form = _defined_here(index, source, short_forms)
                 if form is not None:
                     candidates.append((v.Match(index, index, form.senses), True))
     mentions = []
@@ -322,9 +331,9 @@ def _qualified_general(mention: Mention, source: Source) -> bool:
         return False
     if source.norms[mention.first] not in v.GENERAL_DISEASES:
         return False
-    before = source.tokens[mention.first - 1]
-    return not source.tokens[mention.first].broken and (
-        before.norm not in FUNCTION_WORDS and not before.norm.isdigit()
+    before = source.norms[mention.first - 1]
+    return not source.tokens.broken[mention.first] and (
+        before not in FUNCTION_WORDS and not before.isdigit()
     )
 
 
@@ -333,18 +342,15 @@ def _in_defined_compound(
 ) -> bool:
     """Whether the words joined to this one by "-" or "/" (no space) include a short form
     the text defines: "PM" in "ILD-PM/DM"."""
-    tokens = source.tokens
+    starts, ends, text = source.tokens.start, source.tokens.end, source.text
     index = mention.first
-    while index > 0 and source.text[tokens[index - 1].end : tokens[index].start] in ("-", "/"):
+    while index > 0 and text[ends[index - 1] : starts[index]] in ("-", "/"):
         index -= 1
     end = mention.last
-    while end + 1 < len(tokens) and source.text[tokens[end].end : tokens[end + 1].start] in (
-        "-",
-        "/",
-    ):
+    while end + 1 < len(starts) and text[ends[end] : starts[end + 1]] in ("-", "/"):
         end += 1
     return any(
-        i != mention.first and _defined_here(tokens[i], source, short_forms) is not None
+        i != mention.first and _defined_here(i, source, short_forms) is not None
         for i in range(index, end + 1)
     )
 
@@ -436,7 +442,7 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         mention.role = DISEASE
         if source.negated_forward is None:
             source.negated_forward, source.negated_backward = negation.negated_tokens(
-                source.tokens, source.stops
+                norms, source.stops
             )
         mention.negated = (
             mention.first in source.negated_forward or mention.last in source.negated_backward
@@ -464,20 +470,13 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
         mention.prior = _prior(mention, source, norms)
 
 
-def _sentence_range(mention: Mention, source: Source, window: int) -> tuple[range, range]:
-    sentence = source.sentence[mention.first]
-    before = []
-    index = mention.first - 1
-    while index >= 0 and mention.first - index <= window and source.sentence[index] == sentence:
-        before.append(index)
-        index -= 1
-    after = []
-    index = mention.last + 1
-    count = len(source.tokens)
-    while index < count and index - mention.last <= window and source.sentence[index] == sentence:
-        after.append(index)
-        index += 1
-    return before, after
+def _sentence_words(mention: Mention, source: Source, window: int) -> tuple[list, list]:
+    """Up to ``window`` normalised words of the mention's sentence before it and after it, in
+    the text's order."""
+    start, end = _sentence(source, mention.first)
+    norms = source.norms
+    before = norms[max(start, mention.first - window) : mention.first]
+    return before, norms[mention.last + 1 : min(end, mention.last + 1 + window)]
 
 
 def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
@@ -487,15 +486,18 @@ def _caused(mention: Mention, source: Source, norms: list[str]) -> str:
     after = mention.last + 1
     length = CAUSED_AFTER.at(norms, after) if after < len(norms) else 0
     if length:
-        gap = source.text[source.tokens[mention.last].end : source.tokens[after].start]
+        gap = source.text[source.tokens.end[mention.last] : source.tokens.start[after]]
         if gap in ("-", " ", "\u2010", "\u2011"):
             return " ".join(norms[after : after + length])
     start = max(0, mention.first - CAUSE_WINDOW - 4)
-    for first, last in CAUSED_BEFORE.find(norms[start : mention.first]):
+    window = norms[start : mention.first]
+    if CAUSED_BEFORE.first.keys().isdisjoint(window):
+        return ""  # most mentions: no cue's first word just before
+    for first, last in CAUSED_BEFORE.find(window):
         first += start
         last += start
         if mention.first - last - 1 <= CAUSE_WINDOW and not any(
-            source.stops[i] for i in range(last + 1, mention.first + 1)
+            source.stops[last + 1 : mention.first + 1]
         ):
             return " ".join(norms[first : last + 1])
     return ""
@@ -515,25 +517,30 @@ DENIAL = frozenset({"no", "not", "without", "none", "never", "neither", "nor"})
 
 
 def _denied_before(mention: Mention, source: Source) -> bool:
-    sentence = source.sentence[mention.first]
-    index = mention.first - 1
-    while index >= 0 and source.sentence[index] == sentence:
-        if source.norms[index] in DENIAL:
-            return True
-        index -= 1
-    return False
+    start, _end = _sentence(source, mention.first)
+    return not DENIAL.isdisjoint(source.norms[start : mention.first])
 
 
 def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> bool:
-    before, after = _sentence_range(mention, source, GIVEN_WINDOW)
     if kind & v.PROCEDURE:
         return True
-    near = before[:2] + after[:1]
-    if any(norms[i].startswith(MEASURED) for i in near):
+    before, after = _sentence_words(mention, source, GIVEN_WINDOW)
+    if any(map(_measured, before[-2:] + after[:1])):
         return False
     if kind & v.BIOMOLECULE:
-        before, after = before[:BIOMOLECULE_WINDOW], after[:BIOMOLECULE_WINDOW]
-    return any(norms[i].startswith(GIVEN) for i in before + after)
+        before, after = before[-BIOMOLECULE_WINDOW:], after[:BIOMOLECULE_WINDOW]
+    return any(map(_given_word, before + after))
+
+
+# Each word tried against a hundred prefixes once, not at every mention near it.
+@lru_cache(maxsize=1 << 14)
+def _given_word(norm: str) -> bool:
+    return norm.startswith(GIVEN)
+
+
+@lru_cache(maxsize=1 << 14)
+def _measured(norm: str) -> bool:
+    return norm.startswith(MEASURED)
 
 
 def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
@@ -542,10 +549,10 @@ def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
     "failed"/"-refractory" right after it."""
     if source.prior_ends is None:
         source.prior_ends = {last for _first, last in PRIOR_BEFORE.find(norms)}
-    sentence = source.sentence[mention.first]
+    start, end = _sentence(source, mention.first)
     other = 0
     index = mention.first - 1
-    while index >= 0 and source.sentence[index] == sentence:
+    while index >= start:
         if index in source.prior_ends:
             return True
         if norms[index] in CLAUSE:
@@ -556,11 +563,7 @@ def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:
                 break
         index -= 1
     after = mention.last + 1
-    return (
-        after < len(norms)
-        and source.sentence[after] == sentence
-        and bool(PRIOR_AFTER.at(norms, after))
-    )
+    return after < end and bool(PRIOR_AFTER.at(norms, after))
 
 
 def _roles_from_other_mentions(mentions: list[Mention], vocabulary: v.Vocabulary) -> None:
@@ -587,8 +590,8 @@ def _concepts(
         if not mention.role:
             continue
         source = sources[mention.source]
-        start = source.tokens[mention.first].start
-        end = source.tokens[mention.last].end
+        start = source.tokens.start[mention.first]
+        end = source.tokens.end[mention.last]
         supplementary = vocabulary.kind(mention.concept) & v.SUPPLEMENTARY
         evidence = Evidence(
             mention.source,

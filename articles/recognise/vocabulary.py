@@ -36,9 +36,12 @@ import os
 import pickle
 import re
 import tempfile
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, count, repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -183,32 +186,34 @@ class Vocabulary:
 
     # Reading ----------------------------------------------------------------------------
 
-    def find(self, words: list[t.Token]) -> list[Match]:
-        """Every term in ``words`` on word boundaries, not yet resolved against each other:
+    def find(self, tokens: t.Tokens) -> list[Match]:
+        """Every term in ``tokens`` on word boundaries, not yet resolved against each other:
         ``Match(first, last, senses)`` with token indexes (inclusive) and packed senses whose
         case fits the text."""
-        if not words:
+        if not tokens.norm:
             return []
-        known = self.words
-        coded = []
-        for token in words:
-            if token.broken:
-                coded.append(BREAK)
-            coded.append(known.get(token.norm, UNKNOWN))
-        # Token index of each character (a break takes no token).
-        places = []
-        number = -1
-        for code in coded:
-            if code != BREAK:
-                number += 1
-            places.extend([number] * len(code))
+        # Each word's characters, a phrase break first where there is one; built with ``map``
+        # rather than a loop over the words (only the few broken words are visited), as is
+        # the end of each word's characters, from which a match's end gives its last word.
+        coded = list(map(self.words.get, tokens.norm, repeat(UNKNOWN)))
+        for index in compress(count(), tokens.broken):
+            coded[index] = BREAK + coded[index]
+        ends = list(accumulate(map(len, coded)))
         found = []
         for end, value in self.automaton.iter("".join(coded)):
-            last = places[end]
+            last = bisect_right(ends, end)
             first = last - (value & MAX_TOKENS) + 1
-            senses = self.senses(value >> LENGTH_BITS)
-            if any(s & CASED for s in senses):
-                pattern = case_pattern(words[first : last + 1])
+            code = value >> LENGTH_BITS
+            if code < OVERFLOW:  # one sense, nearly always
+                senses = (code,)
+                cased = code & CASED
+            else:
+                senses = self.overflow[code - OVERFLOW]
+                cased = any(s & CASED for s in senses)
+            if cased:
+                pattern = _case_pattern(
+                    tokens.text[first : last + 1], tokens.norm[first : last + 1]
+                )
                 if pattern not in self.cased:
                     senses = tuple(s for s in senses if not s & CASED)
             if senses:
@@ -222,9 +227,9 @@ class Vocabulary:
 
     def lookup(self, phrase: str) -> tuple[int, ...]:
         """The packed senses of ``phrase`` as a whole term, or ()."""
-        words = t.tokens(phrase)
-        for match in self.find(words):
-            if match.first == 0 and match.last == len(words) - 1:
+        tokens = t.tokenise(phrase)
+        for match in self.find(tokens):
+            if match.first == 0 and match.last == len(tokens) - 1:
                 return match.senses
         return ()
 
@@ -289,8 +294,7 @@ class Vocabulary:
             return vocabulary
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):  # a tuple: an abstract has dozens, quicker made than a dataclass
     first: int
     last: int
     senses: tuple[int, ...]
@@ -315,15 +319,19 @@ def case_pattern(words: list[t.Token]) -> str:
     """How a run of words is written where case matters: words with two or more capitals as
     written (a final plural "s" after capitals dropped), the rest normalised ("HIV
     infections" and "HIV-infection" are both "HIV infection")."""
+    return _case_pattern([word.text for word in words], [word.norm for word in words])
+
+
+def _case_pattern(texts: list[str], norms: list[str]) -> str:
     parts = []
-    for word in words:
-        text = word.text.replace("-", "")
+    for text, norm in zip(texts, norms, strict=True):
+        text = text.replace("-", "")
         if sum(c.isupper() for c in text) >= 2:
             if len(text) >= 3 and text[-1] == "s" and text[:-1].isupper():
                 text = text[:-1]
             parts.append(text)
         else:
-            parts.append(word.norm)
+            parts.append(norm)
     return " ".join(parts)
 
 

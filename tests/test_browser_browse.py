@@ -1,6 +1,8 @@
 """Browsing in Chromium: disease then therapy, an article, a local reference, the year chart,
-the typeahead; and the screenshots under docs/. In CI (CI=true) these always run."""
+the typeahead; pages that fit desktop and phone screens (REFRESH_SCREENSHOTS=1 refreshes the
+screenshots under docs/). In CI (CI=true) these always run."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -130,12 +132,14 @@ def test_the_filters_are_reachable_by_keyboard_with_visible_focus(browser, live_
     expect(page.get_by_label("Therapy", exact=True)).to_be_focused()
 
 
-def test_screenshots(browser, live_server):
-    """Refreshes docs/list.png, docs/article.png and their phone versions."""
+def test_the_list_and_an_article_fit_desktop_and_phone_screens(browser, live_server, tmp_path):
+    """Screenshots of each go to a temporary folder; with REFRESH_SCREENSHOTS=1 they refresh
+    docs/list.png, docs/article.png and their phone versions."""
+    folder = DOCS if os.environ.get("REFRESH_SCREENSHOTS") == "1" else tmp_path
     for name, path in [("list", "/?disease=Asthma"), ("article", "/412160/")]:
         for suffix, viewport in [("", (1280, 1000)), ("-mobile", (390, 844))]:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
             page.goto(f"{live_server.url}{path}")
-            page.screenshot(path=str(DOCS / f"{name}{suffix}.png"))
+            page.screenshot(path=str(folder / f"{name}{suffix}.png"))
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} overflows a {viewport[0]}px screen"

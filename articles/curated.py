@@ -205,8 +205,9 @@ def casebook_block(
     curation: Curation | None,
 ) -> dict[str, Any]:
     """Casebook's own values for one article, corrected where curators corrected them:
-    its case facts with their evidence, its concepts with their sources, its public curation
-    status and the corrections shown (each with PubMed's or the rules' value)."""
+    its case facts with their evidence, its concepts with their sources, whether a therapy
+    came before (``prior``) and where the text names them, its public curation status and the
+    corrections shown (each with PubMed's or the rules' value)."""
     corrected = {c.field for c in corrections}
     return {
         "status": public_status(curation),
@@ -218,7 +219,9 @@ def casebook_block(
                 "name": names.get(concept.descriptor_id, concept.descriptor_id),
                 "source": concept.source,
                 "major": concept.major,
+                "prior": concept.prior,
                 "curated": f"concept:{concept.role}:{concept.descriptor_id}" in corrected,
+                "evidence": concept.evidence or [],
             }
             for concept in concepts
             if not concept.rejected
@@ -285,6 +288,7 @@ def _facts_block(facts: CaseFacts | None, corrected: set[str]) -> dict[str, Any]
         "patient_count": facts.patient_count,
         "male_count": facts.male_count,
         "female_count": facts.female_count,
+        "reviewed_count": facts.reviewed_count,
         "age_min_years": facts.age_min_years,
         "age_max_years": facts.age_max_years,
         "age_mean_years": facts.age_mean_years,

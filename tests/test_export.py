@@ -542,6 +542,7 @@ def test_it_adds_case_facts_concepts_and_status_beside_pubmeds_record(curator):
             "patient_count": 5,
             "male_count": None,
             "female_count": None,
+            "reviewed_count": None,
             "age_min_years": None,
             "age_max_years": None,
             "age_mean_years": None,
@@ -575,7 +576,11 @@ def test_it_adds_case_facts_concepts_and_status_beside_pubmeds_record(curator):
                 "name": "Asthma",
                 "source": "mesh",
                 "major": True,
+                "prior": False,
                 "curated": False,
+                # Indexed by NLM and named in the title: MeSH stays the source, the title
+                # gives the evidence.
+                "evidence": [{"source": "title", "start": 56, "end": 62, "text": "asthma"}],
             },
             {
                 "role": "therapy",
@@ -583,7 +588,9 @@ def test_it_adds_case_facts_concepts_and_status_beside_pubmeds_record(curator):
                 "name": "Cromolyn Sodium",
                 "source": "mesh",
                 "major": True,
+                "prior": False,
                 "curated": False,
+                "evidence": [],
             },
         ],
         "corrections": [],
@@ -639,7 +646,9 @@ def test_a_concept_whose_descriptor_is_not_loaded_keeps_its_ui_as_name(curator):
         "name": "D999999",
         "source": "text",
         "major": False,
+        "prior": False,
         "curated": False,
+        "evidence": [],
     }
 
 

@@ -167,6 +167,11 @@ class CaseFactsSerializer(serializers.Serializer):
     patient_count = serializers.IntegerField(allow_null=True)
     male_count = serializers.IntegerField(allow_null=True)
     female_count = serializers.IntegerField(allow_null=True)
+    reviewed_count = serializers.IntegerField(
+        allow_null=True,
+        help_text="Cases from the literature the article reviews beside its own (kept apart "
+        "from patient_count).",
+    )
     age_min_years = serializers.FloatField(allow_null=True)
     age_max_years = serializers.FloatField(allow_null=True)
     age_mean_years = serializers.FloatField(allow_null=True)
@@ -182,13 +187,26 @@ class CaseFactsSerializer(serializers.Serializer):
     rules_version = serializers.CharField()
 
 
+class ConceptEvidenceSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["title", "abstract", "keywords"])
+    start = serializers.IntegerField(help_text="Offset in the title, abstract or keywords.")
+    end = serializers.IntegerField()
+    text = serializers.CharField(help_text="The words that name the concept.")
+
+
 class CasebookConceptSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=ArticleConcept.Role.choices)
     ui = serializers.CharField(help_text="MeSH descriptor UI.")
     name = serializers.CharField(help_text="The descriptor's name (its UI if MeSH lacks it).")
     source = serializers.ChoiceField(choices=ArticleConcept.Source.choices)
     major = serializers.BooleanField()
+    prior = serializers.BooleanField(
+        help_text="A therapy the text says the patients had before (refractory to it)."
+    )
     curated = serializers.BooleanField(help_text="A curator added or confirmed it.")
+    evidence = ConceptEvidenceSerializer(
+        many=True, help_text="Where the title, abstract or keywords name it (source text)."
+    )
 
 
 class CorrectionSerializer(serializers.Serializer):

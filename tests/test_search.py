@@ -17,7 +17,8 @@ from articles.ingest import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
 from articles.search import refresh, search, snippets
-from articles.search.backends import TERMS_TABLE, backend_for
+from articles.search.backends import backend_for
+from tests.search_index import empty_search_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
@@ -52,16 +53,14 @@ def load_mesh(path: Path) -> None:
 def records(django_db_setup, django_db_blocker):
     """Stored once for the module (each test still runs in a transaction rolled back)."""
     with django_db_blocker.unblock():
+        empty_search_index()  # what modules before this one left
         stats = ingest_files([HAWC_259, EXCERPT_1298])
         assert stats.failed == 0, stats.problems
         load_mesh(MESH)
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM articles_search")  # not a table flush knows
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DELETE FROM {TERMS_TABLE}")  # its words, for capping a*
+        empty_search_index()
 
 
 def hits(query: str) -> list[int]:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
 from articles import curation
@@ -18,6 +17,7 @@ from articles.mesh import load_mesh
 from articles.models import Article
 from articles.search import read, search
 from articles.search.query import Mapped, parse
+from tests.search_index import empty_search_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = Path(__file__).parent.parent / "articles" / "demo" / "pubmed21n1298_case_reports.xml.gz"
@@ -90,14 +90,14 @@ def test_without_a_mapper_nothing_maps():
 @pytest.fixture(scope="module")
 def collection(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        empty_search_index()  # what modules before this one left
         load_mesh()  # first, as ``make run`` does: the index holds each concept's ancestors
         stats = ingest_files([DEMO, FIXTURES / "seed_19387736_from_page.xml"])
         assert stats.failed == 0, stats.problems
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM articles_search")  # not a table flush knows
+        empty_search_index()
 
 
 def found(term: str) -> list[int]:

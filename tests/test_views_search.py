@@ -5,14 +5,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from articles.filters import SORTS
 from articles.ingest import ingest_files
 from articles.models import Article, Curation
 from articles.search import search
-from articles.search.backends import TERMS_TABLE
+from tests.search_index import empty_search_index
 from tests.test_views_list import LIST_QUERIES, shown_option
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,6 +32,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def records(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        empty_search_index()  # what modules before this one left
         stats = ingest_files(
             [FIXTURES / "hawc_259_records.xml.gz", FIXTURES / "pubmed21n1298_excerpt_34.xml.gz"]
         )
@@ -40,10 +40,7 @@ def records(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM articles_search")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DELETE FROM {TERMS_TABLE}")  # its words, for capping a*
+        empty_search_index()
 
 
 def pmids_on(response) -> list[int]:

@@ -11,6 +11,8 @@
 - A field tag applies to everything since the last operator or parenthesis, so
   ``Suzuki Y[au]`` is one author and ``interstitial lung disease[mh]`` one heading.
 - A query that is only a number (or only numbers) is read as PMIDs, as PubMed does.
+- Given a mapper (``articles.search.mapping``: the Django side), untagged words that name a
+  disease or therapy also search that concept, as PubMed's automatic term mapping does.
 
 ``parse`` never raises: unbalanced quotes, parentheses or brackets, stray operators, words made
 of punctuation and overlong queries are read as well as they can be, and each repair adds a
@@ -273,7 +275,7 @@ def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:
 
 # Grouping: words + tags -> terms ---------------------------------------------------------------
 
-Atom = Term | str  # a Term, an operator, "(" or ")"
+Atom = Node | str  # a term, a mapped phrase's group (a Bool), an operator, "(" or ")"
 _GENUS = re.compile(r"^[A-Za-z]\.$")
 
 

@@ -1009,13 +1009,24 @@ def _parallel_batches(
         while in_flight:
             yield in_flight.popleft().result()
     except BaseException:
-        # Stopped (an error, a signal, the consumer closing this generator): do not wait
-        # for batches no one will store.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Stopped (an error, a signal, the consumer closing this generator): no one will store
+        # the batches in flight, so do not wait for them.
+        _stop_at_once(pool)
         raise
     pool.shutdown()
     if error is not None:
         raise error
+
+
+def _stop_at_once(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down and kill its processes. ``shutdown(wait=False)`` alone lets each
+    process finish its task, and the interpreter's exit waits for that: workers building the
+    vocabulary on a new machine kept a Ctrl-C'd run alive for over two minutes here. Python
+    3.14 has ``kill_workers()``; until then the processes are read from the pool's table."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
 
 
 def _store(

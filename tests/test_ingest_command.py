@@ -228,3 +228,35 @@ def test_its_parser_processes_end_with_it_however_it_is_stopped(shell_env, stop)
         parent.kill()
         parent.wait()
         parent.stdin.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_stopped_run_kills_its_parser_processes_mid_task(shell_env, tmp_path):
+    # With an empty vocabulary cache each parser process spends seconds building the
+    # vocabulary for its first batch. Ctrl-C must not wait for that: the processes are
+    # killed mid-build, so none of them gets as far as saving the vocabulary.
+    cache = tmp_path / "vocabulary"
+    data = gzip.decompress((FIXTURES / "hawc_259_records.xml.gz").read_bytes())
+    parent = subprocess.Popen(
+        [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
+         "--batch-size", "1"],
+        cwd=ROOT, env={**shell_env, "RECOGNISE_CACHE_DIR": str(cache)}, stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        # The run reads 1 MiB at a time, and reads no more while three batches wait for a
+        # parser: what is written past the first MiB stays in the pipe, so this returns at once.
+        parent.stdin.write(data[: 2**20 + 2**15])
+        parent.stdin.flush()
+        assert wait_until(lambda: len(children_of(parent.pid)) >= 2)
+        started = children_of(parent.pid)
+
+        parent.send_signal(signal.SIGINT)
+
+        parent.wait(timeout=30)
+        assert wait_until(lambda: not any(alive(pid) for pid in started))
+        assert sorted(path.suffix for path in cache.glob("*") if path.suffix != ".part") == []
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdin.close()

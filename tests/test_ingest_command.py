@@ -190,6 +190,13 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status waits to be read
 
 
+def with_default_sigint() -> None:
+    """``preexec_fn`` for a child that must see Ctrl-C. A shell without job control starts
+    background commands with SIGINT ignored, and what they start inherits that: a test suite
+    run as ``make test &`` would otherwise send SIGINT to a run that cannot receive it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_until(condition, deadline: float = 30.0) -> bool:
     """Poll ``condition`` for up to ``deadline`` seconds: a liveness check, not a timing."""
     give_up = time.monotonic() + deadline
@@ -211,7 +218,7 @@ def test_its_parser_processes_end_with_it_however_it_is_stopped(shell_env, stop)
         [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
          "--batch-size", "1"],
         cwd=ROOT, env=shell_env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, preexec_fn=with_default_sigint,
     )  # fmt: skip
     try:
         parent.stdin.write(head)
@@ -241,7 +248,7 @@ def test_a_stopped_run_kills_its_parser_processes_mid_task(shell_env, tmp_path):
         [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
          "--batch-size", "1"],
         cwd=ROOT, env={**shell_env, "RECOGNISE_CACHE_DIR": str(cache)}, stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=with_default_sigint,
     )  # fmt: skip
     try:
         # The run reads 1 MiB at a time, and reads no more while three batches wait for a

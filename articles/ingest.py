@@ -294,6 +294,11 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
 DERIVED_VERSION = f"{case_facts.RULES_VERSION}|{RECOGNISER_VERSION}"
 
 
+# ``json.dumps(value, ensure_ascii=False)``, the same text, without making an encoder for each
+# row (``dumps`` keeps one only for its default arguments).
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def concept_rows(article: r.Article, abstract: str) -> dict[tuple[str, str], tuple]:
     """(ui, role) -> (source, major, prior, evidence JSON) of the article's concepts: its MeSH
     headings and substances (``articles.classify``) and what its title, abstract and author
@@ -309,12 +314,11 @@ def concept_rows(article: r.Article, abstract: str) -> dict[tuple[str, str], tup
     for concept in found:
         if concept.negated:
             continue
-        evidence = json.dumps(
+        evidence = _json(
             [
                 {"source": e.source, "start": e.start, "end": e.end, "text": e.text}
                 for e in concept.evidence
-            ],
-            ensure_ascii=False,
+            ]
         )
         row = rows.setdefault((concept.ui, concept.role), [m.ArticleConcept.Source.TEXT, False])
         row[2:] = [concept.prior, evidence]
@@ -358,7 +362,7 @@ def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None
             facts.has_child,
             facts.has_adult,
             facts.has_older_adult,
-            json.dumps([e.as_dict() for e in facts.evidence], ensure_ascii=False),
+            _json([e.as_dict() for e in facts.evidence]),
             DERIVED_VERSION,
         )
     )

@@ -64,8 +64,8 @@ def is_short_form(candidate: str) -> bool:
         2 <= len(candidate) <= 10
         and len(candidate.split()) <= 2
         and candidate[0].isalnum()
-        and any(c.isalpha() for c in candidate)
-        and any(c.isupper() for c in candidate)
+        and any(map(str.isalpha, candidate))
+        and any(map(str.isupper, candidate))
     )
 
 
@@ -74,11 +74,18 @@ def best_long_form(short: str, long: str) -> str | None:
     one starting a word (Schwartz and Hearst's ``findBestLongForm``)."""
     s = len(short) - 1
     at = len(long) - 1
+    # In ASCII (nearly always) a character's lower case is one character, so the lowered
+    # text keeps its offsets and ``rfind`` can look for each letter.
+    lowered = long.lower() if long.isascii() and short.isascii() else None
     while s >= 0:
         char = short[s].lower()
         if not char.isalnum():
             s -= 1
             continue
+        if lowered is not None:
+            at = lowered.rfind(char, 0, at + 1)
+            while s == 0 and at > 0 and long[at - 1].isalnum():
+                at = lowered.rfind(char, 0, at)
         while at >= 0 and (
             long[at].lower() != char or (s == 0 and at > 0 and long[at - 1].isalnum())
         ):

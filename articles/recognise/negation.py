@@ -67,9 +67,9 @@ def negated_tokens(norms: list[str], stops: list[bool]) -> tuple[set[int], set[i
     forward: set[int] = set()
     backward: set[int] = set()
     # One pass for the three phrase lists: many texts have none of their first words.
-    at = starts(norms, FIRST_WORDS)
-    if not at:
+    if FIRST_WORDS.isdisjoint(norms):
         return forward, backward
+    at = starts(norms, FIRST_WORDS)
     pseudo = set()
     for first, last in PSEUDO.find(norms, at):
         pseudo.update(range(first, last + 1))

@@ -26,8 +26,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import compress, count
+from itertools import compress, count, repeat
 from pathlib import Path
 
 from articles.recognise import abbreviations, negation
@@ -166,15 +165,15 @@ def _source(name: str, text: str) -> Source:
     # stands between two words (never inside one), and ends the clause before the second.
     stops = [False] * size
     last = len(text) - 1
-    for mark in STOP.finditer(text):
-        at = mark.start()
+    token_starts = tokens.start
+    for at in map(t.MATCH_START, STOP.finditer(text)):
         if text[at] == "." and 0 < at < last and text[at + 1].isdigit():
             continue  # a decimal point
-        index = bisect_right(tokens.start, at)
+        index = bisect_right(token_starts, at)
         if index < size:
             stops[index] = True
     starts = t.sentence_starts(text) if name != KEYWORDS else _keyword_starts(text)
-    bounds = [0, *(bisect_left(tokens.start, start) for start in starts[1:]), size]
+    bounds = [0, *map(bisect_left, repeat(token_starts), starts[1:]), size]
     return Source(name, text, tokens, stops, bounds, tokens.norm)
 
 
@@ -185,7 +184,7 @@ def _sentence(source: Source, index: int) -> tuple[int, int]:
 
 
 def _keyword_starts(text: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer(r"; ", text)]
+    return [0, *map(t.MATCH_END, re.finditer(r"; ", text))]
 
 
 # Abbreviations -----------------------------------------------------------------------------
@@ -242,6 +241,13 @@ def _longest_first(candidates: list[tuple[v.Match, bool]]) -> list[tuple[v.Match
     the same length; nothing overlaps."""
     if len(candidates) < 2:
         return candidates  # most titles and keywords
+    last = -1
+    for match, _defined in candidates:
+        if match.first <= last:
+            break
+        last = match.last
+    else:
+        return candidates  # left to right already, nothing overlapping: most abstracts
     candidates.sort(key=lambda c: (c[0].first - c[0].last, c[0].first, not c[1]))
     taken: set[int] = set()
     chosen = []
@@ -269,19 +275,18 @@ def _mentions(
                 if form is not None:
                     candidates.append((v.Match(index, index, form.senses), True))
     mentions = []
+    name = source.name
     for match, defined in _longest_first(candidates):
         for sense in match.senses:
+            # ``v.concept_of`` and ``v.flags_of``, inline.
             mentions.append(
-                Mention(
-                    source.name,
-                    match.first,
-                    match.last,
-                    v.concept_of(sense),
-                    v.flags_of(sense),
-                    defined=defined,
-                )
+                Mention(name, match.first, match.last, sense >> FLAG_BITS, sense & FLAGS, defined)
             )
     return mentions
+
+
+FLAG_BITS = v.FLAG_BITS
+FLAGS = (1 << v.FLAG_BITS) - 1
 
 
 def _trusted(
@@ -532,15 +537,24 @@ def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> boo
     return any(map(_given_word, before + after))
 
 
-# Each word tried against a hundred prefixes once, not at every mention near it.
-@lru_cache(maxsize=1 << 14)
-def _given_word(norm: str) -> bool:
-    return norm.startswith(GIVEN)
+class _StartsWith(dict):
+    """Whether a word starts with one of ``prefixes``, by word: each word is tried against a
+    hundred prefixes once, not at every mention near it. A plain dict (read faster than an
+    ``lru_cache``), emptied when it grows too big."""
+
+    def __init__(self, prefixes: tuple[str, ...]) -> None:
+        super().__init__()
+        self.prefixes = prefixes
+
+    def __missing__(self, norm: str) -> bool:
+        if len(self) > t.CACHE_SIZE:
+            self.clear()
+        value = self[norm] = norm.startswith(self.prefixes)
+        return value
 
 
-@lru_cache(maxsize=1 << 14)
-def _measured(norm: str) -> bool:
-    return norm.startswith(MEASURED)
+_given_word = _StartsWith(GIVEN).__getitem__
+_measured = _StartsWith(MEASURED).__getitem__
 
 
 def _prior(mention: Mention, source: Source, norms: list[str]) -> bool:

@@ -4,7 +4,9 @@ What is in it (``build``):
 
 - every descriptor in the disease trees (C, F03) and the therapy trees (D, E02, E04), under its
   name, each entry term, and the natural order of inverted ones ("Lung Diseases, Interstitial"
-  also as "interstitial lung diseases"); from ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``;
+  also as "interstitial lung diseases"), and as abstracts word them ("Hip Dislocation" also as
+  "dislocation of the hip", "Skin Diseases" as "skin disorders": ``variants``); from
+  ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``;
 - the supplementary concept records (drug names such as tocilizumab, rare diseases) heading-
   mapped to such descriptors, from ``mesh_supplementary_2024.tsv.gz`` beside it, except names of
   genes and proteins ("IGHM protein, human") and systematic chemical names, which no abstract
@@ -49,7 +51,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 14
+VERSION = 15
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -161,6 +163,10 @@ GENE_OR_PROTEIN = re.compile(
     r"|, [a-z. ]+$",
     re.IGNORECASE,
 )
+# The longest supplementary term kept: a drug's longer names are systematic; a rare disease's
+# are often written out ("Tracheobronchopathia Osteochondroplastica", 41 characters).
+SCR_TERM_LENGTH = 40
+SCR_DISEASE_LENGTH = 60
 # Systematic chemical names and lab codes: brackets, locants ("2,4-"), digits glued to letters.
 # Lab codes ("EXP 063", "NCPMF-60", "ORALIT"): a word in capitals.
 LAB_CODE = re.compile(r"\b[A-Z]{2,}\b")
@@ -376,7 +382,7 @@ def build(
         trees.append("|".join(numbers))
         extra = SYNONYMS.get(ui, "").split("|") if ui in SYNONYMS else []
         for term in (name, *entries, *extra):
-            for variant, derived in variants(term):
+            for variant, derived in variants(term, kind):
                 add(variant, concept, derived_terms if derived else terms)
 
     by_ui = {ui: number for number, ui in enumerate(uis)}
@@ -386,14 +392,17 @@ def build(
         )
         if not descriptors_of or GENE_OR_PROTEIN.search(name):
             continue
+        diseases = tuple(d for d in descriptors_of if kinds[d] & DISEASE)
+        longest = SCR_DISEASE_LENGTH if diseases else SCR_TERM_LENGTH
         kept = [
             term
             for term in (name, *entries)
-            if 4 <= len(term) <= 40 and not SYSTEMATIC.search(term) and not LAB_CODE.search(term)
+            if 4 <= len(term) <= longest
+            and not SYSTEMATIC.search(term)
+            and not LAB_CODE.search(term)
         ]
         if not kept:
             continue
-        diseases = tuple(d for d in descriptors_of if kinds[d] & DISEASE)
         concept = len(uis)
         uis.append(ui)
         names.append(name)
@@ -479,7 +488,25 @@ def term_flags(term: str, words: list[t.Token], key: str) -> int:
 CLASS_WORDS = ("Therapy", "Treatment", "Drug", "Drugs", "Medication", "Medications")
 
 
-def variants(term: str) -> Iterator[tuple[str, bool]]:
+# Prepositions before which an abstract writes "the" where MeSH leaves it out: "ossification
+# of the posterior longitudinal ligament", "syndrome of the inappropriate ...".
+ARTICLE_BEFORE = frozenset({"of", "in", "to", "on"})
+# Endings of adjectives ("Spinal", "Fetal", "Pulmonary", "Infected"): a term whose word before
+# its head is one is not reworded with "of" ("Spinal Stenosis" is not "stenosis of the
+# spinal"; "Spinal Canal Stenosis" is "stenosis of the spinal canal").
+ADJECTIVE_ENDINGS = words("al ic ous ive ary ar ed ing oid ile ful less able ible")
+FUNCTION_WORDS = frozenset({"of", "the", "and", "or", "in", "to", "on", "with", "by", "for"})
+# A disease word and what clinicians also write for it: "skin disorders", "congenital
+# anomalies" (MeSH has only some of these among the entry terms).
+HEAD_SYNONYMS = {
+    "diseases": ("Disorders",),
+    "disease": ("Disorder",),
+    "abnormalities": ("Anomalies", "Malformations"),
+    "abnormality": ("Anomaly", "Malformation"),
+}
+
+
+def variants(term: str, kind: int = 0) -> Iterator[tuple[str, bool]]:
     """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
     "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
     Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
@@ -507,8 +534,43 @@ def variants(term: str) -> Iterator[tuple[str, bool]]:
                 # "Immunosuppressive Agents": "immunosuppressive therapy", "... drugs".
                 forms.extend(f"{head} {word}" for word in CLASS_WORDS)
     given = 2 if len(forms) > 1 and forms[1] == " ".join(reversed(parts)) else 1
+    forms[given:] = [*forms[given:], *_worded(forms, kind)]
     for number, form in enumerate(forms):
         yield form, number >= given
+
+
+def _worded(forms: list[str], kind: int) -> list[str]:
+    """How an abstract words the natural-order ``forms`` of a term where MeSH is terse: a
+    disease or procedure of two or three words with its site after "of" ("Hip Dislocation":
+    "dislocation of the hip"), "the" after a preposition
+    ("Ossification of Posterior Longitudinal Ligament": "... of the posterior ..."), and
+    "disorders" for "diseases" ("Skin Diseases": "skin disorders")."""
+    worded = []
+    for form in forms:
+        if "," in form or "(" in form:
+            continue
+        words = form.split()
+        lower = [word.lower() for word in words]
+        if (
+            kind & (DISEASE | PROCEDURE)
+            and len(words) in (2, 3)
+            and all(word.isalpha() for word in words)
+            and not lower[-2].endswith(ADJECTIVE_ENDINGS)
+            and FUNCTION_WORDS.isdisjoint(lower)
+            and not lower[-1].startswith(("therap", "treatment", "agent", "drug"))
+        ):
+            site = " ".join(words[:-1])
+            worded.extend((f"{words[-1]} of the {site}", f"{words[-1]} of {site}"))
+        if not ARTICLE_BEFORE.isdisjoint(lower[1:-1]) and "the" not in lower:
+            inserted = []
+            for index, word in enumerate(words):
+                inserted.append(word)
+                if 0 < index < len(words) - 1 and lower[index] in ARTICLE_BEFORE:
+                    inserted.append("the")
+            worded.append(" ".join(inserted))
+        if len(words) >= 2 and lower[-1] in HEAD_SYNONYMS:
+            worded.extend(" ".join([*words[:-1], head]) for head in HEAD_SYNONYMS[lower[-1]])
+    return worded
 
 
 def read_descriptors(path: str | Path) -> Iterator[tuple[str, str, tuple[str, ...], list[str]]]:

@@ -37,7 +37,7 @@ from articles.recognise.cues import Phrases, phrases, words
 
 # Bump when the rules below change what ``recognise`` returns; with the vocabulary's version
 # it tells a caller which stored concepts are outdated.
-RULES = 2
+RULES = 3
 VERSION = f"recognise-{RULES}+vocabulary-{v.VERSION}"
 
 DISEASE = "disease"
@@ -523,6 +523,12 @@ def _denied_before(mention: Mention, source: Source) -> bool:
 
 def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> bool:
     if kind & v.PROCEDURE:
+        return True
+    # A drug named as a treatment says so itself: "vasopressor therapy", "immunosuppressive
+    # treatment". (Its first word is left out: "Oral Contraceptives" names a route, not a dose.)
+    if mention.first != mention.last and any(
+        map(_given_word, norms[mention.first + 1 : mention.last + 1])
+    ):
         return True
     before, after = _sentence_words(mention, source, GIVEN_WINDOW)
     if any(map(_measured, before[-2:] + after[:1])):

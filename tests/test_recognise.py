@@ -334,3 +334,8 @@ def test_it_does_not_read_a_disease_named_for_its_agent_or_epidemic(vocabulary, 
 def test_it_reads_a_disease_named_with_its_virus_and_infection(vocabulary):
     abstract = "She had mumps virus infection."
     assert "Mumps" in by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]
+
+
+def test_it_reads_a_fungus_as_the_infection_named_after_it(vocabulary):
+    abstract = "Candida glabrata was isolated from her blood cultures."
+    assert "Candidiasis" in by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]

@@ -6,7 +6,9 @@ What is in it (``build``):
   name, each entry term, and the natural order of inverted ones ("Lung Diseases, Interstitial"
   also as "interstitial lung diseases"), and as abstracts word them ("Hip Dislocation" also as
   "dislocation of the hip", "Skin Diseases" as "skin disorders": ``variants``); from
-  ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``;
+  ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``; and the names of fungi that infect
+  ("Candida albicans", "Aspergillus") under the infection MeSH names after them
+  (``infections_by_organism``);
 - the supplementary concept records (drug names such as tocilizumab, rare diseases) heading-
   mapped to such descriptors, from ``mesh_supplementary_2024.tsv.gz`` beside it, except names of
   genes and proteins ("IGHM protein, human") and systematic chemical names, which no abstract
@@ -51,7 +53,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 15
+VERSION = 16
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -85,6 +87,13 @@ BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13.444", "D13.695", "D23")
 # ... except drugs among them: hormones, pharmacologic classes, vaccines, monoclonal
 # antibodies and intravenous immunoglobulin.
 DRUG_TREES = ("D06", "D27", "D20.215", "D12.776.124.486.485.114.224", "D12.776.124.486.485.114.632")
+
+# Fungi, whose names in an abstract nearly always stand for the patients' infection (bacteria
+# and viruses are as often named as strains, vectors, vaccines or flora: measured on the
+# tuning labels, they gave more wrong diseases than right ones), and how many taxa above an
+# organism are searched for the infection named after it (``infections_by_organism``).
+ORGANISM_TREES = ("B01.300",)
+ORGANISM_LEVELS = 2
 
 # Term flags (bits of a sense).
 CASED = 1
@@ -371,9 +380,14 @@ def build(
         # The same concept under two spellings of one key keeps the laxer flags.
         senses[concept] = senses.get(concept, flags) & flags
 
+    organisms: list[tuple[tuple[str, ...], list[str]]] = []  # tree numbers, names
+    organism_names: dict[str, str] = {}  # tree number -> name
     for ui, name, numbers, entries in read_descriptors(descriptors):
         kind = tree_kind(numbers)
         if not kind:
+            if any(n.startswith(ORGANISM_TREES) for n in numbers):
+                organisms.append((numbers, [name, *entries]))
+                organism_names.update((n, name) for n in numbers)
             continue
         concept = len(uis)
         uis.append(ui)
@@ -384,6 +398,10 @@ def build(
         for term in (name, *entries, *extra):
             for variant, derived in variants(term, kind):
                 add(variant, concept, derived_terms if derived else terms)
+
+    for concept, organism_terms in infections_by_organism(organisms, organism_names, terms, kinds):
+        for term in organism_terms:
+            add(term, concept, derived_terms)
 
     by_ui = {ui: number for number, ui in enumerate(uis)}
     for ui, name, entries, targets in read_supplementary(supplementary):
@@ -451,6 +469,35 @@ def build(
         overflow=overflow,
         index=by_ui,
     )
+
+
+def infections_by_organism(
+    organisms: list[tuple[tuple[str, ...], list[str]]],
+    organism_names: dict[str, str],
+    terms: dict[tuple[str, ...], dict[int, int]],
+    kinds: bytearray,
+) -> Iterator[tuple[int, list[str]]]:
+    """Each organism's names with the disease MeSH names after it or a taxon above it:
+    "Candida albicans" with Candidiasis, whose entry term is "Candida Infection". Abstracts
+    name the agent for the infection ("Candida glabrata was isolated from the blood cultures
+    of ..."). An organism whose infection MeSH does not name so is left out."""
+
+    def infection(name: str) -> int | None:
+        for wording in (f"{name} Infection", f"{name} Infections"):
+            senses = terms.get(tuple(w.norm for w in t.tokens(wording)), {})
+            diseases = [concept for concept in senses if kinds[concept] & DISEASE]
+            if len(diseases) == 1:
+                return diseases[0]
+        return None
+
+    for numbers, organism_terms in organisms:
+        # The organism, then the taxa above it (a level is four characters: ".381").
+        taxa = [n[: len(n) - 4 * up] for n in numbers for up in range(ORGANISM_LEVELS + 1)]
+        for taxon in taxa:
+            found = infection(organism_names[taxon]) if taxon in organism_names else None
+            if found is not None:
+                yield found, organism_terms
+                break
 
 
 def tree_kind(numbers: tuple[str, ...]) -> int:

@@ -339,3 +339,9 @@ def test_it_reads_a_disease_named_with_its_virus_and_infection(vocabulary):
 def test_it_reads_a_fungus_as_the_infection_named_after_it(vocabulary):
     abstract = "Candida glabrata was isolated from her blood cultures."
     assert "Candidiasis" in by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]
+
+
+def test_it_reads_words_clinicians_write_that_mesh_lacks(vocabulary):
+    abstract = "She underwent mitral valve replacement and surgical resection of the mass."
+    found = by_role(recognise("", abstract, vocabulary=vocabulary))["therapy"]
+    assert {"Heart Valve Prosthesis Implantation", "Surgical Procedures, Operative"} <= set(found)

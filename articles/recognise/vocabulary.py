@@ -53,7 +53,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 16
+VERSION = 17
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -146,7 +146,8 @@ SYNONYMS = {
     "D000900": "Antibiotic|Antibiotics|Antibiotic Therapy|Antibiotic Treatment",
     "D001803": "Transfusion|Transfusions",  # Blood Transfusion
     "D006435": "Dialysis|Hemodialysis|Haemodialysis",  # Renal Dialysis
-    "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
+    "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation|Surgical Resection|"
+    "Surgical Excision|Surgical Exploration|Surgical Correction|Surgical Repair|Surgical Removal",
     "D012121": "Mechanical Ventilation|Ventilatory Support",  # Respiration, Artificial
     "D005440": "Intravenous Fluids|Fluid Resuscitation",  # Fluid Therapy
     "D000319": "Beta-Blockers|Beta Blockers|Beta-Blocker",  # Adrenergic beta-Antagonists
@@ -162,6 +163,10 @@ SYNONYMS = {
     "D009759": "Nystagmus",  # Nystagmus, Pathologic
     "D010291": "Hemiparesis",  # Paresis
     "D016055": "Urine Retention",  # Urinary Retention
+    "D019918": "Valve Replacement|Heart Valve Replacement",  # Heart Valve Prosthesis Implantation
+    "D002585": "Cesarean Delivery|Caesarean Delivery",  # Cesarean Section
+    "D010102": "Oxygen Inhalation|Oxygen Therapy|Supplemental Oxygen",  # Oxygen Inhalation Therapy
+    "D005594": "Intramedullary Nailing",  # Fracture Fixation, Intramedullary
 }
 
 # Gene and protein names, species-qualified names ("Darc protein, mouse") among the

@@ -298,6 +298,7 @@ def test_it_loads_the_vocabulary_it_saved(vocabulary, tmp_path):
         ),
         ("Both had chronic skin disorders since childhood.", "Skin Diseases"),
         ("The child was born with severe congenital anomalies.", "Congenital Abnormalities"),
+        ("He had chronic renal disease.", "Kidney Diseases"),
     ],
 )
 def test_it_reads_a_term_as_an_abstract_words_it(vocabulary, abstract, disease):
@@ -345,3 +346,9 @@ def test_it_reads_words_clinicians_write_that_mesh_lacks(vocabulary):
     abstract = "She underwent mitral valve replacement and surgical resection of the mass."
     found = by_role(recognise("", abstract, vocabulary=vocabulary))["therapy"]
     assert {"Heart Valve Prosthesis Implantation", "Surgical Procedures, Operative"} <= set(found)
+
+
+def test_it_reads_feeding_for_nutrition_and_an_organ_by_its_adjective(vocabulary):
+    abstract = "She received total parenteral feeding after dental extractions."
+    found = by_role(recognise("", abstract, vocabulary=vocabulary))["therapy"]
+    assert {"Parenteral Nutrition, Total", "Tooth Extraction"} <= set(found)

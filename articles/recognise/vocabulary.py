@@ -53,7 +53,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 17
+VERSION = 18
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -555,7 +555,22 @@ HEAD_SYNONYMS = {
     "disease": ("Disorder",),
     "abnormalities": ("Anomalies", "Malformations"),
     "abnormality": ("Anomaly", "Malformation"),
+    "nutrition": ("Feeding",),
 }
+# Organs as a term's first word, noun and adjective: "Tooth Extraction" is also "dental
+# extraction", "Renal Insufficiency" also "kidney insufficiency".
+ORGAN_ADJECTIVES = {
+    "kidney": "Renal",
+    "liver": "Hepatic",
+    "heart": "Cardiac",
+    "lung": "Pulmonary",
+    "stomach": "Gastric",
+    "brain": "Cerebral",
+    "tooth": "Dental",
+    "skin": "Cutaneous",
+    "eye": "Ocular",
+}
+ORGAN_NOUNS = {adjective.lower(): noun.title() for noun, adjective in ORGAN_ADJECTIVES.items()}
 
 
 def variants(term: str, kind: int = 0) -> Iterator[tuple[str, bool]]:
@@ -595,8 +610,9 @@ def _worded(forms: list[str], kind: int) -> list[str]:
     """How an abstract words the natural-order ``forms`` of a term where MeSH is terse: a
     disease or procedure of two or three words with its site after "of" ("Hip Dislocation":
     "dislocation of the hip"), "the" after a preposition
-    ("Ossification of Posterior Longitudinal Ligament": "... of the posterior ..."), and
-    "disorders" for "diseases" ("Skin Diseases": "skin disorders")."""
+    ("Ossification of Posterior Longitudinal Ligament": "... of the posterior ..."),
+    "disorders" for "diseases" ("Skin Diseases": "skin disorders", ``HEAD_SYNONYMS``), and an
+    organ's adjective for its noun and back ("Kidney Diseases": "renal diseases")."""
     worded = []
     for form in forms:
         if "," in form or "(" in form:
@@ -622,6 +638,9 @@ def _worded(forms: list[str], kind: int) -> list[str]:
             worded.append(" ".join(inserted))
         if len(words) >= 2 and lower[-1] in HEAD_SYNONYMS:
             worded.extend(" ".join([*words[:-1], head]) for head in HEAD_SYNONYMS[lower[-1]])
+        organ = ORGAN_ADJECTIVES.get(lower[0]) or ORGAN_NOUNS.get(lower[0])
+        if organ and len(words) >= 2:
+            worded.append(" ".join([organ, *words[1:]]))
     return worded
 
 

@@ -369,6 +369,8 @@ GIVEN = words(
     immunotherap monotherap continu replac injection tablet pulse bolus weekly daily using
     usage"""
 )
+# Words that name a drug as given when they are part of its name ("vasopressor therapy").
+TREATMENT_WORDS = frozenset(t.normalise_word(w) for w in words("therapy treatment regimen"))
 # Words that say a substance was measured or found, not given (just before or after it).
 MEASURED = words(
     """serum plasma level concentration titer titre antibod anti positiv negativ elevat
@@ -546,9 +548,9 @@ def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> boo
     if kind & v.PROCEDURE:
         return True
     # A drug named as a treatment says so itself: "vasopressor therapy", "immunosuppressive
-    # treatment". (Its first word is left out: "Oral Contraceptives" names a route, not a dose.)
-    if mention.first != mention.last and any(
-        map(_given_word, norms[mention.first + 1 : mention.last + 1])
+    # treatment" (but "Therapeutic Uses" says nothing of these patients).
+    if mention.first != mention.last and not TREATMENT_WORDS.isdisjoint(
+        norms[mention.first + 1 : mention.last + 1]
     ):
         return True
     before, after = _sentence_words(mention, source, GIVEN_WINDOW)

@@ -53,7 +53,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 18
+VERSION = 19
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -597,7 +597,12 @@ def variants(term: str, kind: int = 0) -> Iterator[tuple[str, bool]]:
             elif last.lower() == "acid" and head.endswith("ic") and " " not in head:
                 # "Valproic Acid" is given as valproate, "Mycophenolic Acid" as mycophenolate.
                 forms.append(head[:-2] + "ate")
-            elif last.lower() in ("agents", "agent", "drugs") and " " not in head:
+            elif (
+                last.lower() in ("agents", "agent", "drugs")
+                and " " not in head
+                and head.lower() not in ORGAN_NOUNS
+            ):
+                # ("Dental Drugs" are not "dental treatment", a procedure.)
                 # "Immunosuppressive Agents": "immunosuppressive therapy", "... drugs".
                 forms.extend(f"{head} {word}" for word in CLASS_WORDS)
     given = 2 if len(forms) > 1 and forms[1] == " ".join(reversed(parts)) else 1

@@ -27,8 +27,9 @@ def test_it_redoes_only_articles_with_missing_or_older_facts():
     m.CaseFacts.objects.filter(article_id=34093937).update(rules_version="facts-0", kind="other")
     m.CaseFacts.objects.filter(article_id=34094610).delete()
 
-    # Their concepts are those their text names (neither record has MeSH yet).
-    assert run() == ("re-derived 2 articles (8 concepts, 2 case facts), failed 0", "")
+    # Their concepts are those their text names (neither record has MeSH yet): among them
+    # 34094610's "Surgical excision of the mass", a therapy.
+    assert run() == ("re-derived 2 articles (9 concepts, 2 case facts), failed 0", "")
 
     facts = m.CaseFacts.objects.get(article_id=34093937)
     assert (facts.kind, facts.patient_count, facts.rules_version) == (

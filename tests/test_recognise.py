@@ -286,3 +286,69 @@ def test_it_loads_the_vocabulary_it_saved(vocabulary, tmp_path):
     assert [c.ui for c in recognise(text, "", vocabulary=loaded)] == [
         c.ui for c in recognise(text, "", vocabulary=vocabulary)
     ]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "disease"),
+    [
+        ("She had a dislocation of the hips.", "Hip Dislocation"),
+        (
+            "He had ossification of the posterior longitudinal ligament.",
+            "Ossification of Posterior Longitudinal Ligament",
+        ),
+        ("Both had chronic skin disorders since childhood.", "Skin Diseases"),
+        ("The child was born with severe congenital anomalies.", "Congenital Abnormalities"),
+        ("He had chronic renal disease.", "Kidney Diseases"),
+    ],
+)
+def test_it_reads_a_term_as_an_abstract_words_it(vocabulary, abstract, disease):
+    assert disease in by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]
+
+
+def test_it_does_not_reword_a_term_around_an_adjective(vocabulary):
+    """ "Spinal Stenosis" is not "stenosis of the spinal" (canal)."""
+    found = by_role(recognise("", "A stenosis of the spinal canal.", vocabulary=vocabulary))
+    assert "Spinal Stenosis" not in found["disease"]
+
+
+def test_it_reads_a_drug_named_as_a_treatment_as_a_therapy(vocabulary):
+    abstract = "The target guided the titration of vasopressor therapy."
+    assert (
+        "Vasoconstrictor Agents"
+        in by_role(recognise("", abstract, vocabulary=vocabulary))["therapy"]
+    )
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "Infection with severe acute respiratory syndrome coronavirus 2 was confirmed.",
+        "Antibodies against mumps virus were measured.",
+        "Attendance fell during the measles epidemic.",
+    ],
+)
+def test_it_does_not_read_a_disease_named_for_its_agent_or_epidemic(vocabulary, abstract):
+    found = by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]
+    assert not {"Severe Acute Respiratory Syndrome", "Mumps", "Measles"} & set(found)
+
+
+def test_it_reads_a_disease_named_with_its_virus_and_infection(vocabulary):
+    abstract = "She had mumps virus infection."
+    assert "Mumps" in by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]
+
+
+def test_it_reads_a_fungus_as_the_infection_named_after_it(vocabulary):
+    abstract = "Candida glabrata was isolated from her blood cultures."
+    assert "Candidiasis" in by_role(recognise("", abstract, vocabulary=vocabulary))["disease"]
+
+
+def test_it_reads_words_clinicians_write_that_mesh_lacks(vocabulary):
+    abstract = "She underwent mitral valve replacement and surgical resection of the mass."
+    found = by_role(recognise("", abstract, vocabulary=vocabulary))["therapy"]
+    assert {"Heart Valve Prosthesis Implantation", "Surgical Procedures, Operative"} <= set(found)
+
+
+def test_it_reads_feeding_for_nutrition_and_an_organ_by_its_adjective(vocabulary):
+    abstract = "She received total parenteral feeding after dental extractions."
+    found = by_role(recognise("", abstract, vocabulary=vocabulary))["therapy"]
+    assert {"Parenteral Nutrition, Total", "Tooth Extraction"} <= set(found)

@@ -36,7 +36,7 @@ from articles.recognise.cues import Phrases, phrases, words
 
 # Bump when the rules below change what ``recognise`` returns; with the vocabulary's version
 # it tells a caller which stored concepts are outdated.
-RULES = 2
+RULES = 3
 VERSION = f"recognise-{RULES}+vocabulary-{v.VERSION}"
 
 DISEASE = "disease"
@@ -374,6 +374,8 @@ GIVEN = words(
     immunotherap monotherap continu replac injection tablet pulse bolus weekly daily using
     usage"""
 )
+# Words that name a drug as given when they are part of its name ("vasopressor therapy").
+TREATMENT_WORDS = frozenset(t.normalise_word(w) for w in words("therapy treatment regimen"))
 # Words that say a substance was measured or found, not given (just before or after it).
 MEASURED = words(
     """serum plasma level concentration titer titre antibod anti positiv negativ elevat
@@ -432,6 +434,14 @@ CLAUSE = frozenset(
     t.normalise_word(w)
     for w in words("was were is are has have had then subsequently later but which who after")
 )
+# Words after a disease's name that make it name something else: its agent ("mumps virus",
+# "severe acute respiratory syndrome coronavirus 2"), a vaccine against it ("polio vaccine",
+# "tetanus toxoid"), or the times it spread, which are background to the patients ("the
+# COVID-19 pandemic").
+NOT_THE_DISEASE = frozenset(
+    t.normalise_word(w) for w in words("virus coronavirus vaccine toxoid pandemic epidemic")
+)
+INFECTION_WORDS = frozenset(t.normalise_word(w) for w in words("infection disease"))
 PRIOR_OTHER_WORDS = 2
 CAUSE_WINDOW = 3
 GIVEN_WINDOW = 8
@@ -444,6 +454,8 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
     if kind & v.GENERIC:
         return
     if kind & v.DISEASE:
+        if _names_other_than_disease(mention, source):
+            return
         mention.role = DISEASE
         if source.negated_forward is None:
             source.negated_forward, source.negated_backward = negation.negated_tokens(
@@ -473,6 +485,17 @@ def _assign_role(mention: Mention, source: Source, vocabulary: v.Vocabulary) -> 
     elif _given(mention, source, norms, kind):
         mention.role = THERAPY
         mention.prior = _prior(mention, source, norms)
+
+
+def _names_other_than_disease(mention: Mention, source: Source) -> bool:
+    """Whether a word after the disease's name makes it name its agent, a vaccine or an
+    epidemic (``NOT_THE_DISEASE``), and no word for infection follows that ("hepatitis B
+    virus infection" is the disease)."""
+    norms = source.norms
+    after = mention.last + 1
+    if after >= len(norms) or norms[after] not in NOT_THE_DISEASE or source.tokens.broken[after]:
+        return False
+    return after + 1 >= len(norms) or norms[after + 1] not in INFECTION_WORDS
 
 
 def _sentence_words(mention: Mention, source: Source, window: int) -> tuple[list, list]:
@@ -528,6 +551,12 @@ def _denied_before(mention: Mention, source: Source) -> bool:
 
 def _given(mention: Mention, source: Source, norms: list[str], kind: int) -> bool:
     if kind & v.PROCEDURE:
+        return True
+    # A drug named as a treatment says so itself: "vasopressor therapy", "immunosuppressive
+    # treatment" (but "Therapeutic Uses" says nothing of these patients).
+    if mention.first != mention.last and not TREATMENT_WORDS.isdisjoint(
+        norms[mention.first + 1 : mention.last + 1]
+    ):
         return True
     before, after = _sentence_words(mention, source, GIVEN_WINDOW)
     if any(map(_measured, before[-2:] + after[:1])):

@@ -4,7 +4,11 @@ What is in it (``build``):
 
 - every descriptor in the disease trees (C, F03) and the therapy trees (D, E02, E04), under its
   name, each entry term, and the natural order of inverted ones ("Lung Diseases, Interstitial"
-  also as "interstitial lung diseases"); from ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``;
+  also as "interstitial lung diseases"), and as abstracts word them ("Hip Dislocation" also as
+  "dislocation of the hip", "Skin Diseases" as "skin disorders": ``variants``); from
+  ``articles/mesh_data/mesh_descriptors_2024.tsv.gz``; and the names of fungi that infect
+  ("Candida albicans", "Aspergillus") under the infection MeSH names after them
+  (``infections_by_organism``);
 - the supplementary concept records (drug names such as tocilizumab, rare diseases) heading-
   mapped to such descriptors, from ``mesh_supplementary_2024.tsv.gz`` beside it, except names of
   genes and proteins ("IGHM protein, human") and systematic chemical names, which no abstract
@@ -50,7 +54,7 @@ from articles.recognise import text as t
 from articles.recognise.cues import words
 
 # Bump when what ``build`` puts in the vocabulary changes, so cached files are rebuilt.
-VERSION = 14
+VERSION = 19
 
 DATA = Path(__file__).resolve().parent.parent / "mesh_data"
 DESCRIPTORS_FILE = DATA / "mesh_descriptors_2024.tsv.gz"
@@ -84,6 +88,13 @@ BIOMOLECULE_TREES = ("D08", "D12.644", "D12.776", "D13.444", "D13.695", "D23")
 # ... except drugs among them: hormones, pharmacologic classes, vaccines, monoclonal
 # antibodies and intravenous immunoglobulin.
 DRUG_TREES = ("D06", "D27", "D20.215", "D12.776.124.486.485.114.224", "D12.776.124.486.485.114.632")
+
+# Fungi, whose names in an abstract nearly always stand for the patients' infection (bacteria
+# and viruses are as often named as strains, vectors, vaccines or flora: measured on the
+# tuning labels, they gave more wrong diseases than right ones), and how many taxa above an
+# organism are searched for the infection named after it (``infections_by_organism``).
+ORGANISM_TREES = ("B01.300",)
+ORGANISM_LEVELS = 2
 
 # Term flags (bits of a sense).
 CASED = 1
@@ -136,7 +147,8 @@ SYNONYMS = {
     "D000900": "Antibiotic|Antibiotics|Antibiotic Therapy|Antibiotic Treatment",
     "D001803": "Transfusion|Transfusions",  # Blood Transfusion
     "D006435": "Dialysis|Hemodialysis|Haemodialysis",  # Renal Dialysis
-    "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation",
+    "D013514": "Surgery|Surgical Treatment|Surgical Intervention|Operation|Surgical Resection|"
+    "Surgical Excision|Surgical Exploration|Surgical Correction|Surgical Repair|Surgical Removal",
     "D012121": "Mechanical Ventilation|Ventilatory Support",  # Respiration, Artificial
     "D005440": "Intravenous Fluids|Fluid Resuscitation",  # Fluid Therapy
     "D000319": "Beta-Blockers|Beta Blockers|Beta-Blocker",  # Adrenergic beta-Antagonists
@@ -152,6 +164,10 @@ SYNONYMS = {
     "D009759": "Nystagmus",  # Nystagmus, Pathologic
     "D010291": "Hemiparesis",  # Paresis
     "D016055": "Urine Retention",  # Urinary Retention
+    "D019918": "Valve Replacement|Heart Valve Replacement",  # Heart Valve Prosthesis Implantation
+    "D002585": "Cesarean Delivery|Caesarean Delivery",  # Cesarean Section
+    "D010102": "Oxygen Inhalation|Oxygen Therapy|Supplemental Oxygen",  # Oxygen Inhalation Therapy
+    "D005594": "Intramedullary Nailing",  # Fracture Fixation, Intramedullary
 }
 
 # Gene and protein names, species-qualified names ("Darc protein, mouse") among the
@@ -162,6 +178,10 @@ GENE_OR_PROTEIN = re.compile(
     r"|, [a-z. ]+$",
     re.IGNORECASE,
 )
+# The longest supplementary term kept: a drug's longer names are systematic; a rare disease's
+# are often written out ("Tracheobronchopathia Osteochondroplastica", 41 characters).
+SCR_TERM_LENGTH = 40
+SCR_DISEASE_LENGTH = 60
 # Systematic chemical names and lab codes: brackets, locants ("2,4-"), digits glued to letters.
 # Lab codes ("EXP 063", "NCPMF-60", "ORALIT"): a word in capitals.
 LAB_CODE = re.compile(r"\b[A-Z]{2,}\b")
@@ -369,9 +389,14 @@ def build(
         # The same concept under two spellings of one key keeps the laxer flags.
         senses[concept] = senses.get(concept, flags) & flags
 
+    organisms: list[tuple[tuple[str, ...], list[str]]] = []  # tree numbers, names
+    organism_names: dict[str, str] = {}  # tree number -> name
     for ui, name, numbers, entries in read_descriptors(descriptors):
         kind = tree_kind(numbers)
         if not kind:
+            if any(n.startswith(ORGANISM_TREES) for n in numbers):
+                organisms.append((numbers, [name, *entries]))
+                organism_names.update((n, name) for n in numbers)
             continue
         concept = len(uis)
         uis.append(ui)
@@ -380,8 +405,12 @@ def build(
         trees.append("|".join(numbers))
         extra = SYNONYMS.get(ui, "").split("|") if ui in SYNONYMS else []
         for term in (name, *entries, *extra):
-            for variant, derived in variants(term):
+            for variant, derived in variants(term, kind):
                 add(variant, concept, derived_terms if derived else terms)
+
+    for concept, organism_terms in infections_by_organism(organisms, organism_names, terms, kinds):
+        for term in organism_terms:
+            add(term, concept, derived_terms)
 
     by_ui = {ui: number for number, ui in enumerate(uis)}
     for ui, name, entries, targets in read_supplementary(supplementary):
@@ -390,14 +419,17 @@ def build(
         )
         if not descriptors_of or GENE_OR_PROTEIN.search(name):
             continue
+        diseases = tuple(d for d in descriptors_of if kinds[d] & DISEASE)
+        longest = SCR_DISEASE_LENGTH if diseases else SCR_TERM_LENGTH
         kept = [
             term
             for term in (name, *entries)
-            if 4 <= len(term) <= 40 and not SYSTEMATIC.search(term) and not LAB_CODE.search(term)
+            if 4 <= len(term) <= longest
+            and not SYSTEMATIC.search(term)
+            and not LAB_CODE.search(term)
         ]
         if not kept:
             continue
-        diseases = tuple(d for d in descriptors_of if kinds[d] & DISEASE)
         concept = len(uis)
         uis.append(ui)
         names.append(name)
@@ -448,6 +480,35 @@ def build(
     )
 
 
+def infections_by_organism(
+    organisms: list[tuple[tuple[str, ...], list[str]]],
+    organism_names: dict[str, str],
+    terms: dict[tuple[str, ...], dict[int, int]],
+    kinds: bytearray,
+) -> Iterator[tuple[int, list[str]]]:
+    """Each organism's names with the disease MeSH names after it or a taxon above it:
+    "Candida albicans" with Candidiasis, whose entry term is "Candida Infection". Abstracts
+    name the agent for the infection ("Candida glabrata was isolated from the blood cultures
+    of ..."). An organism whose infection MeSH does not name so is left out."""
+
+    def infection(name: str) -> int | None:
+        for wording in (f"{name} Infection", f"{name} Infections"):
+            senses = terms.get(tuple(w.norm for w in t.tokens(wording)), {})
+            diseases = [concept for concept in senses if kinds[concept] & DISEASE]
+            if len(diseases) == 1:
+                return diseases[0]
+        return None
+
+    for numbers, organism_terms in organisms:
+        # The organism, then the taxa above it (a level is four characters: ".381").
+        taxa = [n[: len(n) - 4 * up] for n in numbers for up in range(ORGANISM_LEVELS + 1)]
+        for taxon in taxa:
+            found = infection(organism_names[taxon]) if taxon in organism_names else None
+            if found is not None:
+                yield found, organism_terms
+                break
+
+
 def tree_kind(numbers: tuple[str, ...]) -> int:
     ours = [n for n in numbers if n.startswith(DISEASE_TREES + THERAPY_TREES)]
     if not ours:
@@ -483,7 +544,40 @@ def term_flags(term: str, words: list[t.Token], key: str) -> int:
 CLASS_WORDS = ("Therapy", "Treatment", "Drug", "Drugs", "Medication", "Medications")
 
 
-def variants(term: str) -> Iterator[tuple[str, bool]]:
+# Prepositions before which an abstract writes "the" where MeSH leaves it out: "ossification
+# of the posterior longitudinal ligament", "syndrome of the inappropriate ...".
+ARTICLE_BEFORE = frozenset({"of", "in", "to", "on"})
+# Endings of adjectives ("Spinal", "Fetal", "Pulmonary", "Infected"): a term whose word before
+# its head is one is not reworded with "of" ("Spinal Stenosis" is not "stenosis of the
+# spinal"; "Spinal Canal Stenosis" is "stenosis of the spinal canal").
+ADJECTIVE_ENDINGS = words("al ic ous ive ary ar ed ing oid ile ful less able ible")
+FUNCTION_WORDS = frozenset({"of", "the", "and", "or", "in", "to", "on", "with", "by", "for"})
+# A disease word and what clinicians also write for it: "skin disorders", "congenital
+# anomalies" (MeSH has only some of these among the entry terms).
+HEAD_SYNONYMS = {
+    "diseases": ("Disorders",),
+    "disease": ("Disorder",),
+    "abnormalities": ("Anomalies", "Malformations"),
+    "abnormality": ("Anomaly", "Malformation"),
+    "nutrition": ("Feeding",),
+}
+# Organs as a term's first word, noun and adjective: "Tooth Extraction" is also "dental
+# extraction", "Renal Insufficiency" also "kidney insufficiency".
+ORGAN_ADJECTIVES = {
+    "kidney": "Renal",
+    "liver": "Hepatic",
+    "heart": "Cardiac",
+    "lung": "Pulmonary",
+    "stomach": "Gastric",
+    "brain": "Cerebral",
+    "tooth": "Dental",
+    "skin": "Cutaneous",
+    "eye": "Ocular",
+}
+ORGAN_NOUNS = {adjective.lower(): noun.title() for noun, adjective in ORGAN_ADJECTIVES.items()}
+
+
+def variants(term: str, kind: int = 0) -> Iterator[tuple[str, bool]]:
     """The term; an inverted term in natural order ("Carcinoma, Squamous Cell" also as
     "Squamous Cell Carcinoma", "Anemia, Hemolytic, Autoimmune" as "Autoimmune Hemolytic
     Anemia"); and the words clinicians use for two of MeSH's: a site's neoplasm is its
@@ -507,12 +601,56 @@ def variants(term: str) -> Iterator[tuple[str, bool]]:
             elif last.lower() == "acid" and head.endswith("ic") and " " not in head:
                 # "Valproic Acid" is given as valproate, "Mycophenolic Acid" as mycophenolate.
                 forms.append(head[:-2] + "ate")
-            elif last.lower() in ("agents", "agent", "drugs") and " " not in head:
+            elif (
+                last.lower() in ("agents", "agent", "drugs")
+                and " " not in head
+                and head.lower() not in ORGAN_NOUNS
+            ):
+                # ("Dental Drugs" are not "dental treatment", a procedure.)
                 # "Immunosuppressive Agents": "immunosuppressive therapy", "... drugs".
                 forms.extend(f"{head} {word}" for word in CLASS_WORDS)
     given = 2 if len(forms) > 1 and forms[1] == " ".join(reversed(parts)) else 1
+    forms[given:] = [*forms[given:], *_worded(forms, kind)]
     for number, form in enumerate(forms):
         yield form, number >= given
+
+
+def _worded(forms: list[str], kind: int) -> list[str]:
+    """How an abstract words the natural-order ``forms`` of a term where MeSH is terse: a
+    disease or procedure of two or three words with its site after "of" ("Hip Dislocation":
+    "dislocation of the hip"), "the" after a preposition
+    ("Ossification of Posterior Longitudinal Ligament": "... of the posterior ..."),
+    "disorders" for "diseases" ("Skin Diseases": "skin disorders", ``HEAD_SYNONYMS``), and an
+    organ's adjective for its noun and back ("Kidney Diseases": "renal diseases")."""
+    worded = []
+    for form in forms:
+        if "," in form or "(" in form:
+            continue
+        words = form.split()
+        lower = [word.lower() for word in words]
+        if (
+            kind & (DISEASE | PROCEDURE)
+            and len(words) in (2, 3)
+            and all(word.isalpha() for word in words)
+            and not lower[-2].endswith(ADJECTIVE_ENDINGS)
+            and FUNCTION_WORDS.isdisjoint(lower)
+            and not lower[-1].startswith(("therap", "treatment", "agent", "drug"))
+        ):
+            site = " ".join(words[:-1])
+            worded.extend((f"{words[-1]} of the {site}", f"{words[-1]} of {site}"))
+        if not ARTICLE_BEFORE.isdisjoint(lower[1:-1]) and "the" not in lower:
+            inserted = []
+            for index, word in enumerate(words):
+                inserted.append(word)
+                if 0 < index < len(words) - 1 and lower[index] in ARTICLE_BEFORE:
+                    inserted.append("the")
+            worded.append(" ".join(inserted))
+        if len(words) >= 2 and lower[-1] in HEAD_SYNONYMS:
+            worded.extend(" ".join([*words[:-1], head]) for head in HEAD_SYNONYMS[lower[-1]])
+        organ = ORGAN_ADJECTIVES.get(lower[0]) or ORGAN_NOUNS.get(lower[0])
+        if organ and len(words) >= 2:
+            worded.append(" ".join([organ, *words[1:]]))
+    return worded
 
 
 def read_descriptors(path: str | Path) -> Iterator[tuple[str, str, tuple[str, ...], list[str]]]:

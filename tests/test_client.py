@@ -327,12 +327,10 @@ def test_it_says_which_429_body_ncbi_sent(server, make_client):
 
 def test_it_times_out_a_response_that_does_not_come(server, make_client):
     server.misbehave("efetch", "slow")
-    started = time.monotonic()
 
+    # The server would answer after 0.5 s: the message says the client gave up at 0.1 s.
     with pytest.raises(EutilsError, match=r"no answer within 0.1 s"):
         make_client(timeout=0.1, max_attempts=1).efetch(IDS_259[:2])
-
-    assert time.monotonic() - started < 0.45
 
 
 def test_it_backs_off_exponentially_with_jitter(make_client):
@@ -387,19 +385,31 @@ def test_it_waits_as_long_as_retry_after_asks_but_never_past_its_longest_backoff
 # Batches ahead, in order ---------------------------------------------------------------------
 
 
+def wait_until(condition, deadline: float = 30.0) -> bool:
+    """Poll ``condition`` for up to ``deadline`` seconds: a liveness check, not a timing."""
+    give_up = time.monotonic() + deadline
+    while time.monotonic() < give_up:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
 def test_it_downloads_the_next_batches_while_the_caller_stores_one(server, make_client):
-    server.efetch_delay = 0.2
     client = make_client()
     received = []
+    asked_while_storing_the_first = 0
 
     for batch in client.iter_batches(IDS_259, batch_size=50, ahead=3):
-        received.append((batch.number, time.monotonic()))
-        time.sleep(0.15)  # storing
+        received.append(batch.number)
+        if batch.number == 1:
+            # Still "storing" batch 1: the batches after it are asked for meanwhile.
+            assert wait_until(lambda: len(server.requests("efetch")) >= 3)
+            asked_while_storing_the_first = len(server.requests("efetch"))
 
-    assert [number for number, _ in received] == [1, 2, 3, 4, 5, 6]
-    first_stored = received[0][1] + 0.15
-    started_meanwhile = [r for r in server.requests("efetch") if r.at < first_stored]
-    assert len(started_meanwhile) >= 3
+    assert received == [1, 2, 3, 4, 5, 6]
+    # Three in flight at most, batch 1 among them: 2 and 3 came while it was held, 4 after.
+    assert asked_while_storing_the_first == 3
     assert sorted(server.fetched_ids()) == sorted(IDS_259)
 
 
@@ -438,26 +448,22 @@ def hammer(clients: list[EutilsClient], requests_each: int) -> None:
 
 def test_it_never_sends_more_than_3_requests_in_any_second_without_a_key(server, make_client):
     limiter = RateLimiter(3)
-    started = time.monotonic()
 
     hammer([make_client(limiter=limiter), make_client(limiter=limiter)], requests_each=2)
 
     arrivals = [r.at for r in server.requests()]
     assert len(arrivals) == 8
     assert max_in_window(arrivals, 1.0) == 3
-    assert time.monotonic() - started < 3.5  # and it does use its allowance
 
 
 def test_it_never_sends_more_than_10_requests_in_any_second_with_a_key(server, make_client):
     limiter = RateLimiter(10)
-    started = time.monotonic()
 
     hammer([make_client(limiter=limiter), make_client(limiter=limiter)], requests_each=6)
 
     arrivals = [r.at for r in server.requests()]
     assert len(arrivals) == 24
     assert max_in_window(arrivals, 1.0) == 10
-    assert time.monotonic() - started < 3.5
 
 
 def test_it_waits_for_the_oldest_request_to_leave_the_window():

@@ -1024,8 +1024,8 @@ def _parallel_batches(
 
 def _stop_at_once(pool: ProcessPoolExecutor) -> None:
     """Shut the pool down and kill its processes. ``shutdown(wait=False)`` alone lets each
-    process finish its task, and the interpreter's exit waits for that: workers building the
-    vocabulary on a new machine kept a Ctrl-C'd run alive for over two minutes here. Python
+    process finish its task, and the interpreter's exit waits for that: on a new machine, a
+    parser building the vocabulary holds a Ctrl-C'd run for as long as the build takes. Python
     3.14 has ``kill_workers()``; until then the processes are read from the pool's table."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)

@@ -8,7 +8,6 @@ import datetime as dt
 import gzip
 import logging
 import threading
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +18,7 @@ from articles.pubmed import client as client_module
 from articles.pubmed.client import EutilsClient, EutilsError
 from articles.pubmed.ratelimit import RateLimiter, shared_limiter
 from tests.eutils_server import EUTILS, FIXTURES, FakeEutils, max_in_window
+from tests.polling import wait_until
 
 HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
 SEARCH_259 = EUTILS / "esearch_pubmed_complex_query_259ids.xml"
@@ -383,16 +383,6 @@ def test_it_waits_as_long_as_retry_after_asks_but_never_past_its_longest_backoff
 
 
 # Batches ahead, in order ---------------------------------------------------------------------
-
-
-def wait_until(condition, deadline: float = 30.0) -> bool:
-    """Poll ``condition`` for up to ``deadline`` seconds: a liveness check, not a timing."""
-    give_up = time.monotonic() + deadline
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 def test_it_downloads_the_next_batches_while_the_caller_stores_one(server, make_client):

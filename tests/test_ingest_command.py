@@ -7,7 +7,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from articles.models import Article
+from tests.polling import wait_until
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -197,44 +199,43 @@ def with_default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def wait_until(condition, deadline: float = 30.0) -> bool:
-    """Poll ``condition`` for up to ``deadline`` seconds: a liveness check, not a timing."""
-    give_up = time.monotonic() + deadline
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+@contextmanager
+def ingest_reading_stdin(
+    env: dict[str, str], data: bytes
+) -> Iterator[tuple[subprocess.Popen, set[int]]]:
+    """``ingest_pubmed -`` with two parser processes, fed ``data`` on a standard input that
+    stays open, as a run is mid-file; yields the run and its children (the resource tracker
+    and at least one parser process) once they have started, and kills the run after."""
+    parent = subprocess.Popen(
+        [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
+         "--batch-size", "1"],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, preexec_fn=with_default_sigint,
+    )  # fmt: skip
+    try:
+        parent.stdin.write(data)
+        parent.stdin.flush()
+        assert wait_until(lambda: len(children_of(parent.pid)) >= 2)
+        yield parent, children_of(parent.pid)
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdin.close()
+
+
+def hawc_records() -> bytes:
+    return gzip.decompress((FIXTURES / "hawc_259_records.xml.gz").read_bytes())
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_its_parser_processes_end_with_it_however_it_is_stopped(shell_env, stop):
-    # Records arrive on standard input, which stays open: the run waits for more with its
-    # parser processes started, as it would mid-file. It reads 1 MiB at a time.
-    data = gzip.decompress((FIXTURES / "hawc_259_records.xml.gz").read_bytes())
-    head = data[: 3 * 2**20 // 2]
-    parent = subprocess.Popen(
-        [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
-         "--batch-size", "1"],
-        cwd=ROOT, env=shell_env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, preexec_fn=with_default_sigint,
-    )  # fmt: skip
-    try:
-        parent.stdin.write(head)
-        parent.stdin.flush()
-        # The resource tracker and at least one parser process.
-        assert wait_until(lambda: len(children_of(parent.pid)) >= 2)
-        started = children_of(parent.pid)
-
+    # The run reads 1 MiB at a time: with half a MiB more it waits for the rest.
+    with ingest_reading_stdin(shell_env, hawc_records()[: 3 * 2**20 // 2]) as (parent, started):
         parent.send_signal(stop)
 
         parent.wait(timeout=30)
         assert wait_until(lambda: not any(alive(pid) for pid in started))
-    finally:
-        parent.kill()
-        parent.wait()
-        parent.stdin.close()
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
@@ -243,27 +244,12 @@ def test_a_stopped_run_kills_its_parser_processes_mid_task(shell_env, tmp_path):
     # vocabulary for its first batch. Ctrl-C must not wait for that: the processes are
     # killed mid-build, so none of them gets as far as saving the vocabulary.
     cache = tmp_path / "vocabulary"
-    data = gzip.decompress((FIXTURES / "hawc_259_records.xml.gz").read_bytes())
-    parent = subprocess.Popen(
-        [sys.executable, "manage.py", "ingest_pubmed", "-", "--workers", "2",
-         "--batch-size", "1"],
-        cwd=ROOT, env={**shell_env, "RECOGNISE_CACHE_DIR": str(cache)}, stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=with_default_sigint,
-    )  # fmt: skip
-    try:
-        # The run reads 1 MiB at a time, and reads no more while three batches wait for a
-        # parser: what is written past the first MiB stays in the pipe, so this returns at once.
-        parent.stdin.write(data[: 2**20 + 2**15])
-        parent.stdin.flush()
-        assert wait_until(lambda: len(children_of(parent.pid)) >= 2)
-        started = children_of(parent.pid)
-
+    env = {**shell_env, "RECOGNISE_CACHE_DIR": str(cache)}
+    # The run reads 1 MiB at a time, and reads no more while three batches wait for a
+    # parser: what is written past the first MiB stays in the pipe, so the write returns.
+    with ingest_reading_stdin(env, hawc_records()[: 2**20 + 2**15]) as (parent, started):
         parent.send_signal(signal.SIGINT)
 
         parent.wait(timeout=30)
         assert wait_until(lambda: not any(alive(pid) for pid in started))
         assert sorted(path.suffix for path in cache.glob("*") if path.suffix != ".part") == []
-    finally:
-        parent.kill()
-        parent.wait()
-        parent.stdin.close()

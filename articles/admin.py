@@ -22,6 +22,7 @@ from articles.models import (
     ArticleConcept,
     ArticleId,
     ArticlePublicationType,
+    ArticleSource,
     Author,
     CaseFacts,
     CommentCorrection,
@@ -79,7 +80,7 @@ class SourceInline(admin.TabularInline):
 
 class ArticleChildAdmin(SourceAdmin):
     """Rows that belong to one article: shown with the article's PMID, never its title, so a
-    list page does not join the article table (and its compressed XML)."""
+    list page does not join the article table."""
 
     raw_id_fields = ["article"]
 
@@ -179,11 +180,7 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
     search_help_text = "An exact PMID, or words from the title."
     show_full_result_count = False
     readonly_fields = [
-        *(
-            field.name
-            for field in Article._meta.fields
-            if field.name != "source_xml"  # shown decompressed below
-        ),
+        *(field.name for field in Article._meta.fields),
         "public_page",
         "source_xml_display",
     ]
@@ -262,7 +259,7 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # The list never shows the XML; the change page loads it once, on demand. The
         # curations come with the rows (list_select_related), their tags in one more query.
-        return super().get_queryset(request).defer("source_xml").prefetch_related("curation__tags")
+        return super().get_queryset(request).prefetch_related("curation__tags")
 
     def has_add_permission(self, request):
         return False
@@ -304,11 +301,10 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="source XML")
     def source_xml_display(self, obj):
-        if not obj.source_xml:
-            return "-"
+        if not (text := obj.source_xml_text()):
+            return "- (not kept: CASEBOOK_KEEP_SOURCE_XML=0 when it was ingested)"
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
-            obj.source_xml_text(),
+            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>', text
         )
 
 
@@ -341,6 +337,25 @@ class AbstractSectionAdmin(ArticleChildAdmin):
     list_display = ["pmid", "position", "label", "nlm_category"]
     list_filter = ["nlm_category"]
     search_fields = ["=article__pmid", "label"]
+
+
+@admin.register(ArticleSource)
+class ArticleSourceAdmin(ArticleChildAdmin):
+    list_display = ["pmid", "compressed_size"]
+    search_fields = ["=article__pmid"]
+    fields = ["article", "xml_text"]
+    readonly_fields = ["article", "xml_text"]
+
+    @admin.display(description="compressed bytes")
+    def compressed_size(self, obj):
+        return len(obj.xml)
+
+    @admin.display(description="XML")
+    def xml_text(self, obj):
+        return format_html(
+            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+            obj.text(),
+        )
 
 
 @admin.register(Author)
@@ -480,7 +495,6 @@ class CurationAdmin(CurationActionsMixin, SimpleHistoryAdmin):
             .get_queryset(request)
             .select_related("article", "exclusion_reason")
             .prefetch_related("tags")
-            .defer("article__source_xml")
         )
 
     def get_readonly_fields(self, request, obj=None):

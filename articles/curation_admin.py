@@ -164,7 +164,7 @@ def audit_view(request, pmid: int, model_admin: admin.ModelAdmin) -> TemplateRes
     reason, tags, notes), its corrections and its blocklist entry."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    article = Article.objects.defer("source_xml").filter(pk=pmid).first()
+    article = Article.objects.filter(pk=pmid).first()
     context = {
         **model_admin.admin_site.each_context(request),
         "title": f"Audit trail of PMID {pmid}",

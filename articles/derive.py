@@ -1,12 +1,13 @@
 """Re-derive the rows ingest derives from a record (ArticleConcept, CaseFacts) for articles
 already stored, after the rules or the MeSH data change (``manage.py extract_facts``).
 
-Each stored record is re-parsed from its ``source_xml``, so the rows come out exactly as a
-fresh ingest would write them (``ingest.add_derived_rows``).
+Each stored record is re-parsed from its XML as PubMed sent it (``ArticleSource``), so the
+rows come out exactly as a fresh ingest would write them (``ingest.add_derived_rows``).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -64,9 +65,10 @@ def rederive(pmids: Iterable[int], progress: Callable[[int], object] | None = No
     for chunk in _chunks(list(pmids)):
         tables: dict[str, list[tuple]] = {t: [] for t in DERIVED_TABLES}
         done = []
-        rows = m.Article.objects.filter(pmid__in=chunk).values_list("pmid", "source_xml")
-        for pmid, xml in rows.iterator(chunk_size=CHUNK):
-            item = map_raw_record(RawRecord(f"PMID {pmid}", 1, 1, xml.encode("utf-8")))
+        stored = set(m.Article.objects.filter(pmid__in=chunk).values_list("pmid", flat=True))
+        sources = m.ArticleSource.objects.filter(article_id__in=chunk).order_by("article_id")
+        for pmid, xml in sources.values_list("article_id", "xml").iterator(chunk_size=CHUNK):
+            item = map_raw_record(RawRecord(f"PMID {pmid}", 1, 1, zlib.decompress(xml)))
             if not isinstance(item, r.Article):
                 stats.failed += 1
                 stats.problems.append(f"PMID {pmid}: the stored XML cannot be read: {item}")
@@ -75,7 +77,12 @@ def rederive(pmids: Iterable[int], progress: Callable[[int], object] | None = No
             done.append(pmid)
         for pmid in sorted(set(chunk) - set(done) - {p for p in chunk if _failed(stats, p)}):
             stats.failed += 1
-            stats.problems.append(f"PMID {pmid}: not stored")
+            stats.problems.append(
+                f"PMID {pmid}: its XML was not kept (ingested with CASEBOOK_KEEP_SOURCE_XML=0); "
+                "ingest its file again"
+                if pmid in stored
+                else f"PMID {pmid}: not stored"
+            )
         with transaction.atomic(), connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(done))
             for table in DERIVED_TABLES:

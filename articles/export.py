@@ -258,8 +258,6 @@ def iter_export(
     queryset = (
         queryset.select_related("journal", *EXPORT_ONE_TO_ONE)
         .prefetch_related(*EXPORT_PREFETCHES)
-        # The source XML is the largest column and no export field needs it.
-        .defer("source_xml")
         .order_by("pmid")
     )
     last_pmid = None

@@ -5,6 +5,8 @@ replaced wholesale when PubMed sends a new version. Curator-owned data lives in 
 tables keyed by PMID so that no ingest can overwrite it.
 """
 
+import zlib
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models.functions import Lower
@@ -169,7 +171,6 @@ class ArticleQuerySet(models.QuerySet):
 
         return (
             self.select_related("journal")
-            .defer("source_xml")
             .with_elocation_pii()
             .prefetch_related(
                 models.Prefetch(
@@ -208,7 +209,6 @@ class ArticleQuerySet(models.QuerySet):
         with "Expression tree is too large"."""
         return (
             self.select_related("journal", "facts")
-            .defer("source_xml")
             .with_elocation_pii()
             .prefetch_related(
                 models.Prefetch("authors", queryset=Author.objects.order_by("role", "position")),
@@ -319,10 +319,8 @@ class Article(models.Model):
     is_retracted = models.BooleanField(default=False)
     doi = models.TextField("DOI", blank=True)
     pmcid = models.CharField("PMCID", max_length=20, blank=True)
-    # The record exactly as PubMed sent it, to re-parse without re-fetching. Stored as text,
-    # not compressed: compressing costs more ingest time than the disk it saves is worth, and
-    # PostgreSQL compresses it anyway (TOAST).
-    source_xml = models.TextField(editable=False)
+    # The record as PubMed sent it is kept apart, compressed, in ArticleSource; its hash here
+    # tells an unchanged record from a new one without reading it.
     source_hash = models.CharField(max_length=40, editable=False)
     source_file = models.TextField(blank=True)
     first_ingested_at = models.DateTimeField()
@@ -404,7 +402,27 @@ class Article(models.Model):
         return self.deleted_at is not None
 
     def source_xml_text(self) -> str:
-        return self.source_xml
+        """The record as PubMed sent it, or "" when ingest was told not to keep it."""
+        source = ArticleSource.objects.filter(article_id=self.pk).first()
+        return source.text() if source else ""
+
+
+class ArticleSource(models.Model):
+    """The record exactly as PubMed sent it (zlib-compressed UTF-8), so that stored articles
+    can be derived again (``manage.py extract_facts``) without fetching them. Apart from the
+    article so that reading articles never touches it; ``CASEBOOK_KEEP_SOURCE_XML=0`` makes
+    ingest skip it, for a mirror that will never re-derive."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="source"
+    )
+    xml = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Source XML of PMID {self.article_id}"
+
+    def text(self) -> str:
+        return zlib.decompress(self.xml).decode("utf-8")
 
 
 class AbstractSection(models.Model):

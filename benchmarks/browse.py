@@ -11,9 +11,10 @@ Build: ingests NLM's two complete files from ../shared (pubmed20n0014 and pubmed
 ``extract_facts --all`` when the app has them), then replays those rows with new PMIDs
 (+50,000,000 per copy) by SQL ``INSERT ... SELECT`` until the database holds the size asked for:
 authors, affiliations, MeSH, publication types, substances, references (pointing at the same
-copy, so local links resolve), concepts and case facts come along; ``source_xml`` stays empty in
-copies to save disk. SQLite files go to /tmp/casebook-browse-<size>.sqlite3, PostgreSQL
-databases are named casebook_browse_<size> on $BROWSE_PG (default postgres@127.0.0.1:5432).
+copy, so local links resolve), concepts and case facts come along; the source XML
+(``ArticleSource``) is not copied, to save disk. SQLite files go to
+/tmp/casebook-browse-<size>.sqlite3, PostgreSQL databases are named casebook_browse_<size> on
+$BROWSE_PG (default postgres@127.0.0.1:5432).
 
 Time: the list page through Django's test client, warm, ``--repeat`` runs per case
 (default 30), p50 and p95 in milliseconds per case and backend. Targets on SQLite at
@@ -287,8 +288,6 @@ def _copy_table(cursor, model, refs: dict, copy: int, offsets: dict, last_pmid: 
             selected.append(f"{column} + {copy * offsets[model._meta.label]}")
         elif ref:
             selected.append(f"{column} + {copy * offsets[ref]}")
-        elif column == "source_xml":
-            selected.append("''")
         else:
             selected.append(column)
     quoted = ", ".join(f'"{column}"' for column in columns)

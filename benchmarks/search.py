@@ -234,9 +234,7 @@ def _grow(size: int) -> int:
 
 def _copy_rows(cursor, columns: list[str]) -> None:  # noqa: ANN001
     a_cols = ", ".join(f'"{c}"' for c in columns)
-    selected = ", ".join(
-        "m.dst" if c == "pmid" else ("''" if c == "source_xml" else f'a."{c}"') for c in columns
-    )
+    selected = ", ".join("m.dst" if c == "pmid" else f'a."{c}"' for c in columns)
     cursor.execute(
         f"INSERT INTO articles_article ({a_cols}) SELECT {selected} "
         "FROM bench_map m JOIN articles_article a ON a.pmid = m.src"

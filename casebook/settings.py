@@ -162,6 +162,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 # The text recogniser's vocabulary (articles/recognise), built on first use (MeSH 2024 and its
 # supplementary records) and loaded from here by every ingest process.
+# Keep each record as PubMed sent it (compressed, about a quarter of the XML's size), so that
+# ``extract_facts`` can derive concepts and facts again without fetching. A mirror of the whole
+# baseline that will never re-derive can save the space with CASEBOOK_KEEP_SOURCE_XML=0.
+KEEP_SOURCE_XML = env_bool("CASEBOOK_KEEP_SOURCE_XML", True)
 RECOGNISE_CACHE_DIR = Path(os.environ.get("RECOGNISE_CACHE_DIR", BASE_DIR / ".cache" / "recognise"))
 
 # Where collectstatic puts the files WhiteNoise serves when DEBUG is off (`make serve` runs it).

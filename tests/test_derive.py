@@ -63,6 +63,19 @@ def test_named_pmids_and_one_not_stored():
     assert err == "PMID 1: not stored"
 
 
+def test_it_says_which_articles_were_stored_without_their_xml(settings):
+    settings.KEEP_SOURCE_XML = False
+    ingest_files([LABELLED])
+
+    out, err = run("--pmid", "427390")
+
+    assert out == "re-derived 0 articles (0 concepts, 0 case facts), failed 1"
+    assert err == (
+        "PMID 427390: its XML was not kept (ingested with CASEBOOK_KEEP_SOURCE_XML=0); "
+        "ingest its file again"
+    )
+
+
 SERIES_9 = Path(__file__).parent / "fixtures" / "pubmed21n1298_facts_9.xml.gz"
 
 

@@ -5,9 +5,10 @@ import gzip
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError
+from django.core.management import call_command
+from django.db import DatabaseError, connection
 
-from articles import ingest
+from articles import ingest, search
 from articles import models as m
 from articles.ingest import ingest_files, ingest_records
 from articles.pubmed.parser import parse
@@ -69,6 +70,46 @@ def test_it_stores_the_structured_abstract_and_affiliations_of_pmid_21813367():
     assert article.journal.key == "nlm:0330411"
     assert article.source_xml_text().startswith("<PubmedArticle>")
     assert '<PMID Version="1">21813367</PMID>' in article.source_xml_text()
+
+
+def test_it_keeps_the_record_xml_compressed_apart_from_the_article_pmid_21813367():
+    ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"])
+
+    xml = m.ArticleSource.objects.get(article_id=21813367).text()
+    stored = len(m.ArticleSource.objects.get(article_id=21813367).xml)
+    assert xml == m.Article.objects.get(pmid=21813367).source_xml_text()
+    assert (len(xml.encode()), stored) == (20525, 7055)
+
+
+def test_it_keeps_no_record_xml_when_told_not_to(settings):
+    settings.KEEP_SOURCE_XML = False
+
+    stats = ingest_files([HAWC_259])
+
+    assert stats.created == 259
+    assert m.ArticleSource.objects.count() == 0
+    assert m.Article.objects.get(pmid=7918596).source_xml_text() == ""
+
+
+def search_rows() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid, * FROM articles_search ORDER BY rowid")
+        return cursor.fetchall()
+
+
+def test_it_indexes_new_articles_as_a_rebuild_from_their_stored_rows_would():
+    # The index rows of new articles are drafted from their records in the parser processes
+    # (``ingest.search_draft``); a rebuild reads the stored rows (``index.load_documents``).
+    call_command("load_mesh", str(FIXTURES / "mesh_descriptors_2024_excerpt.tsv"), verbosity=0)
+    ingest_files([HAWC_259, EXCERPT_1298], workers=2)
+    ingested = search_rows()
+
+    search.rebuild()
+
+    assert search_rows() == ingested
+    assert len(ingested) == 293
+    with_concepts = [row[0] for row in ingested if "meshd" in " ".join(map(str, row))]
+    assert (len(with_concepts), with_concepts[:3]) == (276, [99598, 548985, 598790])
 
 
 def test_it_keeps_an_authors_affiliations_in_order_pmid_29186030():

@@ -40,7 +40,6 @@ def add_filler(count: int, *, year: int = 2020, first_pmid: int = 30_000_001) ->
             pub_year=year,
             pub_date=datetime.date(year, 1, 1),
             languages=["eng"],
-            source_xml="",
             source_hash="",
             first_ingested_at=now,
             last_changed_at=now,

@@ -68,10 +68,10 @@ def snippets(pmids: Any, term: Any) -> dict:
     return _snippets(pmids, term)
 
 
-def refresh(pmids: Any) -> int:
+def refresh(pmids: Any, drafts: Any = None) -> int:
     from articles.search.index import refresh as _refresh
 
-    return _refresh(pmids)
+    return _refresh(pmids, drafts)
 
 
 def rebuild() -> int:

@@ -15,7 +15,7 @@ left in its GIN indexes' pending lists into them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from django.db import connection, transaction
 
@@ -30,18 +30,26 @@ def backend() -> SearchBackend:
     return backend_for(connection.vendor)
 
 
-def refresh(pmids: Sequence[int]) -> int:
-    """Rewrite the index rows of ``pmids``; return how many articles are indexed now."""
+def refresh(pmids: Sequence[int], drafts: Mapping[int, Document] | None = None) -> int:
+    """Rewrite the index rows of ``pmids``; return how many articles are indexed now.
+
+    ``drafts``: for articles just created, what their records say (``draft`` keys, made by
+    ``ingest`` in its parser processes), so that their rows need not be read back: a new
+    article has no curator's correction to lay over yet."""
     pmids = sorted(set(pmids))
     if not pmids:
         return 0
+    drafts = drafts or {}
     engine = backend()
     indexed = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(pmids), CHUNK):
             chunk = pmids[start : start + CHUNK]
-            engine.delete(cursor, chunk)
-            indexed += engine.insert(cursor, load_documents(cursor, chunk).items())
+            engine.delete(cursor, chunk)  # a new article may follow one deleted by hand
+            stored = [pmid for pmid in chunk if pmid not in drafts]
+            docs = load_documents(cursor, stored) if stored else {}
+            docs.update(finish(cursor, {pmid: drafts[pmid] for pmid in chunk if pmid in drafts}))
+            indexed += engine.insert(cursor, sorted(docs.items()))
     return indexed
 
 
@@ -102,9 +110,22 @@ def _visible_pmid_chunks(cursor) -> Iterator[list[int]]:  # noqa: ANN001
         last = chunk[-1]
 
 
+# A draft is a document before its MeSH parts are filled in (``finish``): the keys of
+# ``FIELDS``, "terms" holding the keywords and substance names so far, plus these.
+DRAFT_KEYS = (
+    "headings",  # the UIs of its MeSH headings, in their order
+    "concepts",  # the UIs of its concepts (MeSH-derived, found in the text, curators')
+    "rejected",  # the UIs of concepts a curator removed
+)
+
+
+def empty_draft() -> Document:
+    return {key: [] for key in (*FIELDS, *DRAFT_KEYS)}
+
+
 def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa: ANN001
     """The indexed text of each visible article among ``pmids`` (at most a few thousand),
-    in eight queries, with curators' corrections of the title and abstract laid over."""
+    in ten queries, with curators' corrections of the title and abstract laid over."""
     marks = ", ".join(["%s"] * len(pmids))
     params = list(pmids)
     docs: dict[int, Document] = {}
@@ -114,7 +135,7 @@ def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa
         params,
     )
     for pmid, title, vernacular in cursor.fetchall():
-        docs[pmid] = {f: [] for f in FIELDS}
+        docs[pmid] = empty_draft()
         docs[pmid]["title"].extend(t for t in (title, vernacular) if t)
     if not docs:
         return docs
@@ -162,54 +183,67 @@ def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa
         for pmid, text in cursor.fetchall():
             if pmid in docs and text:
                 docs[pmid][field_name].append(text)
-    _add_concepts(cursor, docs, marks, params)
+    cursor.execute(
+        f"SELECT article_id, descriptor_id FROM {_table(m.MeshHeading)} "
+        f"WHERE article_id IN ({marks}) ORDER BY article_id, position",
+        params,
+    )
+    for pmid, ui in cursor.fetchall():
+        if pmid in docs:
+            docs[pmid]["headings"].append(ui)
+    cursor.execute(
+        f"SELECT article_id, descriptor_id, rejected FROM {_table(m.ArticleConcept)} "
+        f"WHERE article_id IN ({marks})",
+        params,
+    )
+    for pmid, ui, is_rejected in cursor.fetchall():
+        if pmid in docs:
+            docs[pmid]["rejected" if is_rejected else "concepts"].append(ui)
     cursor.execute(
         f"SELECT article_id, last_name, initials, collective_name FROM {_table(m.Author)} "
         f"WHERE article_id IN ({marks}) AND role = 'author' ORDER BY article_id, position",
         params,
     )
     for pmid, last_name, initials, collective_name in cursor.fetchall():
-        if pmid in docs:
-            name = collective_name or " ".join(p for p in (last_name, initials) if p)
-            if name:
-                docs[pmid]["authors"].append(name)
-    return docs
+        if pmid in docs and (name := author_name(last_name, initials, collective_name)):
+            docs[pmid]["authors"].append(name)
+    return finish(cursor, docs)
 
 
-def _add_concepts(cursor, docs: dict[int, Document], marks: str, params: list) -> None:
-    """The MeSH heading names, then one token per concept (``backends.concept_token``): each
-    concept found in the text, derived from MeSH or added by a curator, each MeSH heading that
-    is a disease or therapy, and every descriptor above them in those branches of the MeSH
-    tree; a concept a curator removed is left out."""
-    cursor.execute(
-        f"SELECT h.article_id, d.ui, d.name FROM {_table(m.MeshHeading)} h "
-        f"JOIN {_table(m.MeshDescriptor)} d ON d.ui = h.descriptor_id "
-        f"WHERE h.article_id IN ({marks}) ORDER BY h.article_id, h.position",
-        params,
+def author_name(last_name: str, initials: str, collective_name: str) -> str:
+    """An author as the index holds it: "Smith JA", or the group's name."""
+    return collective_name or " ".join(p for p in (last_name, initials) if p)
+
+
+def finish(cursor, drafts: Mapping[int, Document]) -> dict[int, Document]:  # noqa: ANN001
+    """Documents from drafts: "terms" gets the MeSH heading names, then one token per concept
+    (``backends.concept_token``): each concept found in the text, derived from MeSH or added
+    by a curator, each MeSH heading that is a disease or therapy, and every descriptor above
+    them in those branches of the MeSH tree; a concept a curator removed is left out. The
+    drafts are left as they were."""
+    names = dict(
+        _rows_in(
+            cursor,
+            f"SELECT ui, name FROM {_table(m.MeshDescriptor)} WHERE ui IN ({{}})",
+            sorted({ui for draft in drafts.values() for ui in draft["headings"]}),
+        )
     )
-    concepts: dict[int, set[str]] = {pmid: set() for pmid in docs}
-    headings: dict[int, set[str]] = {pmid: set() for pmid in docs}
-    for pmid, ui, name in cursor.fetchall():
-        if pmid in docs:
-            docs[pmid]["terms"].append(name)
-            headings[pmid].add(ui)
-    cursor.execute(
-        f"SELECT article_id, descriptor_id, rejected FROM {_table(m.ArticleConcept)} "
-        f"WHERE article_id IN ({marks})",
-        params,
+    broader = _broader(
+        cursor,
+        {ui for draft in drafts.values() for key in ("headings", "concepts") for ui in draft[key]},
     )
-    rejected: dict[int, set[str]] = {}
-    for pmid, ui, is_rejected in cursor.fetchall():
-        if pmid in docs:
-            (rejected.setdefault(pmid, set()) if is_rejected else concepts[pmid]).add(ui)
-    broader = _broader(cursor, set().union(*concepts.values(), *headings.values()))
-    for pmid, uis in concepts.items():
+    docs: dict[int, Document] = {}
+    for pmid, draft in drafts.items():
+        doc = {field: list(draft[field]) for field in FIELDS}
+        doc["terms"].extend(names[ui] for ui in draft["headings"] if ui in names)
         # Headings count where they are diseases or therapies (those with broader ones here).
-        uis |= {ui for ui in headings[pmid] if ui in broader}
-        uis -= rejected.get(pmid, set())
+        uis = set(draft["concepts"]) | {ui for ui in draft["headings"] if ui in broader}
+        uis -= set(draft["rejected"])
         if uis:
-            found = set(uis).union(*(broader.get(ui, ()) for ui in uis))
-            docs[pmid]["terms"].append(" ".join(concept_token(ui) for ui in sorted(found)))
+            found = uis.union(*(broader.get(ui, ()) for ui in uis))
+            doc["terms"].append(" ".join(concept_token(ui) for ui in sorted(found)))
+        docs[pmid] = doc
+    return docs
 
 
 def _broader(cursor, uis: set[str]) -> dict[str, set[str]]:

@@ -65,7 +65,7 @@ class IngestStats:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    older: int = 0  # ignored because a newer version is stored
+    older: int = 0  # ignored: what is stored outranks it (a newer version, a later file)
     deleted: int = 0
     failed: int = 0
     records: int = 0

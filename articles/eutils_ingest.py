@@ -156,7 +156,7 @@ def fetch(
     one writes the batch before; batches are written, and the position advances, in order.
     """
     batch_size = run.parameters.get("batch_size", DEFAULT_BATCH_SIZE)
-    writer = ingest.Writer()
+    writer = ingest.Writer(fetched=True)
     if run.status != IngestRun.Status.RUNNING:
         run.status = IngestRun.Status.RUNNING
         run.finished_at = None
@@ -330,7 +330,7 @@ def _unread(
     for items in mapped:
         for item in items:
             if isinstance(item, ingest.Segment):
-                accounted.update(pmid for pmid, _version, _hash in item.articles)
+                accounted.update(pmid for pmid, *_rest in item.articles)
             elif isinstance(item, r.RecordProblem):
                 if item.pmid is None:
                     breaks.append(item)

@@ -8,6 +8,10 @@ Idempotent upsert keyed on PMID:
   its XML is byte-identical to what is stored ("unchanged");
 - ``DeleteCitation`` hides the article (``deleted_at``) and leaves a tombstone; curation stays.
 
+Every stored article and tombstone records where it came from (``source_key``, the record's
+position in its file), so the outcome does not depend on the order files are applied in, or
+on two runs applying files at the same time: see ``source_key`` and ``Writer``.
+
 Rows are written with ``executemany`` in one transaction per batch, so a crash leaves no
 half-written article; a batch the database refuses is retried record by record so one bad
 record is reported by PMID and the rest are stored. Curator-owned tables are never written.
@@ -63,7 +67,7 @@ class IngestStats:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    older: int = 0  # ignored because a newer version is stored
+    older: int = 0  # ignored: what is stored outranks it (a newer version, a later file)
     deleted: int = 0
     failed: int = 0
     records: int = 0
@@ -108,7 +112,8 @@ class Segment:
     of articles that turn out to be unchanged can be dropped without rebuilding anything.
     """
 
-    articles: list[tuple[int, int, str]] = field(default_factory=list)  # pmid, version, hash
+    # pmid, version, hash, position of the record in its file
+    articles: list[tuple[int, int, str, int]] = field(default_factory=list)
     article_rows: list[list] = field(default_factory=list)  # ARTICLE_COLUMNS; journal as key
     journals: dict[str, tuple] = field(default_factory=dict)
     vocabulary: dict[str, dict[str, str]] = field(
@@ -119,13 +124,17 @@ class Segment:
     drafts: dict[int, dict[str, list[str]]] = field(default_factory=dict)
     older: int = 0
     unchanged: int = 0
+    source_file: str = ""
 
-    def add(self, article: r.Article, source_file: str) -> None:
-        add_article_rows(self, article, source_file)
+    def add(self, article: r.Article, source_file: str, position: int = 0) -> None:
+        add_article_rows(self, article, source_file, position)
 
 
-def add_article_rows(segment: Segment, article: r.Article, source_file: str = "") -> None:
-    """Append one article's rows to a segment (pure Python; runs in parser processes)."""
+def add_article_rows(
+    segment: Segment, article: r.Article, source_file: str = "", position: int = 0
+) -> None:
+    """Append one article's rows to a segment (pure Python; runs in parser processes).
+    ``position`` is the record's place in its file (1-based), 0 when unknown."""
     if len(article.authors) >= AUTHOR_ID_FACTOR or len(article.mesh_headings) >= HEADING_ID_FACTOR:
         raise ValueError(f"PMID {article.pmid}: too many authors or MeSH headings to store")
     if not (1 <= article.pmid <= r.MAX_PMID and 1 <= article.version <= MAX_VERSION):
@@ -192,9 +201,11 @@ def add_article_rows(segment: Segment, article: r.Article, source_file: str = ""
         "pmcid": article.id_of("pmc"),
         "source_hash": hashlib.blake2b(article.xml, digest_size=16).hexdigest(),
         "source_file": source_file,
+        "source_key": "",  # the writer's to fill in: a fetch is placed by when it is stored
+        "source_position": position,
     }
     xml_hash = article_row["source_hash"]
-    segment.articles.append((pmid, article.version, xml_hash))
+    segment.articles.append((pmid, article.version, xml_hash, position))
     if journal_row:
         known = segment.journals.get(journal_row[0])
         if known is not None:
@@ -477,44 +488,53 @@ def _book(book: r.Book) -> dict[str, Any]:
     }
 
 
-Mapped = Segment | r.Deletion | r.RecordProblem
+@dataclass(frozen=True, slots=True)
+class PlacedDeletion:
+    """A DeleteCitation and its record's position in the file."""
+
+    deletion: r.Deletion
+    position: int
 
 
-def segments(items: Iterable[r.Item], source_file: str = "") -> list[Mapped]:
-    """Group parsed items into segments of article rows, split at each DeleteCitation so
-    that deletions apply in file order. Within a segment a PMID appears once: the highest
-    version, and the last of equal versions, as NLM's update files are meant to be read."""
+Mapped = Segment | PlacedDeletion | r.RecordProblem
+
+
+def segments(placed: Iterable[tuple[int, r.Item]], source_file: str = "") -> list[Mapped]:
+    """Group parsed items, each with its record's position in the file, into segments of
+    article rows, split at each DeleteCitation so that deletions apply in file order. Within
+    a segment a PMID appears once: the highest version, and the last of equal versions, as
+    NLM's update files are meant to be read."""
     mapped: list[Mapped] = []
-    pending: dict[int, r.Article] = {}
-    segment = Segment()
+    pending: dict[int, tuple[int, r.Article]] = {}
+    segment = Segment(source_file=source_file)
 
     def flush() -> None:
         nonlocal segment, pending
-        for article in pending.values():
+        for position, article in pending.values():
             try:
-                segment.add(article, source_file)
+                segment.add(article, source_file, position)
             except (ValueError, OverflowError) as exc:
                 mapped.append(r.RecordProblem(source_file, 0, article.pmid, str(exc)))
         if segment.articles or segment.older or segment.unchanged:
             mapped.append(segment)
-        segment, pending = Segment(), {}
+        segment, pending = Segment(source_file=source_file), {}
 
-    for item in items:
+    for position, item in placed:
         if isinstance(item, r.Article):
             current = pending.get(item.pmid)
-            if current is None or item.version >= current.version:
+            if current is None or item.version >= current[1].version:
                 if current is not None:
-                    if item.version > current.version:
+                    if item.version > current[1].version:
                         segment.older += 1
                     else:
                         segment.unchanged += 1
                 pending.pop(item.pmid, None)  # keep file order for the survivor
-                pending[item.pmid] = item
+                pending[item.pmid] = (position, item)
             else:
                 segment.older += 1
         elif isinstance(item, r.Deletion):
             flush()
-            mapped.append(item)
+            mapped.append(PlacedDeletion(item, position))
         else:
             mapped.append(item)
     flush()
@@ -525,8 +545,8 @@ def map_records(raws: Sequence[RawRecord]) -> list[Mapped]:
     """Parse and convert a batch of raw records (the work a parser process does)."""
     if not raws:
         return []
-    items = (item for raw in raws for item in map_raw_items(raw))
-    return segments(items, os.path.basename(raws[0].source))
+    placed = ((raw.number, item) for raw in raws for item in map_raw_items(raw))
+    return segments(placed, os.path.basename(raws[0].source))
 
 
 # Rows -> database -----------------------------------------------------------------------------
@@ -583,12 +603,89 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-class Writer:
-    """Writes batches of rows. One instance per ingest run."""
+STDIN_NAME = "<stdin>"
 
-    def __init__(self, *, dry_run: bool = False) -> None:
+
+def source_key(name: str, fetched_at: dt.datetime | None = None) -> str:
+    """The key that, with a record's position in its source, places the record among every
+    record and DeleteCitation of its PMID: at the same Version the higher (key, position)
+    wins, whatever order the sources were applied in. Compared in Python, as plain strings.
+
+    - A file is placed by its name: ``"1 " + name``. NLM's baseline and update files
+      (pubmed21n1298.xml.gz) sort by name in the order NLM issued them, so a DeleteCitation
+      in update file 1300 beats a record of file 1298 even when 1298 is applied last. A saved
+      EFetch response or any other named file takes its place among them by name too.
+    - A source without a name (standard input, records built in Python) has no place:
+      ``"1 "`` and position 0 for each of its records. It loses to every named file at the
+      same version, and among such sources the one applied last wins, as before keys existed.
+    - An E-utilities fetch is PubMed's current state when it was made: ``"2 "`` and the time
+      the run stored it, then the run's name. It beats every file at the same version, the
+      files applied before it and after it alike (a file's name says nothing about when NLM
+      made it, so there is no placing files between fetches), and a later fetch beats an
+      earlier one. So a DeleteCitation in a file never hides an article fetched from
+      E-utilities; a fetch returns only what PubMed still has.
+    - Rows stored before keys existed have the key ``""``: everything placed beats them.
+    """
+    if fetched_at is not None:
+        return f"2 {fetched_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%f} {name}"
+    if name in ("", STDIN_NAME):
+        return "1 "
+    return f"1 {name}"
+
+
+def _placed(key: str, position: int) -> tuple[str, int]:
+    return (key, position if key != "1 " else 0)
+
+
+# pg_advisory_xact_lock's first argument: the lock space of "this PMID is being written".
+PMID_LOCK_SPACE = int.from_bytes(b"PMID")
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    version: int
+    digest: str
+    place: tuple[str, int]
+    deleted_at: Any  # as the database driver returns it, to write back unchanged
+
+
+class Writer:
+    """Writes batches of rows. One instance per ingest run (``fetched=True`` for a run that
+    stores E-utilities responses, which ``source_key`` places after every file).
+
+    For each PMID the stored article is, of every record seen so far, the one with the
+    highest (Version, ``source_key``, position), and it is hidden when its latest
+    DeleteCitation stands after it. Each write compares the incoming record with what is
+    stored, so the database ends the same whatever order files come in: the result of
+    applying them in file-name order. An incoming record placed exactly where the stored one
+    is wins (a source without a name, applied again).
+
+    The counters, per record, when files come out of order:
+
+    - ``created``: the PMID had no article (it may be stored hidden, if a DeleteCitation
+      placed after the record was applied first);
+    - ``updated``: the stored article was replaced by a record that outranks it, or a hidden
+      article was brought back by the same record from a source placed after the deletion;
+    - ``unchanged``: the same XML as stored (its place moves forward if it comes later);
+    - ``older``: outranked by what is stored, which is a higher version or, out of order, the
+      same version from a later file (or later in the same file); a DeleteCitation placed
+      before the stored record counts here too, as it hides nothing;
+    - ``deleted``: PMIDs a DeleteCitation tombstoned for the first time or hid, unless the
+      stored article outranks it.
+    """
+
+    def __init__(self, *, dry_run: bool = False, fetched: bool = False) -> None:
         self.dry_run = dry_run
+        self.fetched = fetched
         self._now_db = connection.ops.adapt_datetimefield_value(timezone.now())
+        self._keys: dict[str, str] = {}
+
+    def source_key(self, name: str) -> str:
+        """``source_key`` of a source this run stores; a fetch is placed by when this run
+        first stores a batch of it."""
+        if name not in self._keys:
+            self._keys[name] = source_key(name, timezone.now() if self.fetched else None)
+        return self._keys[name]
 
     def write(self, segment: Segment, stats: IngestStats) -> None:
         """Write a segment in one transaction; if the database refuses it, go article by
@@ -617,62 +714,127 @@ class Writer:
                     stats.failed += 1
                     stats.problems.append(f"PMID {pmid}: the database refused it: {exc}")
 
-    def delete(self, deletion: r.Deletion, source_file: str, stats: IngestStats) -> None:
+    def delete(
+        self, deletion: r.Deletion, source_file: str, stats: IngestStats, position: int = 0
+    ) -> None:
+        """Tombstone the PMIDs (or move their tombstone to this later place) and hide the
+        stored articles placed before this DeleteCitation."""
         pmids = sorted({p for p in deletion.pmids if 1 <= p <= r.MAX_PMID})
         for pmid in sorted(set(deletion.pmids) - set(pmids)):
             stats.failed += 1
             stats.problems.append(f"{source_file}: DeleteCitation PMID {pmid}: out of range")
+        key = self.source_key(source_file)
+        place = _placed(key, position)
         with transaction.atomic():
             with connection.cursor() as cursor:
                 for chunk in _chunks(pmids):
-                    marks = ", ".join(["%s"] * len(chunk))
-                    cursor.execute(
-                        f"SELECT pmid FROM {_table(m.DeletedCitation)} WHERE pmid IN ({marks})",
-                        list(chunk),
-                    )
-                    known = {row[0] for row in cursor.fetchall()}
-                    new = [p for p in chunk if p not in known]
+                    self._lock(cursor, chunk)
+                    tombstones = self._tombstones(cursor, chunk)
+                    stored = self._stored(cursor, chunk)
+                    new = [p for p in chunk if p not in tombstones]
+                    later = [p for p in chunk if p in tombstones and tombstones[p] < place]
                     _insert(
                         cursor,
                         m.DeletedCitation,
-                        ["pmid", "deleted_at", "source_file"],
-                        [(p, self._now_db, source_file) for p in new],
+                        ["pmid", "deleted_at", "source_file", "source_key", "source_position"],
+                        [(p, self._now_db, source_file, *place) for p in new],
                     )
-                    cursor.execute(
-                        f"SELECT pmid FROM {_table(m.Article)} "
-                        f"WHERE deleted_at IS NULL AND pmid IN ({marks})",
-                        list(chunk),
-                    )
-                    hidden = {row[0] for row in cursor.fetchall()}
-                    cursor.execute(
-                        f"UPDATE {_table(m.Article)} SET deleted_at = %s "
-                        f"WHERE deleted_at IS NULL AND pmid IN ({marks})",
-                        [self._now_db, *chunk],
-                    )
-                    stats.deleted += len(hidden | set(new))
-                    search.refresh(sorted(hidden))  # withdrawn articles leave the index
+                    if later:
+                        cursor.executemany(
+                            f"UPDATE {_table(m.DeletedCitation)} SET source_file = %s, "
+                            "source_key = %s, source_position = %s WHERE pmid = %s",
+                            [(source_file, *place, p) for p in later],
+                        )
+                    hidden = [
+                        p
+                        for p in chunk
+                        if p in stored and stored[p].deleted_at is None and stored[p].place <= place
+                    ]
+                    if hidden:
+                        marks = ", ".join(["%s"] * len(hidden))
+                        cursor.execute(
+                            f"UPDATE {_table(m.Article)} SET deleted_at = %s "
+                            f"WHERE pmid IN ({marks})",
+                            [self._now_db, *hidden],
+                        )
+                    outranked = {p for p in chunk if p in stored and stored[p].place > place}
+                    stats.deleted += len((set(hidden) | set(new)) - outranked)
+                    stats.older += len(outranked)
+                    search.refresh(hidden)  # withdrawn articles leave the index
             if self.dry_run:
                 transaction.set_rollback(True)
 
+    def _lock(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
+        """On PostgreSQL, hold each PMID's advisory lock until the transaction ends, so that
+        two runs writing the same PMID take turns: each reads what the other committed before
+        it compares places. Taken in PMID order, so two runs cannot wait on each other in a
+        cycle. Row locks (SELECT ... FOR UPDATE) would not do: they cannot lock a PMID that
+        has no row yet, so two runs bringing the same new PMID would both insert it and one
+        would fail on the primary key; nor would INSERT ... ON CONFLICT DO UPDATE ... WHERE
+        the stored place is lower, which decides for the article row alone, while the same
+        decision must also rewrite or spare the child rows, the search index and the
+        tombstone. SQLite needs nothing: its IMMEDIATE transactions let one writer in at a
+        time (``settings.DATABASES``)."""
+        if connection.vendor != "postgresql" or not pmids:
+            return
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) FROM (SELECT unnest(%s::int[]) AS k ORDER BY k) s",
+            [PMID_LOCK_SPACE, sorted(pmids)],
+        )
+
     def _write(self, segment: Segment, stats: IngestStats, only: set[int] | None = None) -> None:
+        key = self.source_key(segment.source_file)
         with connection.cursor() as cursor:
             candidates = [a for a in segment.articles if only is None or a[0] in only]
-            if blocked := curation.blocked_among([pmid for pmid, _, _ in candidates]):
+            if blocked := curation.blocked_among([pmid for pmid, *_ in candidates]):
                 stats.blocked += len(blocked)
                 candidates = [a for a in candidates if a[0] not in blocked]
-            stored = self._stored(cursor, [pmid for pmid, _, _ in candidates])
+            pmids = sorted(pmid for pmid, *_ in candidates)
+            self._lock(cursor, pmids)
+            stored = self._stored(cursor, pmids)
+            tombstones = self._tombstones(cursor, pmids)
             create: set[int] = set()
             update: set[int] = set()
-            for pmid, version, digest in candidates:
+            moved: list[tuple] = []  # the same XML from a later place
+            deleted_at: dict[int, Any] = {}  # created or updated: None, or when it was hidden
+            for pmid, version, digest, position in candidates:
+                place = _placed(key, position)
+                hide = pmid in tombstones and tombstones[pmid] > place
                 existing = stored.get(pmid)
                 if existing is None:
                     create.add(pmid)
-                elif existing[0] > version:
+                elif (existing.version, existing.place) > (version, place):
                     stats.older += 1
-                elif existing[1] == digest:
+                    continue
+                elif existing.digest == digest:
+                    if existing.place < place:
+                        hidden_at = (existing.deleted_at or self._now_db) if hide else None
+                        moved.append((segment.source_file, *place, hidden_at, pmid))
+                        if existing.deleted_at is not None and not hide:
+                            stats.updated += 1  # brought back
+                            continue
                     stats.unchanged += 1
+                    continue
                 else:
                     update.add(pmid)
+                if hide:
+                    deleted_at[pmid] = (existing and existing.deleted_at) or self._now_db
+                else:
+                    deleted_at[pmid] = None
+            if moved:
+                cursor.executemany(
+                    f"UPDATE {_table(m.Article)} SET source_file = %s, source_key = %s, "
+                    "source_position = %s, deleted_at = %s WHERE pmid = %s",
+                    moved,
+                )
+                # Brought back or hidden: the index holds visible articles only.
+                search.refresh(
+                    [
+                        row[-1]
+                        for row in moved
+                        if (row[-2] is None) != (stored[row[-1]].deleted_at is None)
+                    ]
+                )
             keep = create | update
             if not keep:
                 return
@@ -681,21 +843,30 @@ class Writer:
             journal_ids = self._journals(cursor, segment, article_rows)
             for row in article_rows:
                 row[JOURNAL_INDEX] = journal_ids.get(row[JOURNAL_INDEX])
+                row[KEY_INDEX] = key
+                row[POSITION_INDEX] = _placed(key, row[POSITION_INDEX])[1]
             self._vocabulary(cursor, segment)
             if update:
                 self._delete_children(cursor, sorted(update))
-                columns = [*ARTICLE_COLUMNS[1:], "last_changed_at"]
+                columns = [*ARTICLE_COLUMNS[1:], "last_changed_at", "deleted_at"]
                 assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
                 cursor.executemany(
-                    f"UPDATE {_table(m.Article)} SET {assignments}, deleted_at = NULL "
-                    "WHERE pmid = %s",
-                    [[*row[1:], self._now_db, row[0]] for row in article_rows if row[0] in update],
+                    f"UPDATE {_table(m.Article)} SET {assignments} WHERE pmid = %s",
+                    [
+                        [*row[1:], self._now_db, deleted_at[row[0]], row[0]]
+                        for row in article_rows
+                        if row[0] in update
+                    ],
                 )
             _insert(
                 cursor,
                 m.Article,
-                [*ARTICLE_COLUMNS, "first_ingested_at", "last_changed_at"],
-                [[*row, self._now_db, self._now_db] for row in article_rows if row[0] in create],
+                [*ARTICLE_COLUMNS, "first_ingested_at", "last_changed_at", "deleted_at"],
+                [
+                    [*row, self._now_db, self._now_db, deleted_at[row[0]]]
+                    for row in article_rows
+                    if row[0] in create
+                ],
             )
             for table, rows in segment.tables.items():
                 if not everything:
@@ -710,17 +881,31 @@ class Writer:
             stats.created += len(create)
             stats.updated += len(update)
 
-    def _stored(self, cursor, pmids: list[int]) -> dict[int, tuple[int, str]]:  # noqa: ANN001
+    def _stored(self, cursor, pmids: Sequence[int]) -> dict[int, _Stored]:  # noqa: ANN001
         stored = {}
         for chunk in _chunks(pmids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT pmid, version, source_hash FROM {_table(m.Article)} "
+                "SELECT pmid, version, source_hash, source_key, source_position, deleted_at "
+                f"FROM {_table(m.Article)} WHERE pmid IN ({marks})",
+                list(chunk),
+            )
+            for pmid, version, digest, key, position, deleted_at in cursor.fetchall():
+                stored[pmid] = _Stored(version, digest, (key, position), deleted_at)
+        return stored
+
+    def _tombstones(self, cursor, pmids: Sequence[int]) -> dict[int, tuple[str, int]]:  # noqa: ANN001
+        """Where the latest DeleteCitation of each of ``pmids`` stands."""
+        places = {}
+        for chunk in _chunks(pmids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT pmid, source_key, source_position FROM {_table(m.DeletedCitation)} "
                 f"WHERE pmid IN ({marks})",
                 list(chunk),
             )
-            stored.update({pmid: (version, digest) for pmid, version, digest in cursor.fetchall()})
-        return stored
+            places.update({pmid: (key, position) for pmid, key, position in cursor.fetchall()})
+        return places
 
     def _journals(self, cursor, segment: Segment, article_rows: list[list]) -> dict[str, int]:  # noqa: ANN001
         keys = sorted({row[JOURNAL_INDEX] for row in article_rows if row[JOURNAL_INDEX]})
@@ -810,6 +995,8 @@ ARTICLE_COLUMNS = [
     "pmcid",
     "source_hash",
     "source_file",
+    "source_key",
+    "source_position",
 ]
 JOURNAL_COLUMNS = [
     "key",
@@ -823,6 +1010,8 @@ JOURNAL_COLUMNS = [
     "country",
 ]
 JOURNAL_INDEX = ARTICLE_COLUMNS.index("journal_id")
+KEY_INDEX = ARTICLE_COLUMNS.index("source_key")
+POSITION_INDEX = ARTICLE_COLUMNS.index("source_position")
 _article_values = operator.itemgetter(*ARTICLE_COLUMNS)
 
 # table -> (model, divisor that turns the row's first value into its article's PMID)
@@ -915,11 +1104,12 @@ def ingest_records(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
 ) -> IngestStats:
-    """Store already-parsed records (used by tests and by callers that parse themselves)."""
+    """Store already-parsed records (used by tests and by callers that parse themselves).
+    Each record's position is its place in ``items``, counting from 1, as in a file."""
 
     def mapped() -> Iterator[list[Mapped]]:
-        batch: list[r.Item] = []
-        for item in items:
+        batch: list[tuple[int, r.Item]] = []
+        for item in enumerate(items, start=1):
             batch.append(item)
             if len(batch) >= batch_size:
                 yield segments(batch, source)
@@ -1078,8 +1268,8 @@ def _store(
             if isinstance(item, Segment):
                 writer.write(item, stats)
                 count += len(item.articles) + item.older + item.unchanged
-            elif isinstance(item, r.Deletion):
-                writer.delete(item, source, stats)
+            elif isinstance(item, PlacedDeletion):
+                writer.delete(item.deletion, source, stats, position=item.position)
                 count += 1
             else:
                 stats.failed += 1

@@ -323,6 +323,11 @@ class Article(models.Model):
     # tells an unchanged record from a new one without reading it.
     source_hash = models.CharField(max_length=40, editable=False)
     source_file = models.TextField(blank=True)
+    # Where the stored record stands among every record of this PMID (``ingest.source_key``):
+    # compared with an incoming record's so that files applied in any order end as in
+    # file-name order.
+    source_key = models.TextField(blank=True, default="", editable=False)
+    source_position = models.PositiveIntegerField(default=0, editable=False)
     first_ingested_at = models.DateTimeField()
     last_changed_at = models.DateTimeField()
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -776,6 +781,9 @@ class DeletedCitation(models.Model):
     pmid = models.PositiveIntegerField("PMID", primary_key=True)
     deleted_at = models.DateTimeField()
     source_file = models.TextField(blank=True)
+    # The latest DeleteCitation of this PMID, as ``Article.source_key``/``source_position``.
+    source_key = models.TextField(blank=True, default="", editable=False)
+    source_position = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-deleted_at"]

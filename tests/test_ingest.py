@@ -263,7 +263,7 @@ def test_it_stores_the_rest_of_a_batch_when_the_database_refuses_one_record(monk
     real_write = ingest.Writer._write
 
     def refuse_pmid(self, segment, stats, only=None):
-        if 2863135 in (only or {pmid for pmid, _, _ in segment.articles}):
+        if 2863135 in (only or {pmid for pmid, *_ in segment.articles}):
             raise DatabaseError("value too long for type character varying(20)")
         real_write(self, segment, stats, only)
 

@@ -81,7 +81,13 @@ SOURCE_TABLES = [
     m.CommentCorrection,
 ]
 # Where and when a row was written, and surrogate keys a database hands out.
-PROVENANCE = {"first_ingested_at", "last_changed_at", "source_file"}
+PROVENANCE = {
+    "first_ingested_at",
+    "last_changed_at",
+    "source_file",
+    "source_key",
+    "source_position",
+}
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -77,8 +77,8 @@ def test_0013_reads_history_times_of_articles_stored_without_them_pmid_21813367(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_0017_moves_the_source_xml_out_of_the_article_compressed_pmid_21813367(record_xml):
-    store_before("0016_words", source_xml=record_xml.decode(), history=[])
+def test_0018_moves_the_source_xml_out_of_the_article_compressed_pmid_21813367(record_xml):
+    store_before("0017_article_source_position", source_xml=record_xml.decode(), history=[])
 
     migrate("latest")
 
@@ -90,11 +90,11 @@ def test_0017_moves_the_source_xml_out_of_the_article_compressed_pmid_21813367(r
 
 
 @pytest.mark.django_db(transaction=True)
-def test_0017_puts_the_source_xml_back_when_reversed_pmid_21813367(record_xml):
-    store_before("0016_words", source_xml=record_xml.decode(), history=[])
+def test_0018_puts_the_source_xml_back_when_reversed_pmid_21813367(record_xml):
+    store_before("0017_article_source_position", source_xml=record_xml.decode(), history=[])
     migrate("latest")
 
-    migrate("0016_words")
+    migrate("0017_article_source_position")
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT source_xml FROM articles_article WHERE pmid = 21813367")

@@ -38,7 +38,7 @@ def decompress(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0016_words"),
+        ("articles", "0017_article_source_position"),
     ]
 
     operations = [

@@ -21,6 +21,7 @@ from articles.facets import (
     count_capped,
     facet_counts,
 )
+from articles.filters import searching
 from articles.models import AbstractSection, Article, CommentCorrection
 from articles.year_chart import YearChart, year_chart
 
@@ -140,24 +141,26 @@ class ListPage:
         self.query = query
         self.filterset = filterset
         valid = filterset.is_bound is False or filterset.is_valid()
+        filtered = filterset.is_bound and valid
+        # The rows' order: an unbound filterset leaves the view's, newest first.
+        self.order = filterset.ordering if filtered else NEWEST_FIRST
+        self.searched = filtered and searching(filterset.form.cleaned_data)
         # A search sorted by best match counts its best matches; any other list its newest.
-        order = tuple(object_list.query.order_by)
-        if order[:1] != (BEST_FIRST,):
-            order = NEWEST_FIRST
+        facets_order = self.order if self.order[:1] == (BEST_FIRST,) else NEWEST_FIRST
         self.facets: Facets = (
-            facet_counts(object_list, order) if valid else Facets(total=0, counted=0)
+            facet_counts(object_list, facets_order) if valid else Facets(total=0, counted=0)
         )
         # The paginator pages through every match up to CAP, not just those the facets count.
         self.count = min(self.facets.total, CAP)
 
-    def paginator_kwargs(self, queryset) -> dict:
+    def paginator_kwargs(self) -> dict:
         """What the paginator may reuse: the PMIDs the facets read when the list is in their
         order (newest first, or a search's best match), and the rows by PMID without running
         the filters again (except with a search, whose rank annotation needs its query)."""
         kwargs = {"count": self.count}
-        if tuple(queryset.query.order_by) == self.facets.order:
+        if self.order == self.facets.order:
             kwargs["known_pks"] = self.facets.first_pks
-        if "search_rank" not in queryset.query.annotations:
+        if not self.searched:
             kwargs["rows"] = self.rows(Article.objects.for_list(), self.query)
         return kwargs
 

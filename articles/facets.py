@@ -37,6 +37,7 @@ from articles.models import (
     PublicationType,
     sample_bucket,
 )
+from articles.sorting import SORTS
 
 CAP = 10_000
 SAMPLE = 2_000  # articles the facets count at most (bar one bucket of the sample)
@@ -118,8 +119,8 @@ def count_capped(queryset) -> int:
     return queryset.order_by().values("pk")[: CAP + 1].count()
 
 
-NEWEST_FIRST = ("-pub_date", "-pmid")  # the list's default order (SORTS["pubdate"])
-BEST_FIRST = "search_order"  # a search's relevance order starts with it (SORTS["relevance"])
+NEWEST_FIRST = SORTS["pubdate"].keys  # the list's default order
+BEST_FIRST = SORTS["relevance"].keys[0]  # a search's best-match order starts with it
 
 
 def first_pks(queryset, order: tuple = NEWEST_FIRST) -> tuple[list[int], bool]:

@@ -4,15 +4,15 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
+from django_filters.constants import EMPTY_VALUES
 
 from articles.concepts import find_descriptor, narrower_uis
 from articles.models import (
     Article,
     ArticleConcept,
-    Author,
     CaseFacts,
     Curation,
     Journal,
@@ -21,23 +21,15 @@ from articles.models import (
     in_language,
 )
 from articles.search import search
+from articles.sorting import SORTS, SortKey
 
-# PubMed's sort parameters (``sort=pubdate&sort_order=asc``) and the orderings they mean,
-# descending first. ``relevance`` needs the search's ``search_order``; without a search it falls
-# back on the publication date.
-SORTS = {
-    "pubdate": ("Publication date", ["-pub_date", "-pmid"]),
-    "relevance": ("Best match (with a search)", ["search_order", "-pub_date", "-pmid"]),
-    "fauth": ("First author", ["-first_author", "-pmid"]),
-    "jour": ("Journal", ["-journal__medline_ta", "-pub_date", "-pmid"]),
-    "patients": ("Number of patients", ["-facts__patient_count", "-pub_date", "-pmid"]),
-}
 # The order a list has when no (known) sort is asked for: best match with a search, else
 # newest first. The sort box names it in its first option, whose value is empty, so that the
 # form sends no sort unless the reader chose one, and a new search gets its best matches.
 DEFAULT_SORT_LABELS = {"relevance": "Best match", "pubdate": "Publication date"}
 SUGGEST_URL = reverse_lazy("articles:concept_suggestions")
 SEX_CHOICES = [("male", "Men or boys"), ("female", "Women or girls")]
+SEX_FIELDS = {"male": "facts__male_count", "female": "facts__female_count"}
 AGE_CHOICES = [
     ("child", "Child (< 18)"),
     ("adult", "Adult (18–64)"),
@@ -90,7 +82,7 @@ class ArticleFilterForm(forms.Form):
         if "sort" in self.fields:
             self.fields["sort"].widget.choices = [
                 ("", DEFAULT_SORT_LABELS[default]),
-                *((key, label) for key, (label, _) in SORTS.items() if key != default),
+                *((key, sort.label) for key, sort in SORTS.items() if key != default),
             ]
         if "sort_order" in self.fields:
             self.fields["sort_order"].widget.choices = [("", "Descending"), ("asc", "Ascending")]
@@ -145,10 +137,41 @@ class ConceptFilter(django_filters.CharFilter):
         return qs.filter(pk__in=rows.values("article_id"))
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year as a bound on the publication date: on or after its first day (``gte``), or on
+    or before its last (``lte``). The date, not ``pub_year``, so that a year range and the
+    newest-first order share one index (article_visible_date_idx); a date's year is always its
+    article's ``pub_year``."""
+
+    DAYS = {"gte": (1, 1), "lte": (12, 31)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.lookup_expr not in self.DAYS:
+            raise ValueError(f"A year bounds dates by {' or '.join(self.DAYS)}")
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        # A year the date type can hold: the form lets any number through.
+        year = min(max(int(value), datetime.MINYEAR), datetime.MAXYEAR)
+        return super().filter(qs, datetime.date(year, *self.DAYS[self.lookup_expr]))
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """A choice of order, not a filter: ``ArticleFilter`` sorts by ``sort`` and ``sort_order``
+    once every filter has run (a best match reads the search's annotations)."""
+
+    def filter(self, qs, value):
+        return qs
+
+
 class ArticleFilter(django_filters.FilterSet):
+    """The list's filters. A filter with a ``method`` does what no one lookup does (several
+    fields, an exclusion, a lookup that differs by database); the method says what it
+    filters."""
+
     term = django_filters.CharFilter(
-        field_name="search_document",
-        lookup_expr="match",
         method="filter_term",
         label="Search",
         help_text="PubMed syntax: IVIG[tiab] AND dermatomyositis[mh] NOT review[pt]",
@@ -156,25 +179,19 @@ class ArticleFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"form": "filter-form", "type": "search"}),
     )
     journal = django_filters.CharFilter(
-        field_name="journal",
-        lookup_expr="icontains",
         method="filter_journal",
         label="Journal",
         help_text="Title or abbreviation, e.g. “Lung” or “Environ Health Perspect”.",
     )
-    # Years filter on the publication date (its first day, whose year is always pub_year), so
-    # a year range and the newest-first order share one index (article_visible_date_idx).
-    year_from = django_filters.NumberFilter(
+    year_from = YearFilter(
         field_name="pub_date",
         lookup_expr="gte",
-        method="filter_year_from",
         label="From year",
         widget=forms.NumberInput(attrs={"min": 1800, "max": 2100, "inputmode": "numeric"}),
     )
-    year_to = django_filters.NumberFilter(
+    year_to = YearFilter(
         field_name="pub_date",
-        lookup_expr="lt",
-        method="filter_year_to",
+        lookup_expr="lte",
         label="To year",
         widget=forms.NumberInput(attrs={"min": 1800, "max": 2100, "inputmode": "numeric"}),
     )
@@ -198,8 +215,6 @@ class ArticleFilter(django_filters.FilterSet):
     )
 
     disease = ConceptFilter(
-        field_name="disease",
-        lookup_expr="exact",
         role=ArticleConcept.Role.DISEASE,
         label="Disease",
         help_text="A MeSH disease or a synonym, e.g. “Dermatomyositis”; includes narrower ones.",
@@ -212,8 +227,6 @@ class ArticleFilter(django_filters.FilterSet):
         ),
     )
     therapy = ConceptFilter(
-        field_name="therapy",
-        lookup_expr="exact",
         role=ArticleConcept.Role.THERAPY,
         label="Therapy",
         help_text="A drug or procedure, e.g. “IVIG” or “Cyclosporine”.",
@@ -226,15 +239,11 @@ class ArticleFilter(django_filters.FilterSet):
         ),
     )
     mesh = ConceptFilter(
-        field_name="mesh",
-        lookup_expr="exact",
         role=None,
         label="MeSH term",
         help_text="Any MeSH heading (e.g. “Cromolyn Sodium”), narrower terms included.",
     )
     language = django_filters.CharFilter(
-        field_name="languages",
-        lookup_expr="icontains",
         method="filter_language",
         label="Language",
         help_text="PubMed's three-letter code, e.g. “eng”, “fre”.",
@@ -249,8 +258,6 @@ class ArticleFilter(django_filters.FilterSet):
         ),
     )
     case_series = django_filters.BooleanFilter(
-        field_name="facts__kind",
-        lookup_expr="exact",
         method="filter_case_series",
         label="Case series (2+ patients)",
         widget=forms.Select(choices=YES_NO),
@@ -268,34 +275,24 @@ class ArticleFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
     )
     sex = django_filters.ChoiceFilter(
-        field_name="facts__male_count",
-        lookup_expr="gt",
         method="filter_sex",
         choices=SEX_CHOICES,
         empty_label="Any",
         label="Patients include",
     )
     age = django_filters.ChoiceFilter(
-        field_name="facts__has_adult",
-        lookup_expr="exact",
         method="filter_age",
         choices=AGE_CHOICES,
         empty_label="Any age",
         label="Age group",
     )
-    sort = django_filters.ChoiceFilter(
-        field_name="pub_date",
-        lookup_expr="exact",
-        method="keep",
-        choices=[(key, label) for key, (label, _) in SORTS.items()],
+    sort = SortFilter(
+        choices=[(key, sort.label) for key, sort in SORTS.items()],
         empty_label=None,
         label="Sort by",
         widget=forms.Select(attrs={"form": "filter-form"}),
     )
-    sort_order = django_filters.ChoiceFilter(
-        field_name="pub_date",
-        lookup_expr="exact",
-        method="keep",
+    sort_order = SortFilter(
         choices=[("desc", "Descending"), ("asc", "Ascending")],
         empty_label=None,
         label="Order",
@@ -303,8 +300,6 @@ class ArticleFilter(django_filters.FilterSet):
     )
     # Staff only (removed for everyone else in __init__): the public never sees statuses.
     status = django_filters.ChoiceFilter(
-        field_name="curation__status",
-        lookup_expr="exact",
         method="filter_status",
         choices=Curation.Status.choices,
         label="Curation status",
@@ -348,14 +343,29 @@ class ArticleFilter(django_filters.FilterSet):
         if not (user and user.is_staff):
             del self.filters["status"]
 
-    def filter_status(self, queryset, name, value):
-        if value == Curation.Status.UNREVIEWED:
-            # Articles nobody has curated yet have no curation row: they are unreviewed too.
-            others = [s for s in Curation.Status.values if s != value]
-            return queryset.exclude(curation__status__in=others)
-        return queryset.filter(**{name: value})
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return SORTS[self.sort_key].apply(queryset, ascending=self.ascending)
+
+    @property
+    def sort_key(self) -> str:
+        """The ``SORTS`` key the rows are in: the one asked for, else the default; best match
+        only with a search (the API keeps the sort as sent, and sorts by date without one)."""
+        data = self.form.cleaned_data
+        sort = data.get("sort") or default_sort(data)
+        return "pubdate" if sort == "relevance" and not searching(data) else sort
+
+    @property
+    def ascending(self) -> bool:
+        return self.form.cleaned_data.get("sort_order") == "asc"
+
+    @property
+    def ordering(self) -> tuple[SortKey, ...]:
+        """The keys the filtered rows are sorted by."""
+        return SORTS[self.sort_key].ordering(ascending=self.ascending)
 
     def filter_term(self, queryset, name, value):
+        """Articles matching the PubMed-style query, in each article's search document."""
         # Annotates ``search_rank`` (higher is better); ``search_note`` says how the query
         # was read when it needed repair, for the list page.
         result = search(queryset, value)
@@ -363,68 +373,8 @@ class ArticleFilter(django_filters.FilterSet):
         self.search_query = result.parsed  # ``details``: the query as it was run
         return result.queryset
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return self.sorted(queryset)
-
-    def sorted(self, queryset):
-        data = self.form.cleaned_data
-        sort = data.get("sort") or default_sort(data)
-        if sort == "relevance" and not searching(data):
-            sort = "pubdate"  # best match needs a search (the API keeps the sort as sent)
-        if sort == "fauth":
-            queryset = queryset.annotate(
-                first_author=Subquery(
-                    Author.objects.filter(article=OuterRef("pk"), role=Author.Role.AUTHOR)
-                    .order_by("position")
-                    .values("last_name")[:1]
-                )
-            )
-        ordering = SORTS[sort][1]
-        if data.get("sort_order") == "asc":
-            ordering = [key[1:] if key.startswith("-") else f"-{key}" for key in ordering]
-        if sort == "patients":
-            count = F("facts__patient_count")
-            first = (
-                count.asc(nulls_last=True)
-                if data.get("sort_order") == "asc"
-                else count.desc(nulls_last=True)
-            )
-            return queryset.order_by(first, *ordering[1:])
-        return queryset.order_by(*ordering)
-
-    def keep(self, queryset, name, value: str):
-        """Sorting is applied once every filter has run (``sorted``)."""
-        return queryset
-
-    def filter_year_from(self, queryset, name, value):
-        return queryset.filter(pub_date__gte=datetime.date(_year(value), 1, 1))
-
-    def filter_year_to(self, queryset, name, value):
-        return queryset.filter(pub_date__lt=datetime.date(_year(value) + 1, 1, 1))
-
-    def filter_language(self, queryset, name, value):
-        code = value.strip().lower()
-        return queryset.filter(in_language(code)) if code else queryset
-
-    def filter_case_series(self, queryset, name, value):
-        if value is None:
-            return queryset
-        if value:
-            return queryset.filter(facts__kind=CaseFacts.Kind.CASE_SERIES)
-        return queryset.exclude(facts__kind=CaseFacts.Kind.CASE_SERIES)
-
-    # The ``value: str`` hints (here, filter_age and keep) are what the API schema reads
-    # (drf-spectacular): the model fields these filters name (a count, a flag, the date)
-    # are not what they take.
-    def filter_sex(self, queryset, name, value: str):
-        field = "facts__male_count__gt" if value == "male" else "facts__female_count__gt"
-        return queryset.filter(**{field: 0})
-
-    def filter_age(self, queryset, name, value: str):
-        return queryset.filter(**{AGE_FIELDS[value]: True})
-
     def filter_journal(self, queryset, name, value):
+        """Articles in the journals whose title, ISO or MEDLINE abbreviation contains it."""
         # People type either the full title or the abbreviation PubMed shows in citations.
         # Matching journals first (a few thousand rows), then their articles by index.
         return queryset.filter(
@@ -435,10 +385,36 @@ class ArticleFilter(django_filters.FilterSet):
             )
         )
 
+    def filter_language(self, queryset, name, value):
+        """Articles with the code, lower-cased, among their ``languages``."""
+        code = value.strip().lower()
+        return queryset.filter(in_language(code)) if code else queryset
 
-def _year(value) -> int:
-    """A year the date type can hold (the form lets any number through)."""
-    return min(max(int(value), datetime.MINYEAR), datetime.MAXYEAR - 1)
+    def filter_case_series(self, queryset, name, value):
+        """Case series (``facts.kind``), or, with false, every other article, those without
+        case facts included."""
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(facts__kind=CaseFacts.Kind.CASE_SERIES)
+        return queryset.exclude(facts__kind=CaseFacts.Kind.CASE_SERIES)
+
+    def filter_sex(self, queryset, name, value: str):
+        """Articles with at least one patient of that sex (``facts.male_count`` or
+        ``facts.female_count`` above 0)."""
+        return queryset.filter(**{f"{SEX_FIELDS[value]}__gt": 0})
+
+    def filter_age(self, queryset, name, value: str):
+        """Articles with a patient in that age group (one of ``facts``' age flags)."""
+        return queryset.filter(**{AGE_FIELDS[value]: True})
+
+    def filter_status(self, queryset, name, value):
+        """Articles whose ``curation.status`` it is; unreviewed takes in articles nobody has
+        curated yet, which have no curation row."""
+        if value == Curation.Status.UNREVIEWED:
+            others = [s for s in Curation.Status.values if s != value]
+            return queryset.exclude(curation__status__in=others)
+        return queryset.filter(curation__status=value)
 
 
 class ApiArticleFilter(ArticleFilter):

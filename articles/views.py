@@ -38,6 +38,7 @@ from articles.search.budget import QueryTooSlow, query_budget
 from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
+PER_PAGE_DEFAULT = 20
 
 logger = logging.getLogger("django.request")
 
@@ -49,8 +50,9 @@ limit_exports = limit_anonymous("export", "CASEBOOK_EXPORT_RATE", "exports")
 class ArticleListView(FilterView):
     queryset = Article.objects.visible().for_list().order_by("-pub_date", "-pmid")
     filterset_class = ArticleFilter
-    paginate_by = 20
-    paginator_class = CappedPaginator
+    # The view paginates itself (get_context_data): the paginator takes the facets' count.
+    paginate_by = None
+    context_object_name = "article_list"
     template_name = "articles/article_list.html"
 
     def get(self, request, *args, **kwargs):
@@ -72,46 +74,44 @@ class ArticleListView(FilterView):
             queryset = queryset.public()
         return ListPage.rows(queryset, self.request.GET)
 
-    def get_paginate_by(self, queryset):
-        per_page = self.request.GET.get("per_page", "")
-        # Compared as text: "²" passes str.isdigit and fails int().
-        return next((size for size in PER_PAGE_CHOICES if str(size) == per_page), self.paginate_by)
-
-    def paginate_queryset(self, queryset, page_size):
-        """As PubMed: past the last page, the last page; no page number, the first."""
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        return super().get_paginator(
-            queryset, per_page, **self.page.paginator_kwargs(queryset), **kwargs
-        )
-
     def get_context_data(self, **kwargs):
-        # Facets first: their capped count is also the paginator's.
-        self.page = ListPage(self.request.GET, self.filterset, self.object_list)
+        # Facets first: their capped count is also the paginator's, with the PMIDs they read.
+        listing = ListPage(self.request.GET, self.filterset, self.object_list)
+        per_page = _per_page(self.request.GET)
+        paginator = CappedPaginator(self.object_list, per_page, **listing.paginator_kwargs())
+        # As PubMed: past the last page, the last page; no page number, the first.
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        kwargs.update(
+            object_list=page.object_list,
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+        )
         context = super().get_context_data(**kwargs)
-        per_page = self.get_paginate_by(None)
         # (value sent, label, selected): the default size sends nothing, like the sort boxes.
         context["per_page_options"] = [
-            ("" if size == self.paginate_by else str(size), size, size == per_page)
+            ("" if size == PER_PAGE_DEFAULT else str(size), size, size == per_page)
             for size in PER_PAGE_CHOICES
         ]
-        context["listing"] = self.page
+        context["listing"] = listing
         if self.request.user.is_staff:
             context["status_links"] = status_links(self.request.GET, self.filterset.qs)
         query = self.request.GET.copy()
         for key in ("page", "per_page"):
             query.pop(key, None)
         context["export_links"] = export_links("articles:list_export", query=query.urlencode())
-        page = context["page_obj"]
-        if page is not None:
-            curated.row_overlay(page.object_list)
-            context["page_range"] = page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            )
+        curated.row_overlay(page.object_list)
+        context["page_range"] = paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        )
         return context
+
+
+def _per_page(query) -> int:  # noqa: ANN001
+    """The page size asked for (``?per_page=``) if the list offers it, else the default."""
+    per_page = query.get("per_page", "")
+    # Compared as text: "²" passes str.isdigit and fails int().
+    return next((size for size in PER_PAGE_CHOICES if str(size) == per_page), PER_PAGE_DEFAULT)
 
 
 def _without_empty(request) -> str:  # noqa: ANN001

@@ -104,6 +104,22 @@ def test_it_filters_retracted_and_abstract(records):
     assert len(pmids("has_abstract=true&disease=Lung+Diseases")) == 28
 
 
+def test_a_year_range_holds_the_articles_published_in_those_years(records):
+    def published_in(*years: int) -> list[int]:
+        return sorted(Article.objects.filter(pub_year__in=years).values_list("pk", flat=True))
+
+    assert pmids("year_from=1978&year_to=1978") == published_in(1978)
+    assert pmids("year_from=1978") == published_in(1978, 1979)
+    assert pmids("year_to=1978") == published_in(1977, 1978)
+    assert len(published_in(1977)) and len(published_in(1978)) and len(published_in(1979))
+
+
+def test_a_year_past_what_a_date_holds_is_the_nearest_that_does(records):
+    assert len(pmids("year_from=-5&year_to=99999")) == 52
+    assert pmids("year_from=99999") == []
+    assert pmids("year_to=0") == []
+
+
 def test_an_unknown_sort_or_order_gives_the_default_order(records):
     def order(query: str) -> list[int]:
         filterset = ArticleFilter(QueryDict(query), queryset=Article.objects.visible())

@@ -586,13 +586,13 @@ def test_a_small_index_has_no_index_of_its_newest_rows(records):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
 def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(records, monkeypatch):
-    from articles.filters import SORTS
     from articles.search import best_first_pks
     from articles.search.filtering import _text_match, _window_hits
+    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 200)
     hits = search(m.Article.objects.visible(), "rats").queryset
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     before = best_first_pks(hits, order, 5)
     monkeypatch.setattr(
         "articles.search.backends.PostgresBackend.recent_rows", lambda self, indexed: 100
@@ -750,8 +750,8 @@ def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypatch):
-    from articles.filters import SORTS
     from articles.search import best_first_pks
+    from articles.sorting import SORTS
 
     explained = []
 
@@ -760,7 +760,7 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
         return 2
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", estimate)
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     plain = search(m.Article.objects.visible().public(), "micronucleus").queryset
     dated = search(m.Article.objects.visible().filter(pub_year__gte=1900), "micronucleus")
 
@@ -772,13 +772,13 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_window_far_short_of_the_estimate_gives_up_and_ranks_every_match(records, monkeypatch):
-    from articles.filters import SORTS
     from articles.search import best_first_pks
+    from articles.sorting import SORTS
 
     # The planner expects 1,000 matches of 293 rows, so the first window is the newest 7 or
     # so; none of the ten newest is a rats review.
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), "rats AND review[pt]").queryset
     newest = m.SearchDocument.objects.order_by("-pk").values_list("pk", flat=True)[:10]
     assert not hits.filter(pk__in=list(newest)).exists()
@@ -804,13 +804,13 @@ def test_stopwords_among_other_words_are_not_searched(records):
 def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filters(
     records, monkeypatch
 ):
-    from articles.filters import SORTS
     from articles.search import best_first_pks
+    from articles.sorting import SORTS
 
     # PostgreSQL bounds when its planner expects many more matches than the limit; with 293
     # records it expects a few (estimated_rows has its own test).
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible().filter(pub_year__gte=2000), "rats").queryset
 
     pmids, bounded = best_first_pks(hits, order, 5)
@@ -825,13 +825,13 @@ def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filter
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 def test_bounded_best_match_leaves_index_scans_enabled(records, monkeypatch):
-    from articles.filters import SORTS
     from articles.search import best_first_pks
+    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
     hits = search(m.Article.objects.visible(), "rats").queryset
 
-    assert best_first_pks(hits, tuple(SORTS["relevance"][1]), 5)[1] is True
+    assert best_first_pks(hits, SORTS["relevance"].keys, 5)[1] is True
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
         assert cursor.fetchone()[0] == "on"
@@ -959,13 +959,13 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
 ):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.filters import SORTS
     from articles.search import best_first_pks, newest_pks
+    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: estimate)
     m.Curation.objects.create(article_id=39180124, status=m.Curation.Status.EXCLUDED)
     m.BlockedPMID.objects.create(pmid=35810816)
-    order = tuple(SORTS[order_name][1])
+    order = SORTS[order_name].keys
     hits = search(m.Article.objects.visible().public(), "rats").queryset
 
     with CaptureQueriesContext(connection) as queries:
@@ -990,10 +990,10 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
 def test_best_match_without_filters_is_the_order_of_the_articles_own_query(records, query):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.filters import SORTS
     from articles.search import best_first_pks
+    from articles.sorting import SORTS
 
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), query).queryset
     expected = list(hits.order_by(*order).values_list("pk", flat=True))
 
@@ -1010,11 +1010,11 @@ def test_best_match_without_filters_is_the_order_of_the_articles_own_query(recor
 def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.filters import SORTS
     from articles.search import best_first_pks
+    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), "rats").queryset
 
     with CaptureQueriesContext(connection) as queries:
@@ -1032,10 +1032,10 @@ def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatc
 def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.filters import SORTS
     from articles.search import best_first_pks, filtering
+    from articles.sorting import SORTS
 
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), "rats").queryset
     newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:20])
     # A first window holding the newest 10 "rats" of the 20 asked for (more than a quarter:
@@ -1063,10 +1063,10 @@ def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, m
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_first_window_of_index_rows_far_too_small_ranks_every_match(records, monkeypatch):
-    from articles.filters import SORTS
     from articles.search import best_first_pks, filtering
+    from articles.sorting import SORTS
 
-    order = tuple(SORTS["relevance"][1])
+    order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), "rats").queryset
     newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:3])
     monkeypatch.setattr(filtering, "_window_start", lambda *args: newest[2])  # 3 of 20

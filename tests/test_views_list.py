@@ -275,6 +275,25 @@ def test_it_filters_by_journal_title_or_abbreviation(client, hawc_259):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("sort_order", ["desc", "asc"])
+def test_articles_with_no_number_of_patients_come_last_either_way(client, hawc_259, sort_order):
+    counts = [
+        getattr(getattr(article, "facts", None), "patient_count", None)
+        for page in (1, 2)
+        for article in client.get(
+            LIST_URL,
+            {"sort": "patients", "sort_order": sort_order, "per_page": 200, "page": page},
+        ).context["article_list"]
+    ]
+    known = [count for count in counts if count is not None]
+
+    assert len(counts) == 259
+    assert 0 < len(known) < len(counts)
+    assert counts == known + [None] * (len(counts) - len(known))
+    assert known == sorted(known, reverse=sort_order == "desc")
+
+
+@pytest.mark.django_db
 def test_it_filters_by_publication_year_range(client, hawc_259):
     response = client.get(LIST_URL, {"year_from": 2010, "year_to": 2012, "per_page": 50})
 

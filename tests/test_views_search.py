@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.filters import SORTS
 from articles.ingest import ingest_files
 from articles.models import Article, Curation
 from articles.search import search
+from articles.sorting import SORTS
 from tests.search_index import empty_search_index
 from tests.test_views_list import LIST_QUERIES, shown_option
 
@@ -96,7 +96,9 @@ def test_the_sort_box_says_best_match_when_the_list_is_by_best_match(client, rec
     best = client.get(LIST_URL, {"term": "phthalate"})
     by_date = client.get(LIST_URL, {"term": "phthalate", "sort": "pubdate"})
 
-    ranked = search(Article.objects.public(), "phthalate").queryset.order_by(*SORTS["relevance"][1])
+    ranked = search(Article.objects.public(), "phthalate").queryset.order_by(
+        *SORTS["relevance"].keys
+    )
     assert pmids_on(best) == list(ranked.values_list("pmid", flat=True)[:20])
     assert shown_option(best, "sort") == ("", "Best match")
     assert shown_option(by_date, "sort") == ("pubdate", "Publication date")
@@ -182,7 +184,7 @@ def test_by_best_match_the_facets_count_every_match_not_the_best_only(client, re
     listing = response.context["listing"]
     ranked = list(
         search(Article.objects.public(), "phthalate")
-        .queryset.order_by(*SORTS["relevance"][1])
+        .queryset.order_by(*SORTS["relevance"].keys)
         .values_list("pmid", flat=True)
     )
     assert listing.facets.total == len(ranked) == 246
@@ -242,7 +244,9 @@ def test_past_the_cap_best_match_ranks_the_newest_matches(client, records, monke
     pmids = list(hits.values_list("pmid", flat=True))
     newest = sorted(pmids, reverse=True)[:5]
     ranked = list(
-        hits.filter(pmid__in=newest).order_by(*SORTS["relevance"][1]).values_list("pmid", flat=True)
+        hits.filter(pmid__in=newest)
+        .order_by(*SORTS["relevance"].keys)
+        .values_list("pmid", flat=True)
     )
     listing = response.context["listing"]
     assert len(pmids) > 5

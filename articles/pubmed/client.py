@@ -240,7 +240,7 @@ class EutilsClient:
         """Store PMIDs on the history server, for EFetch by ``history``."""
         if not pmids:
             raise ValueError("EPost needs at least one PMID")
-        params = {"db": "pubmed", "id": ",".join(map(str, pmids))}
+        params: dict[str, str | int] = {"db": "pubmed", "id": ",".join(map(str, pmids))}
         return self._call("epost.fcgi", params, f"EPost of {len(pmids)} PMIDs", _post_result)
 
     def efetch(self, pmids: Sequence[int], *, what: str = "") -> bytes:
@@ -254,7 +254,7 @@ class EutilsClient:
                 f"PubMed serves only the first {MAX_SEARCH_IDS:,} records of a history set "
                 f"(asked for {retstart:,}+{retmax:,}); split the query by date instead"
             )
-        params = {
+        params: dict[str, str | int] = {
             "db": "pubmed",
             "retmode": "xml",
             "WebEnv": history.webenv,
@@ -393,7 +393,11 @@ class EutilsClient:
     # Requests ---------------------------------------------------------------------------------
 
     def _efetch_ids(self, pmids: Sequence[int], what: str) -> tuple[bytes, set[int]]:
-        params = {"db": "pubmed", "retmode": "xml", "id": ",".join(map(str, pmids))}
+        params: dict[str, str | int] = {
+            "db": "pubmed",
+            "retmode": "xml",
+            "id": ",".join(map(str, pmids)),
+        }
         return self._call("efetch.fcgi", params, what, _checked_efetch)
 
     def _session(self) -> requests.Session:

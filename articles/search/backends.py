@@ -534,7 +534,7 @@ class PostgresBackend(SearchBackend):
 
     def compile(self, node: Node) -> CompiledText:
         columns = _columns(node)
-        if len(columns) == 1:
+        if isinstance(node, Term) or len(columns) == 1:  # a term has one column
             column = columns.pop()
             return CompiledText(f"{{{column}}} @@ %s::tsquery", (self.tsquery(node),))
         parts = [self.compile(item) for item in node.items]

@@ -186,8 +186,12 @@ def _index_only(queryset: QuerySet, order: tuple, rows: QuerySet | None) -> Quer
     match = _text_match(queryset)
     names = [name for name in order if isinstance(name, str)]
     fields = [name.lstrip("-") for name in names]
-    if len(names) < len(order) or not all(
-        field in INDEX_COLUMNS or field in queryset.query.annotations for field in fields
+    if (
+        match is None
+        or len(names) < len(order)
+        or not all(
+            field in INDEX_COLUMNS or field in queryset.query.annotations for field in fields
+        )
     ):
         return None
     annotations = {
@@ -297,7 +301,8 @@ def _newest_ranked(
     match = _text_match(queryset)
     others = _without(queryset, match)
     if (
-        others is None
+        match is None  # then ``others`` is None too
+        or others is None
         or order[:1] != (BEST_FIRST,)
         or not all(
             isinstance(name, str) and name.lstrip("-") not in queryset.query.annotations
@@ -316,9 +321,10 @@ def _newest_ranked(
         ranked = _sorted_pks(_window_hits(match.rhs, boundary, rows=rows), order, rank=rank)
         if len(ranked) >= limit or boundary is None:
             break
-        window = _grown(window, len(ranked), limit, first=first)
-        if window is None:
+        grown = _grown(window, len(ranked), limit, first=first)
+        if grown is None:
             return None  # the estimate was far too high: ranking every hit costs less
+        window = grown
         boundary, first = _window_start(window, indexed), False
     bounded = len(ranked) > limit or (len(ranked) == limit and boundary is not None)
     if len(ranked) > limit:
@@ -352,9 +358,10 @@ def _newest_checked(
         ranks.update(read)
         if len(found) >= limit or boundary is None:
             break
-        window = _grown(window, len(found), limit, first=upper is None)
-        if window is None:
+        grown = _grown(window, len(found), limit, first=upper is None)
+        if grown is None:
             return None
+        window = grown
         upper, boundary = boundary, _window_start(window, indexed)
     rows = sorted(found.values(), key=itemgetter(0), reverse=True)
     newest = rows[:limit]
@@ -544,7 +551,7 @@ def newest_pks(queryset: QuerySet, order: tuple, limit: int) -> list[int] | None
         return None
     match = _text_match(queryset)
     others = _without(queryset, match)
-    if others is None:
+    if match is None or others is None:  # no match, no others
         return None
     if not match.rhs.narrow:
         rows = _index_rows(others)
@@ -588,9 +595,10 @@ def _newest_dated(queryset: QuerySet, text_hits: QuerySet, order: tuple, limit: 
         newest += _sorted_pks(band, order, limit=limit - len(newest))
         if len(newest) == limit or start is None:
             return newest
-        window = _grown(window, len(newest), limit, first=upper is None, least=1.0)
-        if window is None:
+        grown = _grown(window, len(newest), limit, first=upper is None, least=1.0)
+        if grown is None:
             break
+        window = grown
         start, upper = _date_window_start(window, indexed), start
     return _sorted_pks(text_hits, order, limit=limit)
 
@@ -609,7 +617,12 @@ def _sorted_pks(
     bounded window, 8 ms less than sorting here (blood at 1,000,000: 10,900 hits)."""
     keys = []
     for name in order:
-        column = rank if name == BEST_FIRST else _index_column(name)
+        if name != BEST_FIRST:
+            column = _index_column(name)
+        elif rank is None:
+            raise ValueError("A best-match order needs the search's rank.")
+        else:
+            column = rank
         keys.append(column.desc() if name.startswith("-") else column.asc())
     ordered = text_hits.order_by(*keys).values_list("pk")
     return [row[0] for row in _with_bitmaps(ordered if limit is None else ordered[:limit])]

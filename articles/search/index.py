@@ -18,9 +18,17 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from articles import models as m
-from articles.search.backends import FIELDS, Document, SearchBackend, backend_for, concept_token
+from articles.search.backends import (
+    FIELDS,
+    Document,
+    PostgresBackend,
+    SearchBackend,
+    backend_for,
+    concept_token,
+)
 from articles.search.mapping import CONCEPT_BRANCHES
 
 CHUNK = 1000
@@ -76,7 +84,7 @@ def keep_recent() -> str | None:
     to want one, or move it if new records made it hold over twice what it should
     (``PostgresBackend.place_recent``); what was done, or None."""
     engine = backend()
-    if engine.vendor != "postgresql":
+    if not isinstance(engine, PostgresBackend):
         return None
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -89,7 +97,7 @@ def flush_pending() -> int:
     lists into the indexes (``PostgresBackend.flush_pending``), so that searches stop
     reading them; the pages moved."""
     engine = backend()
-    if engine.vendor != "postgresql":
+    if not isinstance(engine, PostgresBackend):
         return 0
     with connection.cursor() as cursor:
         return engine.flush_pending(cursor)
@@ -296,5 +304,5 @@ def _rows_in(cursor, sql: str, values: list) -> list[tuple]:
     return rows
 
 
-def _table(model: type) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)

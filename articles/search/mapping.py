@@ -55,8 +55,10 @@ def lookup(phrases: Iterable[str]) -> dict[str, Mapped]:
 def resolve(node: Node | None, names: dict[str, str], notes: list[str]) -> Node | None:
     """Concept terms written by hand (``"heart attack"[concept]``) name a descriptor by its
     name, an entry term or its UI: each becomes its UI, and ``names`` learns the name."""
-    if node is None:
-        return None
+    return None if node is None else _resolved(node, names, notes)
+
+
+def _resolved(node: Node, names: dict[str, str], notes: list[str]) -> Node:
     if isinstance(node, Term):
         if node.field != "concept" or node.text in names:
             return node
@@ -70,7 +72,7 @@ def resolve(node: Node | None, names: dict[str, str], notes: list[str]) -> Node 
             return node
         names[found[0]] = found[1]
         return Term(found[0], "concept")
-    return type(node)(node.op, tuple(resolve(item, names, notes) for item in node.items))
+    return type(node)(node.op, tuple(_resolved(item, names, notes) for item in node.items))
 
 
 def _in_branches(names: dict[str, str]) -> set[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from articles.search.text import tokens
 
@@ -337,8 +338,8 @@ def _atoms(
                 words.clear()
                 if term is not None:
                     atoms.append(term)
-            elif atoms and isinstance(atoms[-1], Term) and atoms[-1].field == "all":
-                last = atoms.pop()
+            elif atoms and isinstance(last := atoms[-1], Term) and last.field == "all":
+                atoms.pop()
                 atoms.append(Term(last.text, field_name, phrase=last.phrase, prefix=last.prefix))
             else:
                 notes.append(f"Ignored the field tag [{value.strip()}]: it follows no term.")
@@ -489,7 +490,8 @@ class _Parser:
                     continue
                 operand = self.expression(depth + 1)
             else:
-                operand = atom
+                # The only strings are operators and parentheses, each handled above.
+                operand = cast(Node, atom)
             if operand is None:
                 continue
             node = operand if node is None else _combine(node, operator or "AND", operand)
@@ -519,7 +521,7 @@ def _pmids(node: Node | None, notes: list[str]) -> Node | None:
     items = node.items if isinstance(node, Bool) and node.op in ("AND", "OR") else (node,)
     if not items or not all(_is_bare_number(item) for item in items):
         return node
-    pmids = [Term(item.text, "pmid") for item in items[:MAX_PMIDS]]
+    pmids = [Term(item.text, "pmid") for item in items[:MAX_PMIDS] if isinstance(item, Term)]
     notes.append(
         ("Read as a PMID." if len(pmids) == 1 else "Read as a list of PMIDs.")
         + (f" Only the first {MAX_PMIDS} were searched." if len(items) > MAX_PMIDS else "")

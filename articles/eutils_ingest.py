@@ -156,7 +156,7 @@ def fetch(
     one writes the batch before; batches are written, and the position advances, in order.
     """
     batch_size = run.parameters.get("batch_size", DEFAULT_BATCH_SIZE)
-    writer = ingest.Writer(fetched=True)
+    writer = ingest.Writer()
     if run.status != IngestRun.Status.RUNNING:
         run.status = IngestRun.Status.RUNNING
         run.finished_at = None

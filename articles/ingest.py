@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import operator
 import os
+import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -606,31 +607,32 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
 STDIN_NAME = "<stdin>"
 
 
-def source_key(name: str, fetched_at: dt.datetime | None = None) -> str:
+# NLM's baseline and update files: pubmed21n1298.xml.gz (and slices of them named so).
+NLM_FILE = re.compile(r"pubmed\d{2}n\d{4}")
+
+
+def source_key(name: str, applied_at: dt.datetime | None = None) -> str:
     """The key that, with a record's position in its source, places the record among every
     record and DeleteCitation of its PMID: at the same Version the higher (key, position)
     wins, whatever order the sources were applied in. Compared in Python, as plain strings.
 
-    - A file is placed by its name: ``"1 " + name``. NLM's baseline and update files
-      (pubmed21n1298.xml.gz) sort by name in the order NLM issued them, so a DeleteCitation
-      in update file 1300 beats a record of file 1298 even when 1298 is applied last. A saved
-      EFetch response or any other named file takes its place among them by name too.
-    - A source without a name (standard input, records built in Python) has no place:
-      ``"1 "`` and position 0 for each of its records. It loses to every named file at the
-      same version, and among such sources the one applied last wins, as before keys existed.
-    - An E-utilities fetch is PubMed's current state when it was made: ``"2 "`` and the time
-      the run stored it, then the run's name. It beats every file at the same version, the
-      files applied before it and after it alike (a file's name says nothing about when NLM
-      made it, so there is no placing files between fetches), and a later fetch beats an
-      earlier one. So a DeleteCitation in a file never hides an article fetched from
-      E-utilities; a fetch returns only what PubMed still has.
+    - NLM's baseline and update files are placed by name, ``"1 " + name``: their names sort
+      in the order NLM issued them, so a DeleteCitation in update file 1300 beats a record of
+      file 1298 even when 1298 is applied last, and many runs can load them at once.
+    - Anything else (an E-utilities fetch, a saved EFetch response, a file of one's own,
+      standard input) is placed by when the run applied it, ``"2 <time> " + name``: what is
+      applied later wins, as a person applying it expects, and it beats every NLM file at the
+      same version, those applied before it and after it alike (a file's name says nothing of
+      when NLM made it, so there is no placing it between NLM's files). So a DeleteCitation in
+      an NLM file never hides an article fetched or loaded from elsewhere.
+    - Without ``applied_at`` such a source has no place: ``"1 "`` and position 0.
     - Rows stored before keys existed have the key ``""``: everything placed beats them.
     """
-    if fetched_at is not None:
-        return f"2 {fetched_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%f} {name}"
-    if name in ("", STDIN_NAME):
-        return "1 "
-    return f"1 {name}"
+    if NLM_FILE.match(os.path.basename(name)):
+        return f"1 {name}"
+    if applied_at is not None:
+        return f"2 {applied_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%f} {name}"
+    return "1 "
 
 
 def _placed(key: str, position: int) -> tuple[str, int]:
@@ -650,15 +652,15 @@ class _Stored:
 
 
 class Writer:
-    """Writes batches of rows. One instance per ingest run (``fetched=True`` for a run that
-    stores E-utilities responses, which ``source_key`` places after every file).
+    """Writes batches of rows. One instance per ingest run.
 
     For each PMID the stored article is, of every record seen so far, the one with the
     highest (Version, ``source_key``, position), and it is hidden when its latest
     DeleteCitation stands after it. Each write compares the incoming record with what is
-    stored, so the database ends the same whatever order files come in: the result of
-    applying them in file-name order. An incoming record placed exactly where the stored one
-    is wins (a source without a name, applied again).
+    stored, so the database ends the same whatever order NLM's files come in: the result of
+    applying them in file-name order, and then whatever else was applied, in the order it
+    was. An incoming record placed exactly where the stored one is wins (a source without a
+    place, applied again).
 
     The counters, per record, when files come out of order:
 
@@ -674,17 +676,16 @@ class Writer:
       stored article outranks it.
     """
 
-    def __init__(self, *, dry_run: bool = False, fetched: bool = False) -> None:
+    def __init__(self, *, dry_run: bool = False) -> None:
         self.dry_run = dry_run
-        self.fetched = fetched
         self._now_db = connection.ops.adapt_datetimefield_value(timezone.now())
         self._keys: dict[str, str] = {}
 
     def source_key(self, name: str) -> str:
-        """``source_key`` of a source this run stores; a fetch is placed by when this run
-        first stores a batch of it."""
+        """``source_key`` of a source this run stores: a source other than an NLM file is
+        placed by when this run first stores a batch of it."""
         if name not in self._keys:
-            self._keys[name] = source_key(name, timezone.now() if self.fetched else None)
+            self._keys[name] = source_key(name, timezone.now())
         return self._keys[name]
 
     def write(self, segment: Segment, stats: IngestStats) -> None:

@@ -161,24 +161,17 @@ def test_a_record_from_a_file_after_the_deletion_brings_the_article_back(tmp_pat
     assert m.DeletedCitation.objects.get(pmid=WITHDRAWN).source_file == UPDATE.name
 
 
-def test_a_fetch_from_eutilities_beats_a_file_applied_after_it():
+@pytest.mark.parametrize("name", ["EFetch run 1 batch 1", "my_saved_efetch.xml"])
+def test_a_fetch_or_a_file_of_ones_own_beats_an_nlm_file_applied_after_it(name):
     baseline = gzip.decompress(BASELINE.read_bytes())
-    writer = Writer(fetched=True)
+    writer = Writer()
     stats = IngestStats()
-    store_mapped(
-        map_xml(baseline, "EFetch run 1 batch 1"),
-        writer=writer,
-        source="EFetch run 1 batch 1",
-        stats=stats,
-    )
+    store_mapped(map_xml(baseline, name), writer=writer, source=name, stats=stats)
 
     update = ingest(UPDATE)
 
     revised = m.Article.objects.get(pmid=REVISED)
-    assert (str(revised.date_revised), revised.source_file) == (
-        "2013-11-21",
-        "EFetch run 1 batch 1",
-    )
+    assert (str(revised.date_revised), revised.source_file) == ("2013-11-21", name)
     assert m.Article.objects.get(pmid=VERSION_2).version == 2  # a higher version still wins
     assert m.Article.objects.get(pmid=WITHDRAWN).deleted_at is None
     assert update.summary() == (
@@ -186,16 +179,19 @@ def test_a_fetch_from_eutilities_beats_a_file_applied_after_it():
     )
 
 
-def test_source_keys_sort_files_by_name_and_fetches_after_every_file():
+def test_source_keys_sort_nlm_files_by_name_and_the_rest_as_applied_after_them():
     import datetime as dt
 
-    fetched = dt.datetime(2026, 12, 7, 16, 0, tzinfo=dt.UTC)
+    applied = dt.datetime(2026, 12, 7, 16, 0, tzinfo=dt.UTC)
+    second = dt.timedelta(seconds=1)
     keys = [
-        source_key("EFetch run 2 batch 1", fetched + dt.timedelta(seconds=1)),
-        source_key("EFetch run 1 batch 1", fetched),
-        source_key("pubmed26n0001.xml.gz"),
+        source_key("delete_29186030.xml", applied + 3 * second),
+        source_key("<stdin>", applied + 2 * second),
+        source_key("EFetch run 2 batch 1", applied + second),
+        source_key("EFetch run 1 batch 1", applied),
+        source_key("pubmed26n0001.xml.gz", applied + 4 * second),
         source_key("pubmed21n1300.xml.gz"),
-        source_key("pubmed21n1298.xml.gz"),
+        source_key("pubmed21n1298.xml.gz", applied + 5 * second),
         source_key("pubmed20n0014.xml.gz"),
         source_key("<stdin>"),
         "",  # stored before keys existed
@@ -203,6 +199,7 @@ def test_source_keys_sort_files_by_name_and_fetches_after_every_file():
 
     assert sorted(keys) == keys[::-1]
     assert source_key("<stdin>") == source_key("") == "1 "
+    assert source_key("data/pubmed21n1298.xml.gz", applied) == "1 data/pubmed21n1298.xml.gz"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once: PostgreSQL")

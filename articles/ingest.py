@@ -24,6 +24,7 @@ ids derived from the PMID) while this process only writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -604,39 +605,67 @@ def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-STDIN_NAME = "<stdin>"
-
-
 # NLM's baseline and update files: pubmed21n1298.xml.gz (and slices of them named so).
 NLM_FILE = re.compile(r"pubmed\d{2}n\d{4}")
+TIME_WIDTH = len("2026-12-07T16:00:00.000000")
 
 
-def source_key(name: str, applied_at: dt.datetime | None = None) -> str:
-    """The key that, with a record's position in its source, places the record among every
-    record and DeleteCitation of its PMID: at the same Version the higher (key, position)
-    wins, whatever order the sources were applied in. Compared in Python, as plain strings.
+def source_key(name: str, applied_at: dt.datetime) -> str:
+    """Where a source stands among the sources of a PMID's records and DeleteCitations, as
+    stored (``Article.source_key``): its kind, when it was applied and its name. ``Place``
+    says which of two records (or a record and a DeleteCitation) wins at the same Version.
 
-    - NLM's baseline and update files are placed by name, ``"1 " + name``: their names sort
-      in the order NLM issued them, so a DeleteCitation in update file 1300 beats a record of
-      file 1298 even when 1298 is applied last, and many runs can load them at once.
-    - Anything else (an E-utilities fetch, a saved EFetch response, a file of one's own,
-      standard input) is placed by when the run applied it, ``"2 <time> " + name``: what is
-      applied later wins, as a person applying it expects, and it beats every NLM file at the
-      same version, those applied before it and after it alike (a file's name says nothing of
-      when NLM made it, so there is no placing it between NLM's files). So a DeleteCitation in
-      an NLM file never hides an article fetched or loaded from elsewhere.
-    - Without ``applied_at`` such a source has no place: ``"1 "`` and position 0.
-    - Rows stored before keys existed have the key ``""``: everything placed beats them.
+    - NLM's baseline and update files, ``"N <time> <name>"``, are ranked among themselves by
+      name: their names sort in the order NLM issued them, so a DeleteCitation in update file
+      1300 beats a record of file 1298 even when 1298 is applied last, and many runs can load
+      them at once, in any order.
+    - Anything else, ``"A <time> <name>"`` (an E-utilities fetch, a saved EFetch response, a
+      file of one's own, standard input), and anything against an NLM file, is ranked by when
+      it was applied: what is applied later wins, as a person applying it expects (a refresh
+      from E-utilities after the baseline, an update file after a fetch, one's own deletion
+      after one's own records).
+    - Rows stored before keys existed have the key ``""`` and lose to everything placed.
+
+    Mixing the two kinds out of order can leave a result that depends on the order (NLM file
+    1300 applied first, one's own file next, file 1298 last: each beats one of the others);
+    NLM's files alone, or anything applied in the order it was made, cannot.
     """
-    if NLM_FILE.match(os.path.basename(name)):
-        return f"1 {name}"
-    if applied_at is not None:
-        return f"2 {applied_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%f} {name}"
-    return "1 "
+    applied = f"{applied_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%f}"
+    if NLM_FILE.match(base := os.path.basename(name)):
+        return f"N {applied} {base}"
+    return f"A {applied} {name}"
 
 
-def _placed(key: str, position: int) -> tuple[str, int]:
-    return (key, position if key != "1 " else 0)
+@functools.total_ordering
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A record's source (``source_key``) and its position there (1-based, 0 unknown); the
+    greater place wins at the same Version (``source_key`` says how)."""
+
+    key: str
+    position: int
+
+    def __iter__(self) -> Iterator:
+        return iter((self.key, self.position))
+
+    def __lt__(self, other: Place) -> bool:
+        if not self.key or not other.key:  # stored before keys existed
+            return (bool(self.key), self.position) < (bool(other.key), other.position)
+        if self.key[0] == other.key[0] == "N":
+            return (self._name, self.position) < (other._name, other.position)
+        return (self._applied, self._name, self.position) < (
+            other._applied,
+            other._name,
+            other.position,
+        )
+
+    @property
+    def _applied(self) -> str:
+        return self.key[2 : 2 + TIME_WIDTH]
+
+    @property
+    def _name(self) -> str:
+        return self.key[3 + TIME_WIDTH :]
 
 
 # pg_advisory_xact_lock's first argument: the lock space of "this PMID is being written".
@@ -647,7 +676,7 @@ PMID_LOCK_SPACE = int.from_bytes(b"PMID")
 class _Stored:
     version: int
     digest: str
-    place: tuple[str, int]
+    place: Place
     deleted_at: Any  # as the database driver returns it, to write back unchanged
 
 
@@ -725,7 +754,7 @@ class Writer:
             stats.failed += 1
             stats.problems.append(f"{source_file}: DeleteCitation PMID {pmid}: out of range")
         key = self.source_key(source_file)
-        place = _placed(key, position)
+        place = Place(key, position)
         with transaction.atomic():
             with connection.cursor() as cursor:
                 for chunk in _chunks(pmids):
@@ -799,7 +828,7 @@ class Writer:
             moved: list[tuple] = []  # the same XML from a later place
             deleted_at: dict[int, Any] = {}  # created or updated: None, or when it was hidden
             for pmid, version, digest, position in candidates:
-                place = _placed(key, position)
+                place = Place(key, position)
                 hide = pmid in tombstones and tombstones[pmid] > place
                 existing = stored.get(pmid)
                 if existing is None:
@@ -845,7 +874,6 @@ class Writer:
             for row in article_rows:
                 row[JOURNAL_INDEX] = journal_ids.get(row[JOURNAL_INDEX])
                 row[KEY_INDEX] = key
-                row[POSITION_INDEX] = _placed(key, row[POSITION_INDEX])[1]
             self._vocabulary(cursor, segment)
             if update:
                 self._delete_children(cursor, sorted(update))
@@ -892,10 +920,10 @@ class Writer:
                 list(chunk),
             )
             for pmid, version, digest, key, position, deleted_at in cursor.fetchall():
-                stored[pmid] = _Stored(version, digest, (key, position), deleted_at)
+                stored[pmid] = _Stored(version, digest, Place(key, position), deleted_at)
         return stored
 
-    def _tombstones(self, cursor, pmids: Sequence[int]) -> dict[int, tuple[str, int]]:  # noqa: ANN001
+    def _tombstones(self, cursor, pmids: Sequence[int]) -> dict[int, Place]:  # noqa: ANN001
         """Where the latest DeleteCitation of each of ``pmids`` stands."""
         places = {}
         for chunk in _chunks(pmids):
@@ -905,7 +933,7 @@ class Writer:
                 f"WHERE pmid IN ({marks})",
                 list(chunk),
             )
-            places.update({pmid: (key, position) for pmid, key, position in cursor.fetchall()})
+            places.update({pmid: Place(key, pos) for pmid, key, pos in cursor.fetchall()})
         return places
 
     def _journals(self, cursor, segment: Segment, article_rows: list[list]) -> dict[str, int]:  # noqa: ANN001
@@ -1012,7 +1040,6 @@ JOURNAL_COLUMNS = [
 ]
 JOURNAL_INDEX = ARTICLE_COLUMNS.index("journal_id")
 KEY_INDEX = ARTICLE_COLUMNS.index("source_key")
-POSITION_INDEX = ARTICLE_COLUMNS.index("source_position")
 _article_values = operator.itemgetter(*ARTICLE_COLUMNS)
 
 # table -> (model, divisor that turns the row's first value into its article's PMID)

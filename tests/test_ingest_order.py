@@ -22,6 +22,7 @@ from articles import models as m
 from articles.export import iter_export
 from articles.ingest import (
     IngestStats,
+    Place,
     Writer,
     ingest_files,
     ingest_records,
@@ -161,45 +162,66 @@ def test_a_record_from_a_file_after_the_deletion_brings_the_article_back(tmp_pat
     assert m.DeletedCitation.objects.get(pmid=WITHDRAWN).source_file == UPDATE.name
 
 
-@pytest.mark.parametrize("name", ["EFetch run 1 batch 1", "my_saved_efetch.xml"])
-def test_a_fetch_or_a_file_of_ones_own_beats_an_nlm_file_applied_after_it(name):
-    baseline = gzip.decompress(BASELINE.read_bytes())
-    writer = Writer()
+def store_as(name: str, path: Path) -> IngestStats:
+    """Store the records of ``path`` as a source named ``name`` (an E-utilities batch)."""
     stats = IngestStats()
-    store_mapped(map_xml(baseline, name), writer=writer, source=name, stats=stats)
+    xml = gzip.decompress(path.read_bytes())
+    store_mapped(map_xml(xml, name), writer=Writer(), source=name, stats=stats)
+    return stats
 
-    update = ingest(UPDATE)
+
+@pytest.mark.parametrize("name", ["EFetch run 1 batch 1", "my_saved_efetch.xml"])
+def test_a_fetch_or_a_file_of_ones_own_applied_after_an_nlm_file_wins(name):
+    ingest(UPDATE)
+
+    refetched = store_as(name, BASELINE)
 
     revised = m.Article.objects.get(pmid=REVISED)
     assert (str(revised.date_revised), revised.source_file) == ("2013-11-21", name)
     assert m.Article.objects.get(pmid=VERSION_2).version == 2  # a higher version still wins
-    assert m.Article.objects.get(pmid=WITHDRAWN).deleted_at is None
-    assert update.summary() == (
-        "created 7, updated 1, unchanged 0, deleted 20, failed 0 (7 older versions ignored)"
+    assert m.Article.objects.get(pmid=WITHDRAWN).deleted_at is None  # a record after it
+    assert refetched.summary() == (
+        "created 9, updated 1, unchanged 1, deleted 0, failed 0 (1 older versions ignored)"
     )
 
 
-def test_source_keys_sort_nlm_files_by_name_and_the_rest_as_applied_after_them():
+@pytest.mark.parametrize("name", ["EFetch run 1 batch 1", "my_saved_efetch.xml"])
+def test_an_nlm_file_applied_after_a_fetch_or_a_file_of_ones_own_wins(name):
+    store_as(name, BASELINE)
+
+    update = ingest(UPDATE)
+
+    revised = m.Article.objects.get(pmid=REVISED)
+    assert (str(revised.date_revised), revised.source_file) == ("2021-06-07", UPDATE.name)
+    assert m.Article.objects.get(pmid=WITHDRAWN).deleted_at is not None
+    assert update.summary() == (
+        "created 7, updated 2, unchanged 1, deleted 21, failed 0 (4 older versions ignored)"
+    )
+
+
+def test_places_rank_nlm_files_by_name_and_the_rest_as_applied():
     import datetime as dt
 
     applied = dt.datetime(2026, 12, 7, 16, 0, tzinfo=dt.UTC)
     second = dt.timedelta(seconds=1)
-    keys = [
-        source_key("delete_29186030.xml", applied + 3 * second),
-        source_key("<stdin>", applied + 2 * second),
-        source_key("EFetch run 2 batch 1", applied + second),
-        source_key("EFetch run 1 batch 1", applied),
-        source_key("pubmed26n0001.xml.gz", applied + 4 * second),
-        source_key("pubmed21n1300.xml.gz"),
-        source_key("pubmed21n1298.xml.gz", applied + 5 * second),
-        source_key("pubmed20n0014.xml.gz"),
-        source_key("<stdin>"),
-        "",  # stored before keys existed
-    ]
 
-    assert sorted(keys) == keys[::-1]
-    assert source_key("<stdin>") == source_key("") == "1 "
-    assert source_key("data/pubmed21n1298.xml.gz", applied) == "1 data/pubmed21n1298.xml.gz"
+    def place(name: str, seconds: int, position: int = 1) -> Place:
+        return Place(source_key(name, applied + seconds * second), position)
+
+    # NLM's files among themselves: by name, whenever applied.
+    assert place("pubmed21n1298.xml.gz", 9) < place("pubmed21n1300.xml.gz", 0)
+    assert place("pubmed21n1300.xml.gz", 0, 5) > place("pubmed21n1300.xml.gz", 9, 4)
+    assert place("slices/pubmed20n0014_order_12.xml.gz", 9) < place("pubmed21n1298.xml.gz", 0)
+    # Anything else, and anything against an NLM file: by when it was applied.
+    assert place("delete_29186030.xml", 2) > place("hawc_abstract_markup_29186030.xml", 1)
+    assert place("EFetch run 1 batch 1", 3) > place("pubmed21n1300.xml.gz", 2)
+    assert place("pubmed21n1300.xml.gz", 4) > place("EFetch run 1 batch 1", 3)
+    assert place("<stdin>", 5, 1) > place("<stdin>", 4, 9)
+    # Rows stored before keys existed lose to everything placed.
+    assert Place("", 9) < place("pubmed20n0014.xml.gz", 0, 0)
+    assert source_key("data/pubmed21n1298.xml.gz", applied) == (
+        "N 2026-12-07T16:00:00.000000 pubmed21n1298.xml.gz"
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once: PostgreSQL")

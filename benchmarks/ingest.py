@@ -16,13 +16,17 @@ single runs vary by a third. ``--phases ingest`` (comma-separated) runs only the
 
 For the ingest phase it also prints the memory of each process of the run: the writer (the
 ``manage.py`` process), each parser process, and the forkserver and resource tracker that
-multiprocessing starts. A thread of this script reads ``/proc/PID/smaps_rollup`` and
-``/proc/PID/status`` of the run's process and all its descendants every 0.2 s while it runs
-(``Sampler``), and prints each process's peak RSS (``VmHWM``, the kernel's own peak), and the
-peaks of its PSS (each shared page divided among the processes sharing it) and USS (its private
-pages only). RSS counts a page shared by three processes three times; the sum of the PSS of
-all processes at one moment counts it once, and its peak is printed as "all processes". A
-vocabulary shared between parser processes shows as RSS well above USS in each of them.
+multiprocessing starts. A thread of this script reads ``/proc/PID/smaps_rollup``, ``status``
+and ``stat`` of the run's process and all its descendants every 0.2 s while it runs
+(``Sampler``), and prints each process's peak RSS (``VmHWM``, the kernel's own peak), the
+peaks of its PSS (each shared page divided among the processes sharing it) and USS (its
+private pages only), and its CPU seconds at its last sample (the CPU column of the phase
+table is their sum: the children a run waits for do not include a forkserver's). RSS counts
+a page shared by three processes three times; the sum of the PSS of all processes at one
+moment counts it once, and its peak is printed as "all processes together", with each
+process's PSS and USS at that moment. A vocabulary shared between parser processes shows as
+RSS well above USS in each of them. For the writer, the parts of its RSS: anonymous memory
+and file pages (SQLite's database read through mmap, which grow with the database).
 Linux only (reads /proc).
 """
 
@@ -117,10 +121,13 @@ class Sampler(threading.Thread):
         self.join()
 
     def sample(self) -> None:
-        parents = {}
+        parents, cpu = {}, {}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                pid = int(stat.parent.name)
+                parents[pid] = int(fields[1])
+                cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
             except (OSError, ValueError, IndexError):
                 continue  # it ended meanwhile
         tree = [self.root]
@@ -134,7 +141,10 @@ class Sampler(threading.Thread):
                 continue
             total += memory["pss"]
             peak = self.peaks.setdefault(pid, {"role": self._role(pid, parents.get(pid))})
+            if memory["now"] >= peak.get("now", 0.0):  # the RSS's parts at its highest
+                peak.update(now=memory["now"], anon=memory["anon"], file=memory["file"])
             peak["rss"] = memory["rss"]
+            peak["cpu"] = cpu.get(pid, 0.0)
             for key in ("pss", "uss"):
                 peak[key] = max(peak.get(key, 0.0), memory[key])
         if total > self.total_pss:
@@ -155,8 +165,13 @@ class Sampler(threading.Thread):
         return "parser"
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
 def _memory(pid: int) -> dict | None:
-    """MB: ``rss`` the peak RSS so far (VmHWM), ``pss`` and ``uss`` now."""
+    """MB: ``rss`` the peak RSS so far (VmHWM); ``now`` the RSS now, of which ``anon``
+    anonymous memory and ``file`` file pages (SQLite's database, read through mmap); ``pss``
+    and ``uss`` now."""
     values = {}
     try:
         for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
@@ -169,13 +184,14 @@ def _memory(pid: int) -> dict | None:
     if "Pss" not in values:
         return None  # a zombie
     uss = values.get("Private_Clean", 0.0) + values.get("Private_Dirty", 0.0)
-    return {"rss": values.get("VmHWM", 0.0), "pss": values["Pss"], "uss": uss}
-
-
-def _children_cpu() -> float:
-    """CPU seconds of the ended children of this process and their own ended children."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return {
+        "rss": values.get("VmHWM", 0.0),
+        "now": values.get("VmRSS", 0.0),
+        "anon": values.get("RssAnon", 0.0),
+        "file": values.get("RssFile", 0.0),
+        "pss": values["Pss"],
+        "uss": uss,
+    }
 
 
 def run_phase(phase: str, path: str) -> dict:
@@ -183,7 +199,6 @@ def run_phase(phase: str, path: str) -> dict:
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as tmp:
         env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        cpu = _children_cpu()
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, __file__, "--phase", phase, path],
@@ -196,14 +211,14 @@ def run_phase(phase: str, path: str) -> dict:
         sampler.start()
         stdout, stderr = process.communicate()
         elapsed = time.perf_counter() - started
-        cpu = _children_cpu() - cpu
         sampler.stop()
         if process.returncode:
             raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
         db_size = sum(f.stat().st_size for f in Path(tmp).iterdir())
     report = json.loads(stdout.strip().splitlines()[-1])
     report["seconds"] = elapsed
-    report["cpu_seconds"] = cpu
+    # Summed from the samples: the children the run waits for do not include a forkserver's.
+    report["cpu_seconds"] = sum(p.get("cpu", 0.0) for p in sampler.peaks.values())
     report["db_mb"] = db_size / 2**20
     for pid, peak in sampler.peaks.items():
         moment = sampler.at_peak.get(pid, {})
@@ -261,14 +276,22 @@ def print_processes(report: dict) -> None:
         "ingest, MB, sampled from /proc every 0.2 s: each process's peaks, and its PSS and USS "
         "when the PSS of all of them together peaked"
     )
-    print(f"  {'process':<18} {'RSS':>6} {'PSS':>6} {'USS':>6} {'PSS then':>9} {'USS then':>9}")
+    print(
+        f"  {'process':<18} {'RSS':>6} {'PSS':>6} {'USS':>6} {'PSS then':>9} {'USS then':>9} "
+        f"{'CPU s':>6}"
+    )
     order = ["writer", "forkserver", "parser", "resource tracker", "?"]
     for peak in sorted(report["processes"], key=lambda p: order.index(p["role"])):
         print(
             f"  {peak['role']:<18} {peak['rss']:>6.0f} {peak['pss']:>6.0f} {peak['uss']:>6.0f} "
-            f"{peak['pss_then']:>9.0f} {peak['uss_then']:>9.0f}"
+            f"{peak['pss_then']:>9.0f} {peak['uss_then']:>9.0f} {peak['cpu']:>6.1f}"
         )
     print(f"  all processes together: {report['all_pss']:.0f} MB PSS at the peak")
+    writer = next(p for p in report["processes"] if p["role"] == "writer")
+    print(
+        f"  the writer's highest sampled RSS, {writer['now']:.0f} MB: {writer['anon']:.0f} "
+        f"anonymous, {writer['file']:.0f} file pages (the database, read through mmap)"
+    )
 
 
 if __name__ == "__main__":

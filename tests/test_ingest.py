@@ -1,6 +1,7 @@
 """articles.ingest: records in, rows out, idempotent and all-or-nothing per article."""
 
 import dataclasses
+import gc
 import gzip
 from pathlib import Path
 
@@ -346,6 +347,23 @@ def test_it_stores_the_same_rows_with_parser_processes():
     assert stats.created == 34
     assert row_counts() == serial
     assert dict(m.Article.objects.values_list("pmid", "title")) == serial_titles
+
+
+def loaded_before_any_task() -> tuple[bool, int]:
+    """In a parser process: whether the vocabulary was there before it mapped anything, and
+    how many objects it inherited frozen from the process it was forked from."""
+    return ingest._vocabulary is not None, gc.get_freeze_count()
+
+
+def test_its_parser_processes_start_with_the_vocabulary_loaded_once_for_all():
+    pool = ingest.parser_pool(2)
+    try:
+        found = [pool.submit(loaded_before_any_task).result(timeout=120) for _ in range(2)]
+    finally:
+        pool.shutdown()
+
+    assert [loaded for loaded, _ in found] == [True, True]
+    assert all(frozen > 0 for _, frozen in found)
 
 
 # --- one bad number costs one record ----------------------------------------------------------

@@ -12,9 +12,11 @@ Every stored article and tombstone records where it came from (``source_key``, t
 position in its file), so the outcome does not depend on the order files are applied in, or
 on two runs applying files at the same time: see ``source_key`` and ``Writer``.
 
-Rows are written with ``executemany`` in one transaction per batch, so a crash leaves no
-half-written article; a batch the database refuses is retried record by record so one bad
-record is reported by PMID and the rest are stored. Curator-owned tables are never written.
+Rows are written in one transaction per batch, so a crash leaves no half-written article: on
+PostgreSQL by COPY, and through staging tables where a row may be stored already
+(``articles.bulk``), elsewhere by ``executemany``. A batch the database refuses is retried
+record by record so one bad record is reported by PMID and the rest are stored. Curator-owned
+tables are never written.
 
 Parsing and mapping take most of the CPU, so ``ingest_files(..., workers=2)`` parses in
 spawned worker processes (``map_records`` is pure: it builds the final row tuples, with child
@@ -43,7 +45,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from articles import curation, search, worker_processes
+from articles import bulk, curation, search, worker_processes
 from articles import facts as case_facts
 from articles import models as m
 from articles.classify import article_concepts
@@ -108,7 +110,7 @@ HEADING_ID_FACTOR = 10_000
 
 @dataclass
 class Segment:
-    """Rows for a run of articles, one list of row tuples per table, ready for executemany.
+    """Rows for a run of articles, one list of row tuples per table, ready to write.
 
     Every row of every table leads with the article's PMID (or an id that encodes it), so rows
     of articles that turn out to be unchanged can be dropped without rebuilding anything.
@@ -559,7 +561,11 @@ def _table(model: type) -> str:
 
 
 def _insert(cursor, model: type, columns: Sequence[str], rows: Sequence[Sequence]) -> None:  # noqa: ANN001
+    """Insert rows that cannot exist yet: by COPY on PostgreSQL (``bulk``)."""
     if not rows:
+        return
+    if connection.vendor == "postgresql":
+        bulk.copy_rows(cursor, model._meta.db_table, columns, rows)
         return
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
@@ -567,36 +573,64 @@ def _insert(cursor, model: type, columns: Sequence[str], rows: Sequence[Sequence
 
 
 def _insert_ignore(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:  # noqa: ANN001
-    if not rows:
-        return
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    cursor.executemany(
-        f"INSERT INTO {_table(model)} ({names}) VALUES ({marks}) "
-        f"ON CONFLICT ({connection.ops.quote_name(key)}) DO NOTHING",
-        rows,
-    )
+    """Insert the rows whose ``key`` is not stored yet."""
+    _insert_on_conflict(cursor, model, columns, key, rows, "DO NOTHING")
 
 
 def _upsert_merging(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:  # noqa: ANN001
     """Insert, or fill in the stored row: a non-empty value in the newer row wins, an empty
     one never blanks what is stored (one article gives a journal's print ISSN, another its
     electronic one)."""
-    if not rows:
-        return
     quote = connection.ops.quote_name
     table = _table(model)
-    names = ", ".join(quote(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
     merges = ", ".join(
         f"{quote(c)} = COALESCE(NULLIF(excluded.{quote(c)}, ''), {table}.{quote(c)})"
         for c in columns
         if c != key
     )
+    _insert_on_conflict(cursor, model, columns, key, rows, f"DO UPDATE SET {merges}")
+
+
+def _insert_on_conflict(  # noqa: ANN001
+    cursor, model: type, columns: Sequence[str], key: str, rows, action: str
+) -> None:
+    """``INSERT ... ON CONFLICT (key) action``; ``rows`` hold each key once, sorted, so that
+    two runs adding the same new keys take their locks in one order. On PostgreSQL one
+    statement from a staging table (``bulk.stage``), in key order too."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = _table(model)
+    names = ", ".join(quote(c) for c in columns)
+    conflict = f"ON CONFLICT ({quote(key)}) {action}"
+    if connection.vendor == "postgresql":
+        staged = bulk.stage(cursor, model._meta.db_table, columns, rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staged} "
+            f"ORDER BY {quote(key)} {conflict}"
+        )
+        return
+    marks = ", ".join(["%s"] * len(columns))
+    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", rows)
+
+
+def _update_articles(cursor, columns: Sequence[str], rows: Sequence[Sequence]) -> None:  # noqa: ANN001
+    """Replace stored articles' columns (``columns``, the PMID first) with ``rows``: on
+    PostgreSQL from a staging table in one ``UPDATE ... FROM``."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = _table(m.Article)
+    if connection.vendor == "postgresql":
+        staged = bulk.stage(cursor, m.Article._meta.db_table, columns, rows)
+        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns[1:])
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {staged} s WHERE {table}.pmid = s.pmid"
+        )
+        return
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns[1:])
     cursor.executemany(
-        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
-        f"ON CONFLICT ({quote(key)}) DO UPDATE SET {merges}",
-        rows,
+        f"UPDATE {table} SET {assignments} WHERE pmid = %s", [[*row[1:], row[0]] for row in rows]
     )
 
 
@@ -875,7 +909,10 @@ class Writer:
             if not keep:
                 return
             everything = len(keep) == len(segment.articles)
-            article_rows = [row for row in segment.article_rows if everything or row[0] in keep]
+            # Copies: a batch the database refuses is written again from the same rows.
+            article_rows = [
+                list(row) for row in segment.article_rows if everything or row[0] in keep
+            ]
             journal_ids = self._journals(cursor, segment, article_rows)
             for row in article_rows:
                 row[JOURNAL_INDEX] = journal_ids.get(row[JOURNAL_INDEX])
@@ -883,12 +920,11 @@ class Writer:
             self._vocabulary(cursor, segment)
             if update:
                 self._delete_children(cursor, sorted(update))
-                columns = [*ARTICLE_COLUMNS[1:], "last_changed_at", "deleted_at"]
-                assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-                cursor.executemany(
-                    f"UPDATE {_table(m.Article)} SET {assignments} WHERE pmid = %s",
+                _update_articles(
+                    cursor,
+                    [*ARTICLE_COLUMNS, "last_changed_at", "deleted_at"],
                     [
-                        [*row[1:], self._now_db, deleted_at[row[0]], row[0]]
+                        [*row, self._now_db, deleted_at[row[0]]]
                         for row in article_rows
                         if row[0] in update
                     ],

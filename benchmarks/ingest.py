@@ -1,6 +1,7 @@
 """Ingest benchmark: how close is a full ingest to the speed of just reading the XML?
 
-    python benchmarks/ingest.py [--repeat N] [--phases floor,parser,ingest] [PATH ...]
+    python benchmarks/ingest.py [--repeat N] [--phases floor,parser,ingest]
+        [--database postgres] [PATH ...]
 
 For each file (default: NLM's 30,000-record baseline file pubmed20n0014 from ../shared), in
 separate processes so that peak memory is each phase's own:
@@ -8,11 +9,16 @@ separate processes so that peak memory is each phase's own:
   (a) floor:  a bare lxml iterparse pass that touches every element and extracts nothing;
   (b) parser: articles.pubmed.parser.parse over the whole file;
   (c) ingest: `manage.py ingest_pubmed PATH` into a fresh SQLite database (parse + store +
-      references), with the default parser processes.
+      references), with the default parser processes; with ``--database postgres``, into a
+      fresh PostgreSQL database ``casebook_bench_ingest`` (``scratch_postgres``), dropped after.
 
-Prints records/s and peak RSS for each, and the ratios (c)/(a) and (b)/(a) in speed. With
---repeat N each phase runs N times and the fastest run counts: this machine's neighbours make
-single runs vary by a third. ``--phases ingest`` (comma-separated) runs only the phases named.
+Prints records/s and peak RSS for each, the ratios (c)/(a) and (b)/(a) in speed, and the
+writer's share of the ingest: the wall time spent in ``Writer.write`` (the rest of the time
+the writer waits for its parser processes, or the command does its own work). With
+--repeat N each phase runs N times and the fastest run counts (each ingest run is printed
+too): this machine's neighbours make single runs vary by a third. ``--phases ingest`` runs
+only the phases named (comma-separated). A last line estimates the whole NLM baseline at
+the ingest's rate.
 
 For the ingest phase it also prints the memory of each process of the run: the writer (the
 ``manage.py`` process), each parser process, and the forkserver and resource tracker that
@@ -32,6 +38,7 @@ Linux only (reads /proc).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -40,7 +47,10 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
+
+from scratch_postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "pubmed" / "baseline" / "pubmed20n0014.xml.gz"
@@ -87,13 +97,26 @@ def ingest(path: str) -> int:
     django.setup()
     from django.core.management import call_command
 
+    from articles import ingest
     from articles.models import Article
 
     call_command("migrate", verbosity=0)
+    writing = 0.0
+    write = ingest.Writer.write
+
+    def timed_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        nonlocal writing
+        started = time.perf_counter()
+        try:
+            return write(*args, **kwargs)
+        finally:
+            writing += time.perf_counter() - started
+
+    ingest.Writer.write = timed_write  # type: ignore[method-assign]
     started = time.perf_counter()
     call_command("ingest_pubmed", path, verbosity=0)
     elapsed = time.perf_counter() - started
-    print(json.dumps({"inner_seconds": elapsed}), file=sys.stderr)
+    print(json.dumps({"inner_seconds": elapsed, "writer_seconds": writing}), file=sys.stderr)
     return Article.objects.count()
 
 
@@ -194,11 +217,15 @@ def _memory(pid: int) -> dict | None:
     }
 
 
-def run_phase(phase: str, path: str) -> dict:
+def run_phase(phase: str, path: str, database: str) -> dict:
     """Run one phase in a child process; wall time includes its start-up."""
     env = dict(os.environ)
-    with tempfile.TemporaryDirectory() as tmp:
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    postgres = database == "postgres" and phase == "ingest"
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_database("casebook_bench_ingest") if postgres else nullcontext() as url,
+    ):
+        env["DATABASE_URL"] = url or f"sqlite:///{tmp}/bench.sqlite3"
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, __file__, "--phase", phase, path],
@@ -219,12 +246,14 @@ def run_phase(phase: str, path: str) -> dict:
     report["seconds"] = elapsed
     # Summed from the samples: the children the run waits for do not include a forkserver's.
     report["cpu_seconds"] = sum(p.get("cpu", 0.0) for p in sampler.peaks.values())
-    report["db_mb"] = db_size / 2**20
+    report["db_mb"] = report.get("db_mb", db_size / 2**20)
     for pid, peak in sampler.peaks.items():
         moment = sampler.at_peak.get(pid, {})
         peak["pss_then"], peak["uss_then"] = moment.get("pss", 0.0), moment.get("uss", 0.0)
     report["processes"] = list(sampler.peaks.values())
     report["all_pss"] = sampler.total_pss
+    if phase == "ingest":
+        report.update(json.loads(stderr.strip().splitlines()[-1]))
     return report
 
 
@@ -232,16 +261,26 @@ def child(phase: str, path: str) -> None:
     records = PHASES[phase](path)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"records": records, "peak_mb": own, "worker_peak_mb": workers}))
+    report = {"records": records, "peak_mb": own, "worker_peak_mb": workers}
+    if phase == "ingest" and os.environ["DATABASE_URL"].startswith("postgres"):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            report["db_mb"] = cursor.fetchone()[0] / 2**20
+        connection.close()
+    print(json.dumps(report))
 
 
-def main(paths: list[str], repeat: int, phases: list[str]) -> None:
-    print(f"cores: {os.cpu_count()}, best of {repeat}")
+def main(paths: list[str], repeat: int, database: str, phases: list[str]) -> None:
+    print(f"cores: {os.cpu_count()}, best of {repeat}, database {database}")
     for path in paths:
         print(f"\n{path}")
+        runs = {
+            phase: [run_phase(phase, path, database) for _ in range(repeat)] for phase in phases
+        }
         results = {
-            phase: min((run_phase(phase, path) for _ in range(repeat)), key=lambda x: x["seconds"])
-            for phase in phases
+            phase: min(reports, key=lambda x: x["seconds"]) for phase, reports in runs.items()
         }
         print(
             f"{'phase':<8} {'records':>8} {'seconds':>8} {'records/s':>10} {'CPU s':>7} "
@@ -257,6 +296,13 @@ def main(paths: list[str], repeat: int, phases: list[str]) -> None:
                 f"{phase:<8} {report['records']:>8} {report['seconds']:>8.2f} {rate:>10,.0f} "
                 f"{report['cpu_seconds']:>7.1f} {peak:>14}"
             )
+        for n, report in enumerate(runs.get("ingest", []), start=1):
+            print(
+                f"ingest run {n}: {report['seconds']:.1f} s, "
+                f"{report['records'] / report['seconds']:,.0f} records/s; in the command "
+                f"{report['inner_seconds']:.1f} s, of which writing {report['writer_seconds']:.1f} "
+                f"s ({100 * report['writer_seconds'] / report['inner_seconds']:.0f}%)"
+            )
         if {"floor", "parser", "ingest"} <= results.keys():
             floor_rate = results["floor"]["rate"]
             parser_ratio = results["parser"]["rate"] / floor_rate
@@ -267,7 +313,12 @@ def main(paths: list[str], repeat: int, phases: list[str]) -> None:
                 "the floor's time)"
             )
         if "ingest" in results:
-            print(f"SQLite database after ingest: {results['ingest']['db_mb']:.0f} MB")
+            rate = results["ingest"]["rate"]
+            print(f"{database} database after ingest: {results['ingest']['db_mb']:.0f} MB")
+            print(
+                f"the whole baseline (about 1,200 files of 30,000 records) at {rate:,.0f} "
+                f"records/s: {1200 * 30000 / rate / 3600:.1f} hours on this machine"
+            )
             print_processes(results["ingest"])
 
 
@@ -298,13 +349,12 @@ if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "--phase":
         child(sys.argv[2], sys.argv[3])
     else:
-        arguments = sys.argv[1:]
-        repeat = 1
-        phases = list(PHASES)
-        while arguments[:1] in (["--repeat"], ["--phases"]):
-            if arguments[0] == "--repeat":
-                repeat = int(arguments[1])
-            else:
-                phases = arguments[1].split(",")
-            arguments = arguments[2:]
-        main(arguments or [str(DEFAULT)], repeat, phases)
+        options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+        options.add_argument("paths", nargs="*", default=[str(DEFAULT)])
+        options.add_argument("--repeat", type=int, default=1)
+        options.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+        options.add_argument(
+            "--phases", default=",".join(PHASES), help="which, comma-separated (default: all)"
+        )
+        args = options.parse_args()
+        main(args.paths, args.repeat, args.database, args.phases.split(","))

@@ -1,10 +1,12 @@
 """Where an ingest's time goes, phase by phase, in CPU milliseconds per record.
 
-    python benchmarks/ingest_profile.py [PATH] [--keep DB]
+    python benchmarks/ingest_profile.py [PATH] [--keep DB] [--database postgres]
 
 Runs ``ingest_files`` on one file (default: NLM's 30,000-record baseline file pubmed20n0014
-from ../shared) into a fresh SQLite database, in one process (no parser processes, so every
-phase is on this process's clock), and charges the CPU time to the innermost phase running:
+from ../shared) into a fresh SQLite database, or with ``--database postgres`` a scratch
+PostgreSQL database ``casebook_bench_profile`` (``scratch_postgres``), in one process (no
+parser processes, so every phase is on this process's clock), and charges the CPU time, and
+the wall time, to the innermost phase running:
 
   split          cutting the file into records (``iter_raw_records``: gzip and byte search)
   XML -> records ``map_raw_items``: lxml parse of each record and mapping to record types
@@ -20,7 +22,8 @@ phase is on this process's clock), and charges the CPU time to the innermost pha
 
 Timers wrap the module-level functions the pipeline calls, so they cost a microsecond or two
 per call (a few ms per thousand records) and nothing inside the phases. Wall time is printed
-too: the difference from CPU is mostly the database file's writes.
+too: the difference from CPU is mostly the database file's writes on SQLite, and the
+server's work on PostgreSQL (the phases' wall time shows where).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from scratch_postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "pubmed" / "baseline" / "pubmed20n0014.xml.gz"
@@ -52,17 +57,20 @@ PHASES = [
 
 
 class Clock:
-    """Charges CPU time to the innermost running phase."""
+    """Charges CPU and wall time to the innermost running phase."""
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = defaultdict(float)
+        self.waited: dict[str, float] = defaultdict(float)
         self.stack = ["other"]
         self.mark = time.process_time()
+        self.wall_mark = time.perf_counter()
 
     def switch(self, phase: str | None) -> None:
-        now = time.process_time()
+        now, wall = time.process_time(), time.perf_counter()
         self.spent[self.stack[-1]] += now - self.mark
-        self.mark = now
+        self.waited[self.stack[-1]] += wall - self.wall_mark
+        self.mark, self.wall_mark = now, wall
         if phase is None:
             self.stack.pop()
         else:
@@ -100,18 +108,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("path", nargs="?", default=str(DEFAULT))
     parser.add_argument("--keep", help="write the database here instead of a temporary file")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
 
-    tmp = tempfile.TemporaryDirectory()
-    database = args.keep or os.path.join(tmp.name, "profile.sqlite3")
-    if os.path.exists(database):
-        os.unlink(database)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    if args.database == "postgres":
+        with scratch_database("casebook_bench_profile") as url:
+            os.environ["DATABASE_URL"] = url
+            profile(args.path, None)
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        database = args.keep or os.path.join(tmp.name, "profile.sqlite3")
+        if os.path.exists(database):
+            os.unlink(database)
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+        profile(args.path, database)
+
+
+def profile(path: str, database: str | None) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "casebook.settings"
     import django
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.db.backends.base import base as db_base
 
     from articles import classify, facts, ingest, search
@@ -131,21 +150,30 @@ def main() -> None:
     db_base.BaseDatabaseWrapper.commit = clock.wrap("commit", db_base.BaseDatabaseWrapper.commit)
 
     wall = time.perf_counter()
-    clock.mark = time.process_time()
-    stats = ingest.ingest_files([args.path], workers=0)
+    clock.mark, clock.wall_mark = time.process_time(), time.perf_counter()
+    stats = ingest.ingest_files([path], workers=0)
     clock.switch(None)
     wall = time.perf_counter() - wall
 
-    records = stats.records
+    records = stats.records or 1
     total = sum(clock.spent.values())
-    size = os.path.getsize(database) + sum(
-        os.path.getsize(database + s) for s in ("-wal", "-shm") if os.path.exists(database + s)
-    )
-    print(f"{args.path}: {records:,} records, {stats.summary()}")
-    print(f"{'phase':16} {'CPU s':>7} {'ms/record':>10} {'share':>6}")
+    if database:
+        size = os.path.getsize(database) + sum(
+            os.path.getsize(database + s) for s in ("-wal", "-shm") if os.path.exists(database + s)
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+        connection.close()
+    print(f"{path} ({connection.vendor}): {records:,} records, {stats.summary()}")
+    print(f"{'phase':16} {'CPU s':>7} {'ms/record':>10} {'share':>6} {'wall s':>7}")
     for phase in PHASES:
         spent = clock.spent.get(phase, 0.0)
-        print(f"{phase:16} {spent:7.2f} {1000 * spent / records:10.3f} {100 * spent / total:5.1f}%")
+        print(
+            f"{phase:16} {spent:7.2f} {1000 * spent / records:10.3f} "
+            f"{100 * spent / total:5.1f}% {clock.waited.get(phase, 0.0):7.2f}"
+        )
     print(f"{'total CPU':16} {total:7.2f} {1000 * total / records:10.3f}")
     print(f"wall {wall:.1f} s, {records / wall:,.0f} records/s; database {size / 1e6:,.0f} MB")
 

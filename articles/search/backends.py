@@ -37,6 +37,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from articles import bulk
 from articles.search.lookups import CompiledText
 from articles.search.query import Node, Term
 from articles.search.text import tokens
@@ -497,13 +498,19 @@ class PostgresBackend(SearchBackend):
         if rows:
             from articles.models import Article
 
-            # The article's date, for sorting hits without its row (``filtering``).
-            article = Article._meta.db_table
-            cursor.executemany(
-                f"INSERT INTO {table} (rowid, document, affiliations, pub_date) VALUES "
-                f"(%s, %s::tsvector, %s::tsvector, (SELECT pub_date FROM {article} "
-                "WHERE pmid = %s))",
-                [(*row, row[0]) for row in rows],
+            # The article's date, for sorting hits without its row (``filtering``). COPY,
+            # not a statement per row: an ingest of pubmed20n0014's 30,000 records spent
+            # 15.7 s in the index instead of 27.5 (docs/benchmarks.md, 2026-12-07).
+            cursor.execute(
+                f"SELECT pmid, pub_date FROM {Article._meta.db_table} WHERE pmid = ANY(%s)",
+                [[row[0] for row in rows]],
+            )
+            dates = dict(cursor.fetchall())
+            bulk.copy_rows(
+                cursor,
+                table,
+                ["rowid", "document", "affiliations", "pub_date"],
+                [(*row, dates.get(row[0])) for row in rows],
             )
         return len(rows)
 

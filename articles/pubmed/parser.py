@@ -30,6 +30,7 @@ MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
 ROOT_END = re.compile(rb"</(PubmedArticleSet|PubmedBookArticleSet)>\s*$")
 COMMENTS = re.compile(rb"<!--.*?-->", re.S)
+PMID_BYTES = re.compile(rb"<PMID[^>]*>\s*([0-9]{1,12})\s*</PMID>")
 SNIFF_BYTES = 64 * 1024
 READ_BYTES = 1024 * 1024
 _PARSER = etree.XMLParser(
@@ -64,6 +65,7 @@ SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 YEAR = re.compile(r"\b([0-9]{4})\b")
 WORD = re.compile(r"[A-Za-z]+")
 PAGE = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
+DAY = re.compile(r"\s*([0-9]{1,2})\b")
 # Beyond what any column holds (Article.version is a PositiveSmallIntegerField, dates must
 # fit datetime.date), and far beyond PubMed's own values (versions 1 to 9, years from 1780).
 MAX_VERSION = 999
@@ -158,7 +160,7 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
     match = None
     while True:
         match, end, keep_from = _next_record(buffer, position)
-        if end < 0:
+        if match is None or end < 0:  # no start tag, or not the whole record yet
             if eof:
                 break
             # Keep the unfinished tail, read more.
@@ -173,17 +175,18 @@ def _split_stream(raw: IO[bytes], name: str) -> Iterator[RawRecord]:
                 eof = True
             buffer += chunk
             continue
-        if number and not _is_blank(buffer, position, match.start()):
+        start = match.start()
+        if number and not _is_blank(buffer, position, start):
             # Between two records only white space (or a comment) may stand.
-            gap_line = line + _leading_newlines(buffer, position, match.start())
-            snippet = buffer[position : match.start()].strip()[:40].decode("utf-8", "replace")
+            gap_line = line + _leading_newlines(buffer, position, start)
+            snippet = buffer[position:start].strip()[:40].decode("utf-8", "replace")
             raise PubmedFileError(
                 name, f"XML breaks after record {number}: unexpected {snippet!r}", gap_line
             )
-        line += buffer.count(b"\n", position, match.start())
+        line += buffer.count(b"\n", position, start)
         number += 1
-        yield RawRecord(name, number, line, buffer[match.start() : end])
-        line += buffer.count(b"\n", match.start(), end)
+        yield RawRecord(name, number, line, buffer[start:end])
+        line += buffer.count(b"\n", start, end)
         position = end
 
     after = f"after record {number}" if number else "before the first record"
@@ -398,9 +401,15 @@ def map_raw_items(raw: RawRecord) -> list[r.Item]:
     tag = element.tag
     if tag == "DeleteCitation":
         return _deletion(element, raw)
-    pmid_text = element.findtext(
-        "MedlineCitation/PMID" if tag == "PubmedArticle" else "BookDocument/PMID"
-    )
+    parts = _first_children(element)
+    is_article = tag == "PubmedArticle"
+    container = parts.get("MedlineCitation" if is_article else "BookDocument")
+    pmid_element = _first_pmid(container)
+    if pmid_element is not None:
+        pmid_text: str | None = pmid_element.text or ""
+    else:
+        # Not in the first container: findtext looks in any later one too.
+        pmid_text = element.findtext("MedlineCitation/PMID" if is_article else "BookDocument/PMID")
     digits = pmid_text.strip() if pmid_text else ""
     if not (digits.isascii() and digits.isdigit()):
         message = f"has no numeric PMID (found {pmid_text!r})"
@@ -410,9 +419,9 @@ def map_raw_items(raw: RawRecord) -> list[r.Item]:
     except InvalidNumber as exc:
         return [r.RecordProblem(raw.source, raw.number, None, str(exc))]
     try:
-        if tag == "PubmedArticle":
-            return [_map_article(element, pmid, raw.data)]
-        return [_map_book(element, pmid, raw.data)]
+        if is_article:
+            return [_map_article(container, parts.get("PubmedData"), pmid_element, pmid, raw.data)]
+        return [_map_book(container, parts.get("PubmedBookData"), pmid_element, pmid, raw.data)]
     except InvalidNumber as exc:
         return [r.RecordProblem(raw.source, raw.number, pmid, str(exc))]
     except Exception as exc:  # noqa: BLE001 (one bad record must not stop the file)
@@ -422,7 +431,9 @@ def map_raw_items(raw: RawRecord) -> list[r.Item]:
 def _deletion(element: etree._Element, raw: RawRecord) -> list[r.Item]:
     pmids: list[int] = []
     rejected: list[str] = []
-    for pmid in element.iterfind("PMID"):
+    for pmid in element:
+        if pmid.tag != "PMID":
+            continue
         text = (pmid.text or "").strip()
         try:
             pmids.append(_number(text, "PMID", 1, r.MAX_PMID))
@@ -437,19 +448,33 @@ def _deletion(element: etree._Element, raw: RawRecord) -> list[r.Item]:
     return items
 
 
+def _first_pmid(container: etree._Element | None) -> etree._Element | None:
+    """The container's first PMID child, as ``find("PMID")``; it is the first child."""
+    if container is not None:
+        for child in container:
+            if child.tag == "PMID":
+                return child
+    return None
+
+
 def _pmid_from_bytes(data: bytes) -> int | None:
-    match = re.search(rb"<PMID[^>]*>\s*([0-9]{1,12})\s*</PMID>", data)
+    match = PMID_BYTES.search(data)
     if match is None:
         return None
     pmid = int(match.group(1))
     return pmid if 1 <= pmid <= r.MAX_PMID else None
 
 
-def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
-    # One pass over each container's children: far cheaper than a find() per field, and
-    # baseline files have tens of thousands of records.
-    citation = element.find("MedlineCitation")
-    data = element.find("PubmedData")
+def _map_article(
+    citation: etree._Element,
+    data: etree._Element | None,
+    pmid_element: etree._Element | None,
+    pmid: int,
+    xml: bytes,
+) -> r.Article:
+    # One pass over each container's children: a find() walks the children again for every
+    # field (2-4 us each, as much as mapping a whole date), and baseline files have tens of
+    # thousands of records.
     article = journal_el = info = None
     date_completed = date_revised = None
     mesh: tuple[r.MeshHeading, ...] = ()
@@ -459,8 +484,8 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
     investigators: tuple[r.Author, ...] = ()
     subsets: list[str] = []
     other_abstracts: list[r.OtherAbstract] = []
+    keywords: list[r.Keyword] = []
     coi = ""
-    has_keywords = False
     for child in citation:
         tag = child.tag
         if tag == "Article":
@@ -478,7 +503,7 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
         elif tag == "CitationSubset":
             subsets.append(_text(child))
         elif tag == "KeywordList":
-            has_keywords = True
+            keywords.extend(_keyword_list(child))
         elif tag == "CommentsCorrectionsList":
             comments = _comments(child)
         elif tag == "SupplMeshList":
@@ -492,7 +517,7 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
     if article is None:
         raise ValueError("MedlineCitation has no Article element")
 
-    journal_issue = title = abstract_el = author_list = pagination = None
+    title = abstract_el = author_list = pagination = None
     vernacular = ""
     languages: list[str] = []
     publication_types: tuple[r.PublicationType, ...] = ()
@@ -503,7 +528,6 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
         tag = child.tag
         if tag == "Journal":
             journal_el = child
-            journal_issue = child.find("JournalIssue")
         elif tag == "ArticleTitle":
             title = child
         elif tag == "Abstract":
@@ -541,6 +565,7 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
             elif tag == "ReferenceList":
                 references.extend(_reference_list(child))
 
+    journal, journal_issue = _journal(journal_el, info)
     title_html, title_text = _markup(title)
     abstract, copyright_ = _abstract(abstract_el)
     pagination_text, start_page, end_page = _pagination(pagination)
@@ -557,12 +582,12 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
                 pub_date_el = child
     return r.Article(
         pmid=pmid,
-        version=_version(citation.find("PMID")),
+        version=_version(pmid_element),
         kind="article",
         title_html=title_html,
         title=title_text,
         vernacular_title=vernacular,
-        journal=_journal(journal_el, info),
+        journal=journal,
         pub_date=_pub_date(pub_date_el),
         citation_status=citation.get("Status", ""),
         citation_owner=citation.get("Owner", ""),
@@ -587,7 +612,7 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
         mesh_headings=mesh,
         supplementary_concepts=supplementary,
         chemicals=chemicals,
-        keywords=_keywords(citation) if has_keywords else (),
+        keywords=tuple(keywords),
         grants=grants,
         comments_corrections=comments,
         references=tuple(references),
@@ -597,9 +622,13 @@ def _map_article(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
     )
 
 
-def _map_book(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
-    document = element.find("BookDocument")
-    data = element.find("PubmedBookData")
+def _map_book(
+    document: etree._Element,
+    data: etree._Element | None,
+    pmid_element: etree._Element | None,
+    pmid: int,
+    xml: bytes,
+) -> r.Article:
     book_el = document.find("Book")
     book_title_html, book_title = _markup(
         book_el.find("BookTitle") if book_el is not None else None
@@ -648,7 +677,7 @@ def _map_book(element: etree._Element, pmid: int, xml: bytes) -> r.Article:
 
     return r.Article(
         pmid=pmid,
-        version=_version(document.find("PMID")),
+        version=_version(pmid_element),
         kind="book",
         title_html=title_html,
         title=title,
@@ -751,6 +780,20 @@ def _findtext(element: etree._Element | None, path: str) -> str:
     if element is None:
         return ""
     return _text(element.find(path))
+
+
+def _first_children(element: etree._Element | None) -> dict[object, etree._Element]:
+    """Each tag's first child, as ``find(tag)`` would give it, for every tag in one pass."""
+    first: dict[object, etree._Element] = {}
+    if element is not None:
+        for child in element:
+            first.setdefault(child.tag, child)
+    return first
+
+
+def _own_text(element: etree._Element | None) -> str | None:
+    """What ``findtext`` gives for the element ``find`` gave: its text, not its children's."""
+    return None if element is None else element.text or ""
 
 
 def _texts(elements: Iterator[etree._Element]) -> Iterator[str]:
@@ -864,20 +907,23 @@ def _history(history: etree._Element | None) -> tuple[r.PartialDate, ...]:
     if history is None:
         return ()
     return tuple(
-        _partial_date(date, date.get("PubStatus", "")) for date in history.iterfind("PubMedPubDate")
+        _partial_date(date, date.get("PubStatus", ""))
+        for date in history
+        if date.tag == "PubMedPubDate"
     )
 
 
 def _pub_date(element: etree._Element | None) -> r.PubDate:
     if element is None:
         return r.PubDate("", None)
-    medline = element.findtext("MedlineDate")
+    children = _first_children(element)
+    medline = _own_text(children.get("MedlineDate"))
     if medline is not None:
         return parse_medline_date(_collapse(medline))
-    year_text = _collapse(element.findtext("Year") or "")
-    month_text = _collapse(element.findtext("Month") or "")
-    day_text = _collapse(element.findtext("Day") or "")
-    season_text = _collapse(element.findtext("Season") or "")
+    year_text = _collapse(_own_text(children.get("Year")) or "")
+    month_text = _collapse(_own_text(children.get("Month")) or "")
+    day_text = _collapse(_own_text(children.get("Day")) or "")
+    season_text = _collapse(_own_text(children.get("Season")) or "")
     year = _year(year_text)
     month = _month(month_text)
     day = _int(day_text)
@@ -923,7 +969,7 @@ def parse_medline_date(raw: str) -> r.PubDate:
         if month is None and word in SEASONS:
             month, season = SEASONS[word], True
         if month is not None:
-            day_match = re.match(r"\s*([0-9]{1,2})\b", rest[words.end() :])
+            day_match = DAY.match(rest, words.end())
             if day_match and 1 <= int(day_match.group(1)) <= 31:
                 day = int(day_match.group(1))
     if "-" in raw or "/" in raw or "," in raw:
@@ -942,9 +988,10 @@ def parse_medline_date(raw: str) -> r.PubDate:
 def _pagination(element: etree._Element | None) -> tuple[str, str, str]:
     if element is None:
         return "", "", ""
-    medline = _findtext(element, "MedlinePgn")
-    start = _findtext(element, "StartPage")
-    end = _findtext(element, "EndPage")
+    first = _first_children(element)
+    medline = _text(first.get("MedlinePgn"))
+    start = _text(first.get("StartPage"))
+    end = _text(first.get("EndPage"))
     if not start and medline:
         start, end = expand_pages(medline)
     if not medline and start:
@@ -971,26 +1018,23 @@ def _abstract(
     if element is None:
         return (), ""
     sections = []
-    for text_element in element.iterfind("AbstractText"):
-        html, text = _markup(text_element)
-        label = text_element.get("Label", "")
-        if not (text or label):
-            continue
-        sections.append(r.AbstractSection(label, text_element.get("NlmCategory", ""), html, text))
-    return tuple(sections), _findtext(element, "CopyrightInformation")
+    copyright_ = None
+    for child in element:
+        tag = child.tag
+        if tag == "AbstractText":
+            html, text = _markup(child)
+            label = child.get("Label", "")
+            if text or label:
+                sections.append(r.AbstractSection(label, child.get("NlmCategory", ""), html, text))
+        elif tag == "CopyrightInformation" and copyright_ is None:
+            copyright_ = child
+    return tuple(sections), _text(copyright_)
 
 
 def _other_abstract(element: etree._Element) -> r.OtherAbstract:
     sections, copyright_ = _abstract(element)
     return r.OtherAbstract(
         element.get("Type", ""), element.get("Language", ""), sections, copyright_
-    )
-
-
-def _identifiers(element: etree._Element) -> tuple[r.Identifier, ...]:
-    return tuple(
-        r.Identifier(identifier.get("Source", ""), _text(identifier))
-        for identifier in element.iterfind("Identifier")
     )
 
 
@@ -1044,24 +1088,34 @@ def _authors_complete(author_list: etree._Element | None) -> bool:
     return True if author_list is None else _yes(author_list, "CompleteYN", default=True)
 
 
-def _journal(journal: etree._Element | None, info: etree._Element | None) -> r.Journal:
+def _journal(
+    journal: etree._Element | None, info: etree._Element | None
+) -> tuple[r.Journal, etree._Element | None]:
+    """The journal, and its JournalIssue element (which holds the article's issue)."""
     issn_print = issn_electronic = ""
+    first: dict[object, etree._Element] = {}
     if journal is not None:
-        for issn in journal.iterfind("ISSN"):
-            if issn.get("IssnType") == "Electronic":
-                issn_electronic = _text(issn)
+        for child in journal:
+            tag = child.tag
+            if tag == "ISSN":
+                if child.get("IssnType") == "Electronic":
+                    issn_electronic = _text(child)
+                else:
+                    issn_print = _text(child)
             else:
-                issn_print = _text(issn)
-    return r.Journal(
-        title=_findtext(journal, "Title"),
-        iso_abbreviation=_findtext(journal, "ISOAbbreviation"),
-        medline_ta=_findtext(info, "MedlineTA"),
+                first.setdefault(tag, child)
+    info_first = _first_children(info)
+    record = r.Journal(
+        title=_text(first.get("Title")),
+        iso_abbreviation=_text(first.get("ISOAbbreviation")),
+        medline_ta=_text(info_first.get("MedlineTA")),
         issn_print=issn_print,
         issn_electronic=issn_electronic,
-        issn_linking=_findtext(info, "ISSNLinking"),
-        nlm_unique_id=_findtext(info, "NlmUniqueID"),
-        country=_findtext(info, "Country"),
+        issn_linking=_text(info_first.get("ISSNLinking")),
+        nlm_unique_id=_text(info_first.get("NlmUniqueID")),
+        country=_text(info_first.get("Country")),
     )
+    return record, first.get("JournalIssue")
 
 
 def _article_ids(id_list: etree._Element | None) -> tuple[r.ArticleId, ...]:
@@ -1077,8 +1131,9 @@ def _article_ids(id_list: etree._Element | None) -> tuple[r.ArticleId, ...]:
 
 
 def _elocations(element: etree._Element) -> Iterator[r.ArticleId]:
-    for location in element.iterfind("ELocationID"):
-        yield from _elocations_of(location)
+    for location in element:
+        if location.tag == "ELocationID":
+            yield from _elocations_of(location)
 
 
 def _elocations_of(location: etree._Element) -> Iterator[r.ArticleId]:
@@ -1096,7 +1151,9 @@ def _publication_types(element: etree._Element | None) -> tuple[r.PublicationTyp
     if element is None:
         return ()
     return tuple(
-        r.PublicationType(pt.get("UI", ""), _text(pt)) for pt in element.iterfind("PublicationType")
+        r.PublicationType(pt.get("UI", ""), _text(pt))
+        for pt in element
+        if pt.tag == "PublicationType"
     )
 
 
@@ -1135,7 +1192,8 @@ def _supplementary(element: etree._Element | None) -> tuple[r.SupplementaryConce
         return ()
     return tuple(
         r.SupplementaryConcept(s.get("UI", ""), _text(s), s.get("Type", ""))
-        for s in element.iterfind("SupplMeshName")
+        for s in element
+        if s.tag == "SupplMeshName"
     )
 
 
@@ -1143,11 +1201,14 @@ def _chemicals(element: etree._Element | None) -> tuple[r.Chemical, ...]:
     if element is None:
         return ()
     chemicals = []
-    for chemical in element.iterfind("Chemical"):
-        name = chemical.find("NameOfSubstance")
+    for chemical in element:
+        if chemical.tag != "Chemical":
+            continue
+        first = _first_children(chemical)
+        name = first.get("NameOfSubstance")
         chemicals.append(
             r.Chemical(
-                registry_number=_findtext(chemical, "RegistryNumber"),
+                registry_number=_text(first.get("RegistryNumber")),
                 ui=name.get("UI", "") if name is not None else "",
                 name=_text(name),
             )
@@ -1156,42 +1217,56 @@ def _chemicals(element: etree._Element | None) -> tuple[r.Chemical, ...]:
 
 
 def _keywords(element: etree._Element) -> tuple[r.Keyword, ...]:
-    keywords = []
-    for keyword_list in element.iterfind("KeywordList"):
-        owner = keyword_list.get("Owner", "")
-        for keyword in keyword_list.iterfind("Keyword"):
+    keywords: list[r.Keyword] = []
+    for keyword_list in element:
+        if keyword_list.tag == "KeywordList":
+            keywords.extend(_keyword_list(keyword_list))
+    return tuple(keywords)
+
+
+def _keyword_list(keyword_list: etree._Element) -> Iterator[r.Keyword]:
+    owner = keyword_list.get("Owner", "")
+    for keyword in keyword_list:
+        if keyword.tag == "Keyword":
             text = _text(keyword)
             if text:
-                keywords.append(r.Keyword(owner, _yes(keyword, "MajorTopicYN"), text))
-    return tuple(keywords)
+                yield r.Keyword(owner, _yes(keyword, "MajorTopicYN"), text)
 
 
 def _grants(element: etree._Element | None) -> tuple[r.Grant, ...]:
     if element is None:
         return ()
-    return tuple(
-        r.Grant(
-            grant_id=_findtext(grant, "GrantID"),
-            acronym=_findtext(grant, "Acronym"),
-            agency=_findtext(grant, "Agency"),
-            country=_findtext(grant, "Country"),
-        )
-        for grant in element.iterfind("Grant")
-    )
+    grants = []
+    for grant in element:
+        if grant.tag == "Grant":
+            first = _first_children(grant)
+            grants.append(
+                r.Grant(
+                    grant_id=_text(first.get("GrantID")),
+                    acronym=_text(first.get("Acronym")),
+                    agency=_text(first.get("Agency")),
+                    country=_text(first.get("Country")),
+                )
+            )
+    return tuple(grants)
 
 
 def _comments(element: etree._Element | None) -> tuple[r.CommentCorrection, ...]:
     if element is None:
         return ()
-    return tuple(
-        r.CommentCorrection(
-            ref_type=item.get("RefType", ""),
-            source=_findtext(item, "RefSource"),
-            pmid=_linked_pmid(item.findtext("PMID")),
-            note=_findtext(item, "Note"),
-        )
-        for item in element.iterfind("CommentsCorrections")
-    )
+    comments = []
+    for item in element:
+        if item.tag == "CommentsCorrections":
+            first = _first_children(item)
+            comments.append(
+                r.CommentCorrection(
+                    ref_type=item.get("RefType", ""),
+                    source=_text(first.get("RefSource")),
+                    pmid=_linked_pmid(_own_text(first.get("PMID"))),
+                    note=_text(first.get("Note")),
+                )
+            )
+    return tuple(comments)
 
 
 def _references(container: etree._Element | None) -> tuple[r.Reference, ...]:
@@ -1199,8 +1274,9 @@ def _references(container: etree._Element | None) -> tuple[r.Reference, ...]:
     if container is None:
         return ()
     references: list[r.Reference] = []
-    for reference_list in container.iterfind("ReferenceList"):
-        references.extend(_reference_list(reference_list))
+    for reference_list in container:
+        if reference_list.tag == "ReferenceList":
+            references.extend(_reference_list(reference_list))
     return tuple(references)
 
 

@@ -59,7 +59,7 @@ class _Names:
         return self.users.get(pk, "") if pk else ""
 
 
-def _curation_state(record, names: _Names, tag_ids: dict[int, list[int]]) -> dict[str, str]:  # noqa: ANN001
+def _curation_state(record, names: _Names, tag_ids: dict[int, list[int]]) -> dict[str, str]:
     return {
         "status": record.status,
         "exclusion_reason": names.reasons.get(record.exclusion_reason_id, "")
@@ -71,7 +71,7 @@ def _curation_state(record, names: _Names, tag_ids: dict[int, list[int]]) -> dic
     }
 
 
-def _correction_state(record, names: _Names) -> dict[str, str]:  # noqa: ANN001
+def _correction_state(record, names: _Names) -> dict[str, str]:
     return {
         "original_value": record.original_value,
         "corrected_value": record.corrected_value,
@@ -81,20 +81,20 @@ def _correction_state(record, names: _Names) -> dict[str, str]:  # noqa: ANN001
     }
 
 
-def _blocked_state(record, names: _Names) -> dict[str, str]:  # noqa: ANN001
+def _blocked_state(record, names: _Names) -> dict[str, str]:
     return {"reason": record.reason, "blocked_by": names.user(record.blocked_by_id)}
 
 
-def _vocabulary_state(record, names: _Names) -> dict[str, str]:  # noqa: ANN001
+def _vocabulary_state(record, names: _Names) -> dict[str, str]:
     return {"name": record.name, "description": record.description}
 
 
 def _entries(
     records: Iterable,
-    key,  # noqa: ANN001
-    state,  # noqa: ANN001
-    subject,  # noqa: ANN001
-    pmid,  # noqa: ANN001
+    key,
+    state,
+    subject,
+    pmid,
     names: _Names,
 ) -> Iterator[AuditEntry]:
     """Diff each historical row against the one before it of the same object."""
@@ -180,7 +180,7 @@ def entries(pmids: Iterable[int] | None = None) -> list[AuditEntry]:
     return found
 
 
-def _tag_rows(curations) -> list[tuple[int, int]]:  # noqa: ANN001
+def _tag_rows(curations) -> list[tuple[int, int]]:
     """(historical curation id, tag id) of every tag each historical row held."""
     history_tags = apps.get_model("articles", "HistoricalCuration_tags")
     return list(

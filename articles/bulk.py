@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 
-def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:  # noqa: ANN001
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """COPY ``rows`` (tuples in the order of ``columns``) into ``table``. Values go as
     text and the server reads them by each column's type, as it reads the parameters of an
     ``INSERT``: an ISO date string into a date column, a JSON string into a jsonb one."""
@@ -31,7 +31,7 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
             copy.write_row(row)
 
 
-def stage(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> str:  # noqa: ANN001
+def stage(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> str:
     """Put ``rows`` in a temporary table with ``columns`` typed as ``table``'s (no
     constraints) and return its name, quoted. It is this session's alone, made the first time a
     transaction needs it and emptied here and at each commit (a rolled-back transaction

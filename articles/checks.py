@@ -5,7 +5,7 @@ from django.core.checks import Tags, Warning, register
 
 
 @register(Tags.caches, deploy=True)
-def check_shared_cache(app_configs, **kwargs) -> list[Warning]:  # noqa: ANN001
+def check_shared_cache(app_configs, **kwargs) -> list[Warning]:
     """Rate limits, the API throttle and the login lockout count in the default cache. In
     memory local to each process, every gunicorn worker keeps its own counts, and a client
     gets the limit once per worker."""

@@ -100,7 +100,7 @@ def cite(records: Iterable[dict[str, Any]], style: Style) -> list[FormattedCitat
     for record in records:
         item = {k: _escaped(v) for k, v in to_csl(record).items() if k not in UNCITED_KEYS}
         rendered = _render(style.name, json.dumps(item, sort_keys=True, ensure_ascii=False))
-        citations.append(FormattedCitation(record["pmid"], mark_safe(rendered)))  # noqa: S308
+        citations.append(FormattedCitation(record["pmid"], mark_safe(rendered)))
     return citations
 
 
@@ -147,9 +147,9 @@ def _style(name: str) -> CitationStylesStyle:
 _substituted: list[list[tuple[str, str]]] = []
 
 
-def _noting_variables(variable):  # noqa: ANN001, ANN202
+def _noting_variables(variable):
     @functools.wraps(variable)
-    def wrapper(self, item, context):  # noqa: ANN001, ANN202
+    def wrapper(self, item, context):
         text = variable(self, item, context)
         if text and _substituted:
             _substituted[-1].append((self.tag, self.get("variable")))
@@ -158,9 +158,9 @@ def _noting_variables(variable):  # noqa: ANN001, ANN202
     return wrapper
 
 
-def _suppressing_substituted(render):  # noqa: ANN001, ANN202
+def _suppressing_substituted(render):
     @functools.wraps(render)
-    def wrapper(self, item, context=None, **kwargs):  # noqa: ANN001, ANN202
+    def wrapper(self, item, context=None, **kwargs):
         _substituted.append([])
         try:
             text = render(self, item, context=context, **kwargs)

@@ -250,7 +250,7 @@ def _derived_concepts(pmid: int) -> set[tuple[str, str]]:
 # Making and reviewing corrections --------------------------------------------------------
 
 
-def correct(article_id: int, key: str, value: str, *, user, note: str = "") -> Correction:  # noqa: ANN001
+def correct(article_id: int, key: str, value: str, *, user, note: str = "") -> Correction:
     """Create or change the correction of ``key``; the original is captured when created."""
     with transaction.atomic():
         correction = Correction.objects.filter(article_id=article_id, field=key).first()
@@ -280,7 +280,7 @@ def capture_original(correction: Correction) -> None:
     ]
 
 
-def mark_reviewed(corrections: Iterable[Correction], *, user) -> int:  # noqa: ANN001
+def mark_reviewed(corrections: Iterable[Correction], *, user) -> int:
     """A curator checked the corrections against PubMed's new values: the new value becomes
     the original, the flag goes."""
     count = 0
@@ -459,7 +459,7 @@ def _concepts(article: Article) -> dict[str, list[str]]:
 # Decisions -------------------------------------------------------------------------------
 
 
-def curations_for(pmids: Iterable[int], *, user) -> list[Curation]:  # noqa: ANN001
+def curations_for(pmids: Iterable[int], *, user) -> list[Curation]:
     """The curation of each article, created (unreviewed) where there is none yet."""
     pmids = list(dict.fromkeys(pmids))
     existing = Curation.objects.in_bulk(pmids)
@@ -476,7 +476,7 @@ def set_status(
     pmids: Iterable[int],
     status: str,
     *,
-    user,  # noqa: ANN001
+    user,
     reason: ExclusionReason | None = None,
 ) -> int:
     """Record a decision for each article; each change is one audit entry (an article
@@ -507,7 +507,7 @@ def set_status(
     return changed
 
 
-def add_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
+def add_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:
     changed = 0
     with transaction.atomic():
         for curation in curations_for(pmids, user=user):
@@ -519,7 +519,7 @@ def add_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
     return changed
 
 
-def remove_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
+def remove_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:
     changed = 0
     with transaction.atomic():
         for curation in Curation.objects.filter(article_id__in=list(pmids), tags=tag):
@@ -529,7 +529,7 @@ def remove_tag(pmids: Iterable[int], tag: Tag, *, user) -> int:  # noqa: ANN001
     return changed
 
 
-def set_tags(pmid: int, tags: Iterable[Tag], *, user) -> bool:  # noqa: ANN001
+def set_tags(pmid: int, tags: Iterable[Tag], *, user) -> bool:
     """Give the article exactly ``tags``, in one audit entry holding the new set (an article
     without a curation gets one). Returns whether its tags changed."""
     wanted = {tag.pk for tag in tags}
@@ -553,7 +553,7 @@ def set_tags(pmid: int, tags: Iterable[Tag], *, user) -> bool:  # noqa: ANN001
     return True
 
 
-def _save_quietly(curation: Curation, user) -> None:  # noqa: ANN001
+def _save_quietly(curation: Curation, user) -> None:
     """Save ``updated_by`` without an audit entry of its own: the tag change that follows
     records the whole new state."""
     curation.updated_by = user
@@ -565,7 +565,7 @@ def _save_quietly(curation: Curation, user) -> None:  # noqa: ANN001
         del curation.skip_history_when_saving
 
 
-def status_counts(articles) -> dict[str, int]:  # noqa: ANN001
+def status_counts(articles) -> dict[str, int]:
     """The status facet: how many of ``articles`` (a queryset) have each status, articles
     nobody curated yet counting as unreviewed. Two queries."""
     counts = dict.fromkeys(Curation.Status.values, 0)

@@ -36,12 +36,12 @@ class CurationActionForm(ActionForm):
     )
 
 
-def _pmids(queryset) -> list[int]:  # noqa: ANN001
+def _pmids(queryset) -> list[int]:
     return list(queryset.values_list("pk", flat=True))
 
 
-def _status_action(status: str, description: str):  # noqa: ANN202
-    def action(modeladmin, request, queryset):  # noqa: ANN001, ANN202
+def _status_action(status: str, description: str):
+    def action(modeladmin, request, queryset):
         reason = None
         if status == Curation.Status.EXCLUDED:
             pk = request.POST.get("exclusion_reason", "")
@@ -58,13 +58,13 @@ def _status_action(status: str, description: str):  # noqa: ANN202
     return admin.action(description=description, permissions=["curate"])(action)
 
 
-def _tag(request) -> Tag | None:  # noqa: ANN001
+def _tag(request) -> Tag | None:
     pk = request.POST.get("tag", "")
     return Tag.objects.filter(pk=pk).first() if pk.isdigit() else None
 
 
 @admin.action(description="Add the chosen tag", permissions=["curate"])
-def add_tag(modeladmin, request, queryset):  # noqa: ANN001, ANN201
+def add_tag(modeladmin, request, queryset):
     tag = _tag(request)
     if tag is None:
         modeladmin.message_user(request, "Choose a tag to add.", messages.WARNING)
@@ -74,7 +74,7 @@ def add_tag(modeladmin, request, queryset):  # noqa: ANN001, ANN201
 
 
 @admin.action(description="Remove the chosen tag", permissions=["curate"])
-def remove_tag(modeladmin, request, queryset):  # noqa: ANN001, ANN201
+def remove_tag(modeladmin, request, queryset):
     tag = _tag(request)
     if tag is None:
         modeladmin.message_user(request, "Choose a tag to remove.", messages.WARNING)
@@ -91,25 +91,25 @@ def _download(text: str, content_type: str, filename: str) -> HttpResponse:
 
 
 @admin.action(description="Export curation (decisions, corrections) as JSON", permissions=["view"])
-def export_json(modeladmin, request, queryset):  # noqa: ANN001, ANN201
+def export_json(modeladmin, request, queryset):
     text = curation_export.as_json(_pmids(queryset))
     return _download(text, "application/json", "casebook-curation.json")
 
 
 @admin.action(description="Export decisions as CSV", permissions=["view"])
-def export_decisions_csv(modeladmin, request, queryset):  # noqa: ANN001, ANN201
+def export_decisions_csv(modeladmin, request, queryset):
     text = curation_export.as_csv("decisions", _pmids(queryset))
     return _download(text, "text/csv; charset=utf-8", "casebook-decisions.csv")
 
 
 @admin.action(description="Export corrections as CSV", permissions=["view"])
-def export_corrections_csv(modeladmin, request, queryset):  # noqa: ANN001, ANN201
+def export_corrections_csv(modeladmin, request, queryset):
     text = curation_export.as_csv("corrections", _pmids(queryset))
     return _download(text, "text/csv; charset=utf-8", "casebook-corrections.csv")
 
 
 @admin.action(description="Export the audit trail as CSV", permissions=["view"])
-def export_audit_csv(modeladmin, request, queryset):  # noqa: ANN001, ANN201
+def export_audit_csv(modeladmin, request, queryset):
     text = curation_export.as_csv("audit", _pmids(queryset))
     return _download(text, "text/csv; charset=utf-8", "casebook-audit.csv")
 
@@ -135,7 +135,7 @@ class CurationActionsMixin:
     actions = CURATION_ACTIONS
     action_form = CurationActionForm
 
-    def has_curate_permission(self, request) -> bool:  # noqa: ANN001
+    def has_curate_permission(self, request) -> bool:
         return request.user.has_perm("articles.change_curation")
 
 

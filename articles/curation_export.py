@@ -51,7 +51,7 @@ FIELDS = {
 }
 
 
-def _username(user) -> str:  # noqa: ANN001
+def _username(user) -> str:
     return user.get_username() if user is not None else ""
 
 

@@ -360,7 +360,7 @@ def _article_columns(facets: Facets, counted) -> None:
 AGE_AND_SEX = ("male", "female", "child", "adult", "older")
 
 
-def _count_case_facts(flags: Counter, kind, male, female, child, adult, older, n: int) -> None:  # noqa: ANN001
+def _count_case_facts(flags: Counter, kind, male, female, child, adult, older, n: int) -> None:
     """Add a group of ``n`` articles' case facts (all None without a CaseFacts row)."""
     if kind is None:
         return

@@ -43,16 +43,16 @@ AGE_FIELDS = {
 YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
 
-def searching(data) -> bool:  # noqa: ANN001
+def searching(data) -> bool:
     """Whether ``data`` (a filter form's) asks for a search, as the ``term`` field reads it."""
     return bool((data.get("term") or "").strip())
 
 
-def default_sort(data) -> str:  # noqa: ANN001
+def default_sort(data) -> str:
     return "relevance" if searching(data) else "pubdate"
 
 
-def with_plain_sort(data):  # noqa: ANN001, ANN201
+def with_plain_sort(data):
     """``data`` with ``sort`` and ``sort_order`` emptied where they ask for the default order
     or for an order the list does not know: the list then has its default order (not an
     error that empties it), and the form shows it as it shows any list in that order."""

@@ -560,7 +560,7 @@ def _table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _insert(cursor, model: type, columns: Sequence[str], rows: Sequence[Sequence]) -> None:  # noqa: ANN001
+def _insert(cursor, model: type, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Insert rows that cannot exist yet: by COPY on PostgreSQL (``bulk``)."""
     if not rows:
         return
@@ -572,12 +572,12 @@ def _insert(cursor, model: type, columns: Sequence[str], rows: Sequence[Sequence
     cursor.executemany(f"INSERT INTO {_table(model)} ({names}) VALUES ({marks})", rows)
 
 
-def _insert_ignore(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:  # noqa: ANN001
+def _insert_ignore(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:
     """Insert the rows whose ``key`` is not stored yet."""
     _insert_on_conflict(cursor, model, columns, key, rows, "DO NOTHING")
 
 
-def _upsert_merging(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:  # noqa: ANN001
+def _upsert_merging(cursor, model: type, columns: Sequence[str], key: str, rows) -> None:
     """Insert, or fill in the stored row: a non-empty value in the newer row wins, an empty
     one never blanks what is stored (one article gives a journal's print ISSN, another its
     electronic one)."""
@@ -591,7 +591,7 @@ def _upsert_merging(cursor, model: type, columns: Sequence[str], key: str, rows)
     _insert_on_conflict(cursor, model, columns, key, rows, f"DO UPDATE SET {merges}")
 
 
-def _insert_on_conflict(  # noqa: ANN001
+def _insert_on_conflict(
     cursor, model: type, columns: Sequence[str], key: str, rows, action: str
 ) -> None:
     """``INSERT ... ON CONFLICT (key) action``; ``rows`` hold each key once, sorted, so that
@@ -614,7 +614,7 @@ def _insert_on_conflict(  # noqa: ANN001
     cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", rows)
 
 
-def _update_articles(cursor, columns: Sequence[str], rows: Sequence[Sequence]) -> None:  # noqa: ANN001
+def _update_articles(cursor, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Replace stored articles' columns (``columns``, the PMID first) with ``rows``: on
     PostgreSQL from a staging table in one ``UPDATE ... FROM``."""
     if not rows:
@@ -834,7 +834,7 @@ class Writer:
             if self.dry_run:
                 transaction.set_rollback(True)
 
-    def _lock(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
+    def _lock(self, cursor, pmids: Sequence[int]) -> None:
         """On PostgreSQL, hold each PMID's advisory lock until the transaction ends, so that
         two runs writing the same PMID take turns: each reads what the other committed before
         it compares places. Taken in PMID order, so two runs cannot wait on each other in a
@@ -952,7 +952,7 @@ class Writer:
             stats.created += len(create)
             stats.updated += len(update)
 
-    def _stored(self, cursor, pmids: Sequence[int]) -> dict[int, _Stored]:  # noqa: ANN001
+    def _stored(self, cursor, pmids: Sequence[int]) -> dict[int, _Stored]:
         stored = {}
         for chunk in _chunks(pmids):
             marks = ", ".join(["%s"] * len(chunk))
@@ -965,7 +965,7 @@ class Writer:
                 stored[pmid] = _Stored(version, digest, Place(key, position), deleted_at)
         return stored
 
-    def _tombstones(self, cursor, pmids: Sequence[int]) -> dict[int, Place]:  # noqa: ANN001
+    def _tombstones(self, cursor, pmids: Sequence[int]) -> dict[int, Place]:
         """Where the latest DeleteCitation of each of ``pmids`` stands."""
         places = {}
         for chunk in _chunks(pmids):
@@ -978,7 +978,7 @@ class Writer:
             places.update({pmid: Place(key, pos) for pmid, key, pos in cursor.fetchall()})
         return places
 
-    def _journals(self, cursor, segment: Segment, article_rows: list[list]) -> dict[str, int]:  # noqa: ANN001
+    def _journals(self, cursor, segment: Segment, article_rows: list[list]) -> dict[str, int]:
         keys = sorted({row[JOURNAL_INDEX] for row in article_rows if row[JOURNAL_INDEX]})
         if not keys:
             return {}
@@ -996,7 +996,7 @@ class Writer:
             ids.update(dict(cursor.fetchall()))
         return ids
 
-    def _vocabulary(self, cursor, segment: Segment) -> None:  # noqa: ANN001
+    def _vocabulary(self, cursor, segment: Segment) -> None:
         for model, name in (
             (m.MeshDescriptor, "descriptors"),
             (m.MeshQualifier, "qualifiers"),
@@ -1005,7 +1005,7 @@ class Writer:
             terms = segment.vocabulary[name]
             _insert_ignore(cursor, model, ["ui", "name"], "ui", sorted(terms.items()))
 
-    def _delete_children(self, cursor, pmids: list[int]) -> None:  # noqa: ANN001
+    def _delete_children(self, cursor, pmids: list[int]) -> None:
         for chunk in _chunks(pmids):
             marks = ", ".join(["%s"] * len(chunk))
             params = list(chunk)

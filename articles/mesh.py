@@ -169,7 +169,7 @@ def _table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _executemany(cursor, model: type, columns: list[str], rows: Iterable[tuple]) -> None:  # noqa: ANN001
+def _executemany(cursor, model: type, columns: list[str], rows: Iterable[tuple]) -> None:
     rows = list(rows)
     if not rows:
         return
@@ -178,7 +178,7 @@ def _executemany(cursor, model: type, columns: list[str], rows: Iterable[tuple])
     cursor.executemany(f"INSERT INTO {_table(model)} ({names}) VALUES ({marks})", rows)
 
 
-def _delete_in(cursor, model: type, column: str, values: list) -> None:  # noqa: ANN001
+def _delete_in(cursor, model: type, column: str, values: list) -> None:
     quoted = connection.ops.quote_name(column)
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]

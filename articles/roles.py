@@ -46,6 +46,6 @@ def curators_group() -> Group:
     return group
 
 
-def is_curator(user) -> bool:  # noqa: ANN001
+def is_curator(user) -> bool:
     """Staff who may curate: superusers, and staff allowed to change curation."""
     return user.is_active and user.is_staff and user.has_perm("articles.change_curation")

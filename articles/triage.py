@@ -41,11 +41,11 @@ HISTORY_LENGTH = 200
 NOT_FILTERS = ("page", "per_page", "format")
 
 
-def curator_required(view):  # noqa: ANN001, ANN201
+def curator_required(view):
     """Anonymous visitors go to the admin login; signed-in non-curators get 403."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):  # noqa: ANN001, ANN202
+    def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         if not is_curator(request.user):
@@ -55,14 +55,14 @@ def curator_required(view):  # noqa: ANN001, ANN201
     return wrapped
 
 
-def _saved_filter(request) -> SavedFilter | None:  # noqa: ANN001
+def _saved_filter(request) -> SavedFilter | None:
     value = request.GET.get("filter") or request.POST.get("filter") or ""
     if not value.isdigit():
         return None
     return get_object_or_404(SavedFilter, pk=int(value), user=request.user)
 
 
-def queue_articles(saved: SavedFilter | None, request) -> Article:  # noqa: ANN001
+def queue_articles(saved: SavedFilter | None, request) -> Article:
     """The articles of the queue (any status), or raise Http404 for a broken filter."""
     articles = Article.objects.visible()
     if saved is None:
@@ -73,12 +73,12 @@ def queue_articles(saved: SavedFilter | None, request) -> Article:  # noqa: ANN0
     return filterset.qs
 
 
-def unreviewed(articles):  # noqa: ANN001, ANN201
+def unreviewed(articles):
     others = [s for s in Curation.Status.values if s != UNREVIEWED]
     return articles.exclude(curation__status__in=others)
 
 
-def next_unreviewed(articles, after: int | None = None) -> int | None:  # noqa: ANN001
+def next_unreviewed(articles, after: int | None = None) -> int | None:
     """The next unreviewed PMID after ``after`` in queue order, wrapping to the start."""
     candidates = unreviewed(articles).order_by("-pmid").values_list("pmid", flat=True)
     if after is not None:
@@ -101,7 +101,7 @@ def _history_key(saved: SavedFilter | None) -> str:
     return f"triage-history-{saved.pk if saved else 'all'}"
 
 
-def _remember_decision(request, saved: SavedFilter | None, pmid: int) -> None:  # noqa: ANN001
+def _remember_decision(request, saved: SavedFilter | None, pmid: int) -> None:
     key = _history_key(saved)
     earlier = [p for p in request.session.get(key, []) if p != pmid]
     request.session[key] = [*earlier[-(HISTORY_LENGTH - 1) :], pmid]
@@ -114,7 +114,7 @@ def _triage_url(pmid: int, saved: SavedFilter | None) -> str:
 
 @curator_required
 @require_safe
-def start(request):  # noqa: ANN001, ANN201
+def start(request):
     """Pick a queue: every visible article, or one of the curator's saved filters."""
     filters = SavedFilter.objects.filter(user=request.user)
     queues = []
@@ -130,7 +130,7 @@ def start(request):  # noqa: ANN001, ANN201
 
 @curator_required
 @require_safe
-def queue(request):  # noqa: ANN001, ANN201
+def queue(request):
     """Open the first unreviewed article of a queue (``?filter=<id>``)."""
     saved = _saved_filter(request)
     pmid = next_unreviewed(queue_articles(saved, request))
@@ -151,7 +151,7 @@ def queue_query(text: str) -> str:
 
 @curator_required
 @require_POST
-def save_filter(request):  # noqa: ANN001, ANN201
+def save_filter(request):
     """Save the list page's query string as a named queue."""
     name = request.POST.get("name", "").strip()[:100]
     query = queue_query(request.POST.get("query", ""))
@@ -167,7 +167,7 @@ def save_filter(request):  # noqa: ANN001, ANN201
 
 @curator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def article(request, pmid: int):  # noqa: ANN001, ANN201
+def article(request, pmid: int):
     """GET: the article and the decision form. POST: record the decision, go to the next."""
     saved = _saved_filter(request)
     articles = queue_articles(saved, request)
@@ -199,7 +199,7 @@ def article(request, pmid: int):  # noqa: ANN001, ANN201
     return TemplateResponse(request, "curation/triage.html", context)
 
 
-def _decide(request, pmid: int, saved: SavedFilter | None, articles):  # noqa: ANN001, ANN202
+def _decide(request, pmid: int, saved: SavedFilter | None, articles):
     """Record the decision (unless only saving), the tags ticked and the notes."""
     get_object_or_404(Article.objects.visible(), pk=pmid)
     only_save = bool(request.POST.get("save"))
@@ -231,7 +231,7 @@ def _decide(request, pmid: int, saved: SavedFilter | None, articles):  # noqa: A
     return redirect(_triage_url(following, saved))
 
 
-def _chosen_tags(request) -> list[Tag]:  # noqa: ANN001
+def _chosen_tags(request) -> list[Tag]:
     """The tags ticked, and the new tag typed (created if it is new and the curator may)."""
     ids = [value for value in request.POST.getlist("tags") if value.isdigit()]
     tags = list(Tag.objects.filter(pk__in=ids))
@@ -250,7 +250,7 @@ def _chosen_tags(request) -> list[Tag]:  # noqa: ANN001
     return [*tags, tag] if tag else tags
 
 
-def _save_notes(pmid: int, notes: str, user) -> None:  # noqa: ANN001
+def _save_notes(pmid: int, notes: str, user) -> None:
     record = Curation.objects.filter(article_id=pmid).first()
     if (record.notes if record else "") == notes:
         return

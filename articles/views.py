@@ -107,14 +107,14 @@ class ArticleListView(FilterView):
         return context
 
 
-def _per_page(query) -> int:  # noqa: ANN001
+def _per_page(query) -> int:
     """The page size asked for (``?per_page=``) if the list offers it, else the default."""
     per_page = query.get("per_page", "")
     # Compared as text: "²" passes str.isdigit and fails int().
     return next((size for size in PER_PAGE_CHOICES if str(size) == per_page), PER_PAGE_DEFAULT)
 
 
-def _without_empty(request) -> str:  # noqa: ANN001
+def _without_empty(request) -> str:
     """The request's path and query without its empty parameters."""
     query = request.GET.copy()
     for name, values in request.GET.lists():
@@ -127,7 +127,7 @@ def _without_empty(request) -> str:  # noqa: ANN001
     return f"{request.path}?{encoded}" if encoded else request.path
 
 
-def status_links(query, articles) -> list[Link]:  # noqa: ANN001
+def status_links(query, articles) -> list[Link]:
     """Curators' status facet: each status with its count among ``articles``, as links."""
     counts = status_counts(articles)
     chosen = query.get("status")

@@ -104,7 +104,7 @@ def ingest(path: str) -> int:
     writing = 0.0
     write = ingest.Writer.write
 
-    def timed_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def timed_write(*args, **kwargs):
         nonlocal writing
         started = time.perf_counter()
         try:

@@ -76,8 +76,8 @@ class Clock:
         else:
             self.stack.append(phase)
 
-    def wrap(self, phase: str, function):  # noqa: ANN001, ANN201
-        def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrap(self, phase: str, function):
+        def timed(*args, **kwargs):
             self.switch(phase)
             try:
                 return function(*args, **kwargs)
@@ -86,10 +86,10 @@ class Clock:
 
         return timed
 
-    def wrap_generator(self, phase: str, function):  # noqa: ANN001, ANN201
+    def wrap_generator(self, phase: str, function):
         """For generators: time each step, not the call that makes the generator."""
 
-        def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def timed(*args, **kwargs):
             iterator = iter(function(*args, **kwargs))
             while True:
                 self.switch(phase)

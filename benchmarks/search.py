@@ -175,7 +175,7 @@ def _ingest_sources() -> None:
     print(f"ingested sources: {stats.summary()} in {time.perf_counter() - started:.0f} s")
 
 
-def _prepare_sources(cursor) -> None:  # noqa: ANN001
+def _prepare_sources(cursor) -> None:
     """Hide originals without an abstract; number the others for replaying."""
     cursor.execute(
         "UPDATE articles_article SET deleted_at = first_ingested_at "
@@ -232,7 +232,7 @@ def _grow(size: int) -> int:
     return added
 
 
-def _copy_rows(cursor, columns: list[str]) -> None:  # noqa: ANN001
+def _copy_rows(cursor, columns: list[str]) -> None:
     a_cols = ", ".join(f'"{c}"' for c in columns)
     selected = ", ".join("m.dst" if c == "pmid" else f'a."{c}"' for c in columns)
     cursor.execute(

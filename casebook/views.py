@@ -19,7 +19,7 @@ logger = logging.getLogger("django.request")
 
 
 @require_safe
-def favicon(request) -> FileResponse:  # noqa: ANN001
+def favicon(request) -> FileResponse:
     """/favicon.ico, where browsers, feed readers and crawlers look for the icon whatever the
     page links: the same file as the static one."""
     path = finders.find("favicon.ico")

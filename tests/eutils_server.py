@@ -336,10 +336,10 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeEutils
     protocol_version = "HTTP/1.1"  # keep-alive, as NCBI and requests' sessions use it
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._respond(urlsplit(self.path).query)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         self._respond(self.rfile.read(length).decode("utf-8"))
 
@@ -373,7 +373,7 @@ class _Handler(BaseHTTPRequestHandler):
             # The client gave up waiting ("slow"): nothing to answer.
             self.close_connection = True
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the log is self.fake.log
 
 

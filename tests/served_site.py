@@ -48,7 +48,7 @@ def copy_articles(copies: int) -> None:
                 cursor.execute(*_copy_sql(model, "article_id", offset))
 
 
-def _copy_sql(model, key: str, offset: int) -> tuple[str, list[int]]:  # noqa: ANN001
+def _copy_sql(model, key: str, offset: int) -> tuple[str, list[int]]:
     """INSERT ... SELECT of the originals' rows (``key`` below PMID_STEP) with ``key`` moved
     by ``offset``; an automatic primary key is left for the database to number."""
     from django.db import connection

@@ -110,7 +110,7 @@ def test_the_schema_names_every_get_operation(schema):
 # Real answers --------------------------------------------------------------------------------
 
 
-def answer(operation, checks=ALL_CHECKS, **parts):  # noqa: ANN001, ANN201
+def answer(operation, checks=ALL_CHECKS, **parts):
     case = operation.Case(**parts)
     response = case.call()
     case.validate_response(response, checks=checks)
@@ -216,7 +216,7 @@ def test_no_request_the_schema_allows_or_refuses_is_a_server_error_or_undocument
             suppress_health_check=list(HealthCheck),
         )
         @given(case=operation.as_strategy(generation_mode=mode))
-        def check(case):  # noqa: ANN001, ANN202
+        def check(case):
             case.validate_response(case.call(), checks=checks)
 
         try:

@@ -273,7 +273,7 @@ def test_a_record_and_its_deletion_written_at_once_take_turns(monkeypatch):
     barrier = threading.Barrier(2, timeout=2)
     read = Writer._stored
 
-    def read_then_wait(self, cursor, pmids):  # noqa: ANN001, ANN202
+    def read_then_wait(self, cursor, pmids):
         stored = read(self, cursor, pmids)
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
@@ -282,7 +282,7 @@ def test_a_record_and_its_deletion_written_at_once_take_turns(monkeypatch):
     monkeypatch.setattr(Writer, "_stored", read_then_wait)
     problems = []
 
-    def write(item, path: Path) -> None:  # noqa: ANN001
+    def write(item, path: Path) -> None:
         try:
             problems.extend(ingest_records([item], source=path.name).problems)
         finally:

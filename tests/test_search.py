@@ -451,7 +451,7 @@ def test_rebuild_search_index_lets_searches_run_meanwhile(records, monkeypatch):
     seen = []
     load = index.load_documents
 
-    def load_and_search(cursor, pmids):  # noqa: ANN001, ANN202
+    def load_and_search(cursor, pmids):
         if not seen:
             with psycopg.connect(**connection.get_connection_params()) as other:
                 other.execute("SET lock_timeout = '2s'")
@@ -755,7 +755,7 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
 
     explained = []
 
-    def estimate(queryset):  # noqa: ANN001, ANN202
+    def estimate(queryset):
         explained.append(str(queryset.query))
         return 2
 
@@ -1110,7 +1110,7 @@ def test_date_window_start_holds_at_least_the_most_recent_rows_asked_for(records
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE articles_search")
 
-    def recent(start) -> int:  # noqa: ANN001
+    def recent(start) -> int:
         where = "pub_date >= %s OR pub_date IS NULL"
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM articles_search WHERE {where}", [start])

@@ -14,7 +14,7 @@ class AnonymousRateThrottle(AnonRateThrottle):
     def get_rate(self) -> str:
         return settings.API_ANON_RATE
 
-    def allow_request(self, request, view) -> bool:  # noqa: ANN001
+    def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
         except Exception:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from articles.pubmed.parser import iter_raw_records  # noqa: E402
+from articles.pubmed.parser import iter_raw_records
 
 HEADER = (
     b'<?xml version="1.0" encoding="utf-8"?>\n'

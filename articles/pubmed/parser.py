@@ -133,7 +133,7 @@ def _open(source: Source, name: str | None) -> tuple[IO[bytes], str, bool]:
         return io.BytesIO(source), name or "<bytes>", True
     if isinstance(source, str | PathLike):
         path = Path(source)
-        return open(path, "rb"), name or str(path), True  # noqa: SIM115 (closed by caller)
+        return open(path, "rb"), name or str(path), True
     return source, name or getattr(source, "name", None) or "<stream>", False
 
 
@@ -424,7 +424,7 @@ def map_raw_items(raw: RawRecord) -> list[r.Item]:
         return [_map_book(container, parts.get("PubmedBookData"), pmid_element, pmid, raw.data)]
     except InvalidNumber as exc:
         return [r.RecordProblem(raw.source, raw.number, pmid, str(exc))]
-    except Exception as exc:  # noqa: BLE001 (one bad record must not stop the file)
+    except Exception as exc:
         return [r.RecordProblem(raw.source, raw.number, pmid, f"cannot be mapped: {exc!r}")]
 
 

@@ -135,11 +135,11 @@ class SearchBackend:
         # first MAX_VARIANTS (``cap_truncation``).
         self.capped: dict[str, list[Piece]] = {}
 
-    def variants(self, cursor, stem: str, limit: int) -> list[str]:  # noqa: ANN001
+    def variants(self, cursor, stem: str, limit: int) -> list[str]:
         """The index's first ``limit`` words starting with ``stem``, alphabetically."""
         raise NotImplementedError
 
-    def cap_truncation(self, cursor, terms: Iterable[Term]) -> list[str]:  # noqa: ANN001
+    def cap_truncation(self, cursor, terms: Iterable[Term]) -> list[str]:
         """Look up the variants of each truncated word among ``terms``; one with more than
         MAX_VARIANTS is searched by its first MAX_VARIANTS from then on. Returns a note for
         each, for the page."""
@@ -161,29 +161,29 @@ class SearchBackend:
             )
         return notes
 
-    def create(self, cursor) -> None:  # noqa: ANN001
+    def create(self, cursor) -> None:
         raise NotImplementedError
 
-    def drop(self, cursor) -> None:  # noqa: ANN001
+    def drop(self, cursor) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
-    def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
+    def delete(self, cursor, pmids: Sequence[int]) -> None:
         for start in range(0, len(pmids), 500):
             chunk = list(pmids[start : start + 500])
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)
 
-    def rebuild_beside(self, cursor) -> str:  # noqa: ANN001
+    def rebuild_beside(self, cursor) -> str:
         """Start a rebuild (``index.rebuild``): the table to fill, here the index emptied in
         the rebuild's transaction (SQLite's readers, in WAL mode, see the old rows until it
         commits)."""
         cursor.execute(f"DELETE FROM {TABLE}")
         return TABLE
 
-    def swap_in(self, cursor, table: str) -> None:  # noqa: ANN001
+    def swap_in(self, cursor, table: str) -> None:
         """Finish a rebuild of ``table``, as ``rebuild_beside`` started it."""
 
-    def insert(  # noqa: ANN001
+    def insert(
         self, cursor, documents: Iterable[tuple[int, Document]], *, table: str = TABLE
     ) -> int:
         raise NotImplementedError
@@ -206,21 +206,21 @@ class SearchBackend:
         sql, params = self.rank(node)
         return f"-({sql})", params
 
-    def size_bytes(self, cursor) -> int:  # noqa: ANN001
+    def size_bytes(self, cursor) -> int:
         raise NotImplementedError
 
 
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
 
-    def create(self, cursor) -> None:  # noqa: ANN001
+    def create(self, cursor) -> None:
         # Text arrives already tokenized, casefolded and separated by single spaces, so the
         # plain ascii tokenizer (the fastest) splits it exactly as ``text.tokens`` did.
         cursor.execute(
             f"CREATE VIRTUAL TABLE {TABLE} USING fts5({', '.join(FIELDS)}, tokenize = 'ascii')"
         )
 
-    def insert(  # noqa: ANN001
+    def insert(
         self, cursor, documents: Iterable[tuple[int, Document]], *, table: str = TABLE
     ) -> int:
         rows = [
@@ -239,7 +239,7 @@ class SqliteBackend(SearchBackend):
         # alias as a column name, and Django renames the alias when the search is a subquery.
         return CompiledText(f"{{table}}.{TABLE} MATCH %s", (self.match_expression(node),))
 
-    def variants(self, cursor, stem: str, limit: int) -> list[str]:  # noqa: ANN001
+    def variants(self, cursor, stem: str, limit: int) -> list[str]:
         # fts5vocab reads the index's own term list, by range (0.7-9 ms for 601 words at
         # 50,783 articles). A temporary table: it exists for this connection only.
         cursor.execute(
@@ -280,14 +280,14 @@ class SqliteBackend(SearchBackend):
         sql, params = self.order(node)
         return f"-{sql}", params
 
-    def swap_in(self, cursor, table: str) -> None:  # noqa: ANN001
+    def swap_in(self, cursor, table: str) -> None:
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # merge its b-trees
 
     def order(self, node: Node) -> tuple[str, tuple]:
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         return f"bm25({TABLE}, {weights})", ()  # FTS5: lower is better
 
-    def size_bytes(self, cursor) -> int:  # noqa: ANN001
+    def size_bytes(self, cursor) -> int:
         cursor.execute(
             "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s", [f"{TABLE}%"]
         )  # needs SQLITE_ENABLE_DBSTAT_VTAB, which Python's sqlite3 has
@@ -304,7 +304,7 @@ class PostgresBackend(SearchBackend):
     # ``table`` work on either; indexes are named after their table.
     NEW_TABLE = f"{TABLE}_new"
 
-    def create(self, cursor, *, table: str = TABLE, indexes: bool = True) -> None:  # noqa: ANN001
+    def create(self, cursor, *, table: str = TABLE, indexes: bool = True) -> None:
         cursor.execute(
             f"CREATE TABLE {table} (rowid integer PRIMARY KEY, "
             "document tsvector NOT NULL, affiliations tsvector NOT NULL, pub_date date)"
@@ -313,7 +313,7 @@ class PostgresBackend(SearchBackend):
         if indexes:
             self.create_indexes(cursor, table=table)
 
-    def set_storage(self, cursor, *, table: str = TABLE) -> None:  # noqa: ANN001
+    def set_storage(self, cursor, *, table: str = TABLE) -> None:
         """Keep the tsvectors in the row, uncompressed up to a full page.
         An abstract's tsvector is about 2 kB, so by default half of them went to the TOAST
         table: testing or ranking a hit then meant a TOAST index lookup and a pglz
@@ -333,7 +333,7 @@ class PostgresBackend(SearchBackend):
             for column in ("document", "affiliations"):
                 cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
 
-    def create_indexes(self, cursor, *, table: str = TABLE) -> None:  # noqa: ANN001
+    def create_indexes(self, cursor, *, table: str = TABLE) -> None:
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_doc_gin ON {table} USING gin (document)"
         )
@@ -344,7 +344,7 @@ class PostgresBackend(SearchBackend):
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_date ON {table} (pub_date)")
         self.place_recent(cursor, table=table)
 
-    def drop_indexes(self, cursor) -> None:  # noqa: ANN001
+    def drop_indexes(self, cursor) -> None:
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_doc_gin")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_aff_gin")
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_date")
@@ -369,7 +369,7 @@ class PostgresBackend(SearchBackend):
         rows = math.ceil(largest_window(indexed, CAP + 1))
         return rows if 0 < 2 * rows <= indexed else None
 
-    def recent_start(self, cursor, *, table: str = TABLE) -> int | None:  # noqa: ANN001
+    def recent_start(self, cursor, *, table: str = TABLE) -> int | None:
         """The PMID the recent index starts at, or None when there is none."""
         cursor.execute(
             "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = "
@@ -380,7 +380,7 @@ class PostgresBackend(SearchBackend):
         found = re.search(r"\d+", row[0] or "") if row else None
         return int(found.group()) if found else None
 
-    def place_recent(  # noqa: ANN001
+    def place_recent(
         self, cursor, *, only_if_stale: bool = False, table: str = TABLE
     ) -> str | None:
         """Build the recent index where the rows say it should start, replacing the one there
@@ -419,7 +419,7 @@ class PostgresBackend(SearchBackend):
             f"from PMID {boundary}"
         )
 
-    def rebuild_beside(self, cursor) -> str:  # noqa: ANN001
+    def rebuild_beside(self, cursor) -> str:
         """Start a rebuild (``index.rebuild``): a new, empty index table beside the live
         one, to be filled, then put in its place by ``swap_in`` in the same transaction.
         Searches go on reading the live table meanwhile; writes to it wait (SHARE lock),
@@ -437,7 +437,7 @@ class PostgresBackend(SearchBackend):
         cursor.execute(f"DELETE FROM {TERMS_TABLE}")
         return self.NEW_TABLE
 
-    def swap_in(self, cursor, table: str) -> None:  # noqa: ANN001
+    def swap_in(self, cursor, table: str) -> None:
         """Finish a rebuild: index ``table``, give the planner its statistics, and put it in
         the live table's place under the live table's index names. Searches wait only for
         the swap."""
@@ -454,7 +454,7 @@ class PostgresBackend(SearchBackend):
             if name.startswith(f"{table}_"):
                 cursor.execute(f"ALTER INDEX {name} RENAME TO {TABLE}{name[len(table) :]}")
 
-    def flush_pending(self, cursor) -> int:  # noqa: ANN001
+    def flush_pending(self, cursor) -> int:
         """Move the entries written since into the GIN indexes proper; return how many pages
         of them there were. A written row's entries wait in each index's pending list
         (``fastupdate``), which every search reads whole until 4 MB of entries or autovacuum
@@ -469,11 +469,11 @@ class PostgresBackend(SearchBackend):
         )
         return int(cursor.fetchone()[0])
 
-    def delete(self, cursor, pmids: Sequence[int]) -> None:  # noqa: ANN001
+    def delete(self, cursor, pmids: Sequence[int]) -> None:
         if pmids:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = ANY(%s)", [list(pmids)])
 
-    def insert(  # noqa: ANN001
+    def insert(
         self, cursor, documents: Iterable[tuple[int, Document]], *, table: str = TABLE
     ) -> int:
         words: set[str] = set()
@@ -532,7 +532,7 @@ class PostgresBackend(SearchBackend):
         most = self.MAX_POSITIONS_PER_WORD
         return " ".join(f"'{token}':{','.join(p[:most])}" for token, p in positions.items())
 
-    def variants(self, cursor, stem: str, limit: int) -> list[str]:  # noqa: ANN001
+    def variants(self, cursor, stem: str, limit: int) -> list[str]:
         cursor.execute(
             f"SELECT term FROM {TERMS_TABLE} WHERE term >= %s AND term < %s ORDER BY term LIMIT %s",
             [stem, _after(stem), limit],
@@ -603,7 +603,7 @@ class PostgresBackend(SearchBackend):
                 params.append(" | ".join(lexemes))
         return (" + ".join(parts) or "0.0"), tuple(params)
 
-    def size_bytes(self, cursor) -> int:  # noqa: ANN001
+    def size_bytes(self, cursor) -> int:
         cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
         return int(cursor.fetchone()[0] or 0)
 

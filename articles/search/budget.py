@@ -78,7 +78,7 @@ def _was_stopped(error: OperationalError) -> bool:
 
 
 @contextmanager
-def _postgres(connection, ms: int) -> Iterator[None]:  # noqa: ANN001
+def _postgres(connection, ms: int) -> Iterator[None]:
     # On the driver's connection: these statements are the budget's, not the page's (nor
     # counted as its queries).
     connection.ensure_connection()
@@ -104,12 +104,12 @@ def _postgres(connection, ms: int) -> Iterator[None]:  # noqa: ANN001
 
 
 @contextmanager
-def _sqlite(connection, ms: int) -> Iterator[None]:  # noqa: ANN001
+def _sqlite(connection, ms: int) -> Iterator[None]:
     connection.ensure_connection()
     raw = connection.connection
     deadline = [time.monotonic() + ms / 1000]
 
-    def started(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def started(execute, sql, params, many, context):
         deadline[0] = time.monotonic() + ms / 1000
         return execute(sql, params, many, context)
 

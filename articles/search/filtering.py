@@ -416,7 +416,7 @@ def _without(queryset: QuerySet, match: Match | None) -> QuerySet | None:
     return stripped
 
 
-def _anded(node, match: Match) -> bool:  # noqa: ANN001
+def _anded(node, match: Match) -> bool:
     """Whether ``match`` is ``node`` or reached from it through ANDs that are not negated."""
     if node is match:
         return True
@@ -425,7 +425,7 @@ def _anded(node, match: Match) -> bool:  # noqa: ANN001
     return any(_anded(child, match) for child in node.children)
 
 
-def _pruned(node, match: Match):  # noqa: ANN001, ANN202
+def _pruned(node, match: Match):
     """A copy of the condition tree ``node`` without ``match``."""
     clone = node.clone()
     clone.children = [

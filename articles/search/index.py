@@ -103,7 +103,7 @@ def flush_pending() -> int:
         return engine.flush_pending(cursor)
 
 
-def _visible_pmid_chunks(cursor) -> Iterator[list[int]]:  # noqa: ANN001
+def _visible_pmid_chunks(cursor) -> Iterator[list[int]]:
     last = -1
     while True:
         cursor.execute(
@@ -131,7 +131,7 @@ def empty_draft() -> Document:
     return {key: [] for key in (*FIELDS, *DRAFT_KEYS)}
 
 
-def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:  # noqa: ANN001
+def load_documents(cursor, pmids: Sequence[int]) -> dict[int, Document]:
     """The indexed text of each visible article among ``pmids`` (at most a few thousand),
     in ten queries, with curators' corrections of the title and abstract laid over."""
     marks = ", ".join(["%s"] * len(pmids))
@@ -223,7 +223,7 @@ def author_name(last_name: str, initials: str, collective_name: str) -> str:
     return collective_name or " ".join(p for p in (last_name, initials) if p)
 
 
-def finish(cursor, drafts: Mapping[int, Document]) -> dict[int, Document]:  # noqa: ANN001
+def finish(cursor, drafts: Mapping[int, Document]) -> dict[int, Document]:
     """Documents from drafts: "terms" gets the MeSH heading names, then one token per concept
     (``backends.concept_token``): each concept found in the text, derived from MeSH or added
     by a curator, each MeSH heading that is a disease or therapy, and every descriptor above

@@ -72,7 +72,7 @@ class FactsView:
 
 
 @register.simple_tag
-def facts_view(article) -> FactsView:  # noqa: ANN001
+def facts_view(article) -> FactsView:
     """What the panel shows for an article fetched with ``for_detail()`` (no queries)."""
     view = FactsView()
     # Stored facts and concepts hold curators' corrections (articles.curated.apply);
@@ -127,7 +127,7 @@ def facts_view(article) -> FactsView:  # noqa: ANN001
     return view
 
 
-def summary(facts) -> str:  # noqa: ANN001
+def summary(facts) -> str:
     """ "Case series, n = 5 (2 men, 3 women), ages 45-67 years"."""
     kind = "Case series" if facts.kind == "case_series" else "Case report"
     text = kind
@@ -150,7 +150,7 @@ def summary(facts) -> str:  # noqa: ANN001
     return text
 
 
-def _sex_words(facts) -> tuple[str, str]:  # noqa: ANN001
+def _sex_words(facts) -> tuple[str, str]:
     if facts.has_child and not (facts.has_adult or facts.has_older_adult):
         return (
             "boy" if facts.male_count == 1 else "boys",
@@ -171,7 +171,7 @@ def _age(years: float) -> str:
     return f"{years:g} years"
 
 
-def _ages(facts) -> str:  # noqa: ANN001
+def _ages(facts) -> str:
     parts = []
     low, high = facts.age_min_years, facts.age_max_years
     if low is not None and high is not None:

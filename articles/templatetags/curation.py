@@ -7,7 +7,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def correction_mark(correction) -> str:  # noqa: ANN001
+def correction_mark(correction) -> str:
     """A visible "corrected" mark with PubMed's value one click away; nothing for a value
     no curator corrected (``correction`` is then empty)."""
     if not correction:

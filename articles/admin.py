@@ -1,6 +1,6 @@
 """Admin for the mirrored PubMed records and the curation that sits beside them.
 
-Source tables are written only by ``articles.ingest``, so their admin is read-only: staff can
+Source tables are written only by ``articles.ingest.files``, so their admin is read-only: staff can
 look, search and follow links, but not add, change or delete rows a re-ingest would undo.
 Curation is the one thing staff edit, inline on the article page or on its own list.
 """
@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.curation_admin import (
+from articles.curation.admin import (
     CurationActionsMixin,
     CurationStatusFilter,
     audit_view,

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from articles.basket import Basket
+from articles.exports.basket import Basket
 
 
 def basket(request: HttpRequest) -> dict[str, Basket]:

@@ -1,8 +1,8 @@
 """The curated read model: what a reader sees of an article, in one place.
 
 PubMed's record is stored as PubMed gives it; derived rows (concepts, case facts) as the rules
-give them; curators' corrections (``Correction``, keys documented in ``articles.curation``) lie
-over both. Every output reads the result from here:
+give them; curators' corrections (``Correction``, keys documented in
+``articles.curation.actions``) lie over both. Every output reads the result from here:
 
 - **Filterable values** (case facts, concepts) are materialized by ``apply``: the
   ``CaseFacts`` columns hold the corrected values (the rules' own values of corrected fields

@@ -1,6 +1,6 @@
 """The PubMed record, mirrored, plus what curators own.
 
-Source tables (everything but ``Curation``) are written only by ``articles.ingest`` and are
+Source tables (everything but ``Curation``) are written only by ``articles.ingest.files`` and are
 replaced wholesale when PubMed sends a new version. Curator-owned data lives in its own
 tables keyed by PMID so that no ingest can overwrite it.
 """
@@ -125,7 +125,7 @@ def in_language(code: str) -> models.Q:
     return models.Q(languages__icontains=f'"{code}"')
 
 
-# The facets' sample of a large result (articles.facets): an article's bucket is its PMID
+# The facets' sample of a large result (articles.browse.facets): an article's bucket is its PMID
 # modulo this, which nothing a facet counts depends on.
 SAMPLE_BUCKETS = 1024
 
@@ -157,7 +157,7 @@ class ArticleQuerySet(models.QuerySet):
         """What a list row shows: journal and the first authors, in two queries whatever the
         page size or the length of author lists. ``first_authors`` holds one author more than
         a row names, which is how the row knows to add "et al."."""
-        from articles.citations import SHORT_AUTHOR_LIMIT
+        from articles.exports.pubmed_style import SHORT_AUTHOR_LIMIT
 
         # What ``Author.short_name`` reads, and the prefetch's join column: no identifiers.
         short_name_fields = (
@@ -353,7 +353,7 @@ class Article(models.Model):
                 condition=models.Q(deleted_at__isnull=True),
                 name="article_visible_date_idx",
             ),
-            # List facets (articles.facets) and filters by PMID (a disease's articles): the
+            # List facets (articles.browse.facets) and filters by PMID (a disease's articles): the
             # columns counted and sorted on, without reading the wide article rows. deleted_at
             # too: SQLite reads a partial index's condition column from the row otherwise.
             models.Index(
@@ -869,7 +869,7 @@ class ArticleConcept(models.Model):
 
 class CaseFacts(models.Model):
     """What the article's title and abstract say about its own patients, extracted by rules
-    (``articles/facts.py``) at ingest and by ``extract_facts``. Every value has its evidence in
+    (``articles/text/facts.py``) at ingest and by ``extract_facts``. Every value has its evidence in
     ``evidence``: ``[{"field": "patient_count", "source": "title" | "abstract", "start": 10,
     "end": 23, "text": "five patients"}]``, where ``text == source_text[start:end]``.
     Values are suggestions; curators confirm or correct them through the curation overlay."""
@@ -1003,7 +1003,7 @@ class Curation(models.Model):
 
 class Correction(models.Model):
     """A curator's correction of one displayed field, laid over PubMed's value, never written
-    into it. ``field`` is a key (``articles.curation`` documents them: "title",
+    into it. ``field`` is a key (``articles.curation.actions`` documents them: "title",
     "abstract:2", "author:0:name", "facts:patient_count", "concept:disease:D012507"...);
     ``original_value`` is the value the key had when the correction was made, so a re-ingest
     that changes it flags the correction (``needs_review``) instead of losing it."""

@@ -24,17 +24,20 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from articles import article_page, cite, curated, export
-from articles.basket import LIMIT as BASKET_LIMIT
-from articles.basket import Basket
-from articles.browse import CappedPaginator, Link, ListPage, url_with
-from articles.citation_formats import CURATOR_CSV, FORMATS, CitationFormat
-from articles.citations import number_affiliations
-from articles.concepts import suggest
-from articles.curation import apply_corrections, status_counts
-from articles.filters import ArticleFilter
+from articles import curated
+from articles.browse import article_page
+from articles.browse.filters import ArticleFilter
+from articles.browse.listing import CappedPaginator, Link, ListPage, url_with
+from articles.curation.actions import apply_corrections, status_counts
+from articles.exports import cite
+from articles.exports import records as export
+from articles.exports.basket import LIMIT as BASKET_LIMIT
+from articles.exports.basket import Basket
+from articles.exports.formats import CURATOR_CSV, FORMATS, CitationFormat
+from articles.exports.pubmed_style import number_affiliations
 from articles.models import Article, Author, Curation, DeletedCitation
 from articles.search.budget import QueryTooSlow, query_budget
+from articles.text.concepts import suggest
 from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)

@@ -396,7 +396,7 @@ def time_cases(repeat: int) -> list[dict]:
                 # (with SQLite, the queries too; PostgreSQL's server time is not in it).
                 "cpu": statistics.median(cpu),
                 # As the page says it: "~990,000" where the number is estimated from the
-                # facets' sample (articles.facets).
+                # facets' sample (articles.browse.facets).
                 "matches": f"~{facets.total:,}" if facets.total_estimated else f"{facets.total:,}",
                 "vendor": connection.vendor,
             }

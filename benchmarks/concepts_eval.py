@@ -32,11 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.classify import load_tree  # noqa: E402
 from articles.pubmed.parser import parse  # noqa: E402
 from articles.pubmed.records import Article  # noqa: E402
-from articles.recognise import recognise  # noqa: E402
-from articles.recognise.vocabulary import Vocabulary  # noqa: E402
+from articles.text.classify import load_tree  # noqa: E402
+from articles.text.recognise import recognise  # noqa: E402
+from articles.text.recognise.vocabulary import Vocabulary  # noqa: E402
 
 # ../shared beside the repository (a worktree sits one level deeper).
 BASELINE = next(

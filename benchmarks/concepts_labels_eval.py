@@ -3,7 +3,7 @@
     python benchmarks/concepts_labels_eval.py [--verbose] [--split tuning] [--cache DIR]
 
 Reads tests/fixtures/abstract_labels.jsonl (340 abstracts labelled by reading them, guide in
-tests/fixtures/abstract_labels_guide.md), runs ``articles.recognise.recognise`` on each title,
+tests/fixtures/abstract_labels_guide.md), runs ``articles.text.recognise.recognise`` on each title,
 abstract and keywords, and scores by span overlap:
 
 - a labelled disease phrase is found when the evidence of a (not negated) disease concept
@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.recognise import recognise  # noqa: E402
-from articles.recognise.vocabulary import Vocabulary  # noqa: E402
+from articles.text.recognise import recognise  # noqa: E402
+from articles.text.recognise.vocabulary import Vocabulary  # noqa: E402
 
 LABELS = ROOT / "tests" / "fixtures" / "abstract_labels.jsonl"
 DEFAULT_CACHE = Path.home() / ".cache" / "casebook"

@@ -10,7 +10,7 @@ Two label sets, each with the records it comes from (for the publication types):
 - tests/fixtures/facts_labels.jsonl (the first 110, mostly Case Reports; XML
   facts_labels_110.xml.gz), kept for comparison.
 
-Runs articles.facts.extract on each and prints the test split first, then the tuning split,
+Runs articles.text.facts.extract on each and prints the test split first, then the tuning split,
 then the old 110:
 
 - patient count: exact match where the label has a count, and over every label (no count =
@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.facts import extract  # noqa: E402
 from articles.pubmed.parser import parse  # noqa: E402
 from articles.pubmed.records import Article  # noqa: E402
+from articles.text.facts import extract  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 NEW_LABELS = (FIXTURES / "abstract_labels.jsonl", FIXTURES / "abstract_labels.xml.gz")

@@ -97,7 +97,7 @@ def ingest(path: str) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from articles import ingest
+    from articles.ingest import files as ingest
     from articles.models import Article
 
     call_command("migrate", verbosity=0)

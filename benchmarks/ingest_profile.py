@@ -133,7 +133,9 @@ def profile(path: str, database: str | None) -> None:
     from django.db import connection
     from django.db.backends.base import base as db_base
 
-    from articles import classify, facts, ingest, search
+    from articles import search
+    from articles.ingest import files as ingest
+    from articles.text import classify, facts
 
     call_command("migrate", verbosity=0)
     ingest.text_vocabulary()  # loaded before the clock starts: its own figure is elsewhere

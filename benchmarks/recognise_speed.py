@@ -5,8 +5,8 @@
 
 Reads the first N records (default 5,000) of NLM's baseline file pubmed20n0014 and the first
 N/2 of pubmed21n1298 from ../shared, builds each record's title, abstract and author keywords
-as ingest does (``articles.ingest.add_derived_rows``: section texts joined by a newline), and
-runs ``articles.recognise.recognise`` over all of them three times. Prints the CPU time per
+as ingest does (``articles.ingest.files.add_derived_rows``: section texts joined by a newline), and
+runs ``articles.text.recognise.recognise`` over all of them three times. Prints the CPU time per
 record of the fastest run (``time.process_time``: this machine's neighbours make wall-clock
 times vary by a third).
 
@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from articles.pubmed import records as r  # noqa: E402
 from articles.pubmed.parser import parse  # noqa: E402
-from articles.recognise import recognise  # noqa: E402
-from articles.recognise.vocabulary import Vocabulary  # noqa: E402
+from articles.text.recognise import recognise  # noqa: E402
+from articles.text.recognise.vocabulary import Vocabulary  # noqa: E402
 
 BASELINE = ROOT.parent / "shared" / "data" / "pubmed" / "baseline"
 FILES = ("pubmed20n0014.xml.gz", "pubmed21n1298.xml.gz")
@@ -44,7 +44,7 @@ def inputs(path: Path, limit: int) -> list[Inputs]:
     for item in parse(str(path)):
         if not isinstance(item, r.Article):
             continue
-        # As ``articles.facts.abstract_text`` joins them for ingest.
+        # As ``articles.text.facts.abstract_text`` joins them for ingest.
         abstract = "\n".join(section.text for section in item.abstract)
         found.append((item.pmid, item.title, abstract, [k.text for k in item.keywords]))
         if len(found) == limit:

@@ -168,7 +168,7 @@ def run(
 
 
 def _ingest_sources() -> None:
-    from articles.ingest import ingest_files
+    from articles.ingest.files import ingest_files
 
     started = time.perf_counter()
     stats = ingest_files(FILES, workers=0)
@@ -288,7 +288,7 @@ def _copy_rows(cursor, columns: list[str]) -> None:
 
 def _facet_concepts() -> None:
     """The disease concept the facet query filters on, for every article with its heading.
-    Ingest derives concepts (``articles.classify``) from headings and the MeSH tree; the copies
+    Ingest derives concepts (``articles.text.classify``) from headings and the MeSH tree; the copies
     are made by SQL, so this fills the one concept the benchmark needs the same way: a
     Hypertension heading is a disease."""
     from django.db import connection
@@ -352,10 +352,10 @@ def _time_queries(repeat: int) -> None:
 
 def _run(query: tuple, backend_pid: int | None) -> tuple[float, float, int]:
     """One run of what the list page does for ``query``: wall ms, CPU ms, matches."""
-    from articles.facets import NEWEST_FIRST, first_pks
+    from articles.browse.facets import NEWEST_FIRST, first_pks
+    from articles.browse.sorting import SORTS
     from articles.models import Article, ArticleConcept
     from articles.search import search
-    from articles.sorting import SORTS
 
     _label, term, facet, order = query
     orders = {"relevance": SORTS["relevance"].keys, "date": NEWEST_FIRST}
@@ -387,7 +387,7 @@ def _print(query: tuple, runs: list[tuple[float, float, int]]) -> None:
 
 def _hits(count: int) -> str:
     """The count as the list page shows it: "10,000+" past the cap."""
-    from articles.facets import CAP
+    from articles.browse.facets import CAP
 
     return f"{CAP:,}+" if count > CAP else f"{count:,}"
 

@@ -160,7 +160,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# The text recogniser's vocabulary (articles/recognise), built on first use (MeSH 2024 and its
+# The text recogniser's vocabulary (articles/text/recognise), built on first use (MeSH 2024 and its
 # supplementary records) and loaded from here by every ingest process.
 # Keep each record as PubMed sent it (compressed, about a quarter of the XML's size), so that
 # ``extract_facts`` can derive concepts and facts again without fetching. A mirror of the whole

@@ -13,6 +13,6 @@ urlpatterns = [
     path("admin/login/", limit_failures(admin.site.login), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),
-    path("curate/", include("articles.curation_urls")),
+    path("curate/", include("articles.curation.urls")),
     path("", include("articles.urls")),
 ]

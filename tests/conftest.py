@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from articles.ingest import ingest_files
-from articles.roles import curators_group
+from articles.curation.roles import curators_group
+from articles.ingest.files import ingest_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

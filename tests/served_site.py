@@ -74,7 +74,7 @@ def main(copies: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from articles.ingest import ingest_files
+    from articles.ingest.files import ingest_files
 
     call_command("migrate", verbosity=0)
     stats = ingest_files([DEMO])

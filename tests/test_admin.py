@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.ingest import ingest_files, ingest_records
-from articles.mesh import load_mesh
+from articles.ingest.files import ingest_files, ingest_records
 from articles.models import (
     Article,
     BlockedPMID,
@@ -23,6 +22,7 @@ from articles.models import (
     Tag,
 )
 from articles.pubmed import records as r
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Audit-trail tables (django-simple-history) are browsed per article, not as lists; unmanaged

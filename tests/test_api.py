@@ -10,12 +10,12 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
 
-from articles import curation
-from articles.export import article_to_dict
-from articles.ingest import ingest_files, ingest_records
-from articles.mesh import load_mesh
+from articles.curation import actions as curation
+from articles.exports.records import article_to_dict
+from articles.ingest.files import ingest_files, ingest_records
 from articles.models import Article, MeshDescriptor
 from articles.pubmed import records as r
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = "/api/v1/articles/"

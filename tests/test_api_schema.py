@@ -24,10 +24,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from articles import curation
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files
 from articles.models import Article, ArticleConcept, Correction
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDS = (

@@ -7,10 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from articles import audit, curation
-from articles.ingest import ingest_files
+from articles.curation import actions as curation
+from articles.curation import audit
+from articles.curation.roles import curators_group
+from articles.ingest.files import ingest_files
 from articles.models import BlockedPMID, Correction, ExclusionReason, Tag
-from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PMID = 21813367

@@ -15,9 +15,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
-from articles import curation
-from articles.basket import LIMIT, Basket
-from articles.ingest import ingest_files, ingest_records
+from articles.curation import actions as curation
+from articles.exports.basket import LIMIT, Basket
+from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed import records as r
 
 FIXTURES = Path(__file__).parent / "fixtures"

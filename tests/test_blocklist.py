@@ -8,7 +8,7 @@ from django.core.management import call_command
 from lxml import etree
 
 from articles import models as m
-from articles.ingest import ingest_files
+from articles.ingest.files import ingest_files
 from articles.models import BlockedPMID
 from tests.eutils_server import EUTILS, FIXTURES, FakeEutils
 
@@ -95,8 +95,8 @@ def test_eutils_ingest_of_listed_pmids_skips_blocked_ones(server):
 
 
 def test_a_pmid_blocked_after_planning_is_still_not_written(server):
-    from articles import eutils_ingest
-    from articles.ingest import IngestStats
+    from articles.ingest import eutils as eutils_ingest
+    from articles.ingest.files import IngestStats
     from articles.pubmed.client import EutilsClient
     from articles.pubmed.ratelimit import RateLimiter
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from articles.ingest import ingest_files
+from articles.ingest.files import ingest_files
 from tests.chromium import launch  # skips this module without Chromium, except in CI
 
 pytestmark = pytest.mark.browser

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from articles.ingest import ingest_files
+from articles.curation.roles import curators_group
+from articles.ingest.files import ingest_files
 from articles.models import Curation, ExclusionReason, Tag
-from articles.roles import curators_group
 from tests.chromium import launch  # skips this module without Chromium, except in CI
 
 pytestmark = pytest.mark.browser

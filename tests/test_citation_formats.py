@@ -14,9 +14,9 @@ import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 from Bio import Medline
 
-from articles.citation_formats import FORMATS, neutralise_formula, to_csl
-from articles.export import iter_export
-from articles.ingest import ingest_files
+from articles.exports.formats import FORMATS, neutralise_formula, to_csl
+from articles.exports.records import iter_export
+from articles.ingest.files import ingest_files
 from articles.models import Article
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""Formatted citations (articles/cite.py): citeproc-py and the shipped CSL styles, on real
+"""Formatted citations (articles/exports/cite.py): citeproc-py and the shipped CSL styles, on real
 PubMed records (tests/fixtures/README.md), and the Cite boxes of the article page and basket."""
 
 from pathlib import Path
@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from articles import cite, curation
-from articles.export import iter_export
-from articles.ingest import ingest_files
+from articles.curation import actions as curation
+from articles.exports import cite
+from articles.exports.records import iter_export
+from articles.ingest.files import ingest_files
 from articles.models import Article
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,10 +1,12 @@
-"""articles.classify: MeSH headings and substances as diseases, therapies and causes."""
+"""articles.text.classify: MeSH headings and substances as diseases, therapies and causes."""
 
 from pathlib import Path
 
 import pytest
 
-from articles.classify import (
+from articles.pubmed.parser import parse
+from articles.pubmed.records import Article
+from articles.text.classify import (
     CAUSE,
     DISEASE,
     THERAPY,
@@ -13,8 +15,6 @@ from articles.classify import (
     heading_roles,
     load_tree,
 )
-from articles.pubmed.parser import parse
-from articles.pubmed.records import Article
 
 DEMO = Path(__file__).parent.parent / "articles" / "demo" / "pubmed21n1298_case_reports.xml.gz"
 

@@ -13,13 +13,14 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.test import Client
 
-from articles import curated, curation
-from articles.derive import rederive
-from articles.export import article_to_dict
-from articles.filters import ArticleFilter
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles import curated
+from articles.browse.filters import ArticleFilter
+from articles.curation import actions as curation
+from articles.exports.records import article_to_dict
+from articles.ingest.derive import rederive
+from articles.ingest.files import ingest_files
 from articles.models import Article, ArticleConcept, CaseFacts, Correction
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CROMOLYN = 403383  # "Cromolyn sodium in the simultaneous treatment of allergic rhinitis and ..."

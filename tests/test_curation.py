@@ -1,4 +1,4 @@
-"""articles.curation: decisions, tags, the corrections overlay, and its survival of a
+"""articles.curation.actions: decisions, tags, the corrections overlay, and its survival of a
 re-ingest of a newer PubMed version."""
 
 from pathlib import Path
@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import curation
-from articles.ingest import ingest_files
+from articles.curation import actions as curation
+from articles.curation.roles import curators_group
+from articles.ingest.files import ingest_files
 from articles.models import (
     Article,
     ArticleConcept,
@@ -21,7 +22,6 @@ from articles.models import (
     MeshDescriptor,
     Tag,
 )
-from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORD = FIXTURES / "hawc_structured_abstract_21813367.xml"

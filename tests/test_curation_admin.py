@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from articles import curation
-from articles.filters import ArticleFilter
+from articles.browse.filters import ArticleFilter
+from articles.curation import actions as curation
 from articles.models import Article, Correction, Curation, ExclusionReason, Tag
 
 FIXTURES = Path(__file__).parent / "fixtures"

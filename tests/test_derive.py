@@ -1,4 +1,4 @@
-"""articles.derive and ``extract_facts``: re-derive concepts and case facts of stored
+"""articles.ingest.derive and ``extract_facts``: re-derive concepts and case facts of stored
 articles after the rules change."""
 
 import sys
@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from articles import models as m
-from articles.ingest import DERIVED_VERSION, ingest_files
+from articles.ingest.files import DERIVED_VERSION, ingest_files
 
 LABELLED = Path(__file__).parent / "fixtures" / "facts_labels_110.xml.gz"
 

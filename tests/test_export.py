@@ -1,4 +1,5 @@
-"""export_articles and articles.export, on real PubMed records loaded through ingest_pubmed."""
+"""export_articles and articles.exports.records, on real PubMed records loaded through
+ingest_pubmed."""
 
 import json
 from io import StringIO
@@ -10,11 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import curation
-from articles.export import article_to_dict, iter_export
-from articles.ingest import DERIVED_VERSION
-from articles.mesh import load_mesh
+from articles.curation import actions as curation
+from articles.exports.records import article_to_dict, iter_export
+from articles.ingest.files import DERIVED_VERSION
 from articles.models import Article, ArticleConcept, Curation
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAWC = (

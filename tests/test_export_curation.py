@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from articles import curation
-from articles.ingest import ingest_files
+from articles.curation import actions as curation
+from articles.curation.roles import curators_group
+from articles.ingest.files import ingest_files
 from articles.models import BlockedPMID, Correction, Curation, ExclusionReason, Tag
-from articles.roles import curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOON = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)

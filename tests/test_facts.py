@@ -1,4 +1,4 @@
-"""articles.facts: patient counts, sex, ages and kind read from real titles and abstracts,
+"""articles.text.facts: patient counts, sex, ages and kind read from real titles and abstracts,
 each value with the exact words it came from."""
 
 import json
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.facts import Facts, extract, parse_number
 from articles.pubmed.parser import parse
+from articles.text.facts import Facts, extract, parse_number
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LABELLED = {a.pmid: a for a in parse(FIXTURES / "facts_labels_110.xml.gz")}

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from django.http import QueryDict
 
-from articles.filters import ArticleFilter
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles.browse.filters import ArticleFilter
+from articles.ingest.files import ingest_files
 from articles.models import Article
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDS = FIXTURES / "pubmed20n0014_browse_52.xml.gz"

@@ -7,7 +7,7 @@ from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
-from articles.filters import ArticleFilter
+from articles.browse.filters import ArticleFilter
 from articles.form_rendering import FormRenderer
 from articles.models import Article
 

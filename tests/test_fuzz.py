@@ -18,8 +18,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.filters import ArticleFilter
-from articles.ingest import ingest_files
+from articles.browse.filters import ArticleFilter
+from articles.ingest.files import ingest_files
 from articles.pubmed import records as r
 from articles.pubmed.parser import PubmedFileError, iter_raw_records, parse
 from articles.search.query import ParsedQuery

@@ -1,4 +1,4 @@
-"""articles.ingest: records in, rows out, idempotent and all-or-nothing per article."""
+"""articles.ingest.files: records in, rows out, idempotent and all-or-nothing per article."""
 
 import dataclasses
 import gc
@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from articles import ingest, search
 from articles import models as m
-from articles.ingest import ingest_files, ingest_records
+from articles import search
+from articles.ingest import files as ingest
+from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
 

@@ -1,4 +1,4 @@
-"""manage.py ingest_pubmed: the thin shell around articles.ingest."""
+"""manage.py ingest_pubmed: the thin shell around articles.ingest.files."""
 
 import gzip
 import io

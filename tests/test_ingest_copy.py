@@ -1,5 +1,5 @@
-"""articles.ingest on PostgreSQL: rows go in by COPY, and rows that may be stored already
-through staging tables (``articles.bulk``), under the rules SQLite's statements keep."""
+"""articles.ingest.files on PostgreSQL: rows go in by COPY, and rows that may be stored already
+through staging tables (``articles.ingest.bulk``), under the rules SQLite's statements keep."""
 
 import dataclasses
 import datetime as dt
@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import models as m
-from articles.ingest import ingest_files, ingest_records
+from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from articles import models as m
-from articles.ingest import DERIVED_VERSION, ingest_files, ingest_records
+from articles.ingest.files import DERIVED_VERSION, ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article
 

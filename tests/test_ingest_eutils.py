@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from lxml import etree
 
-from articles import eutils_ingest
 from articles import models as m
-from articles.ingest import IngestStats, ingest_files
+from articles.ingest import eutils as eutils_ingest
+from articles.ingest.files import IngestStats, ingest_files
 from articles.pubmed.client import EutilsClient
 from articles.pubmed.ratelimit import RateLimiter
 from tests.eutils_server import EUTILS, FIXTURES, FakeEutils, max_in_window

@@ -19,8 +19,8 @@ import pytest
 from django.db import connection
 
 from articles import models as m
-from articles.export import iter_export
-from articles.ingest import (
+from articles.exports.records import iter_export
+from articles.ingest.files import (
     IngestStats,
     Place,
     Writer,

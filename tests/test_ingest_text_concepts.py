@@ -1,6 +1,7 @@
-"""Ingest stores the concepts the title, abstract and keywords name (articles/recognise), beside
-those of MeSH indexing, and the filters find them. The seed record is PMID 19387736 as its
-PubMed page shows it: title and abstract, no MeSH (tests/fixtures/README.md)."""
+"""Ingest stores the concepts the title, abstract and keywords name
+(articles/text/recognise), beside those of MeSH indexing, and the filters find them. The seed
+record is PMID 19387736 as its PubMed page shows it: title and abstract, no MeSH
+(tests/fixtures/README.md)."""
 
 import json
 from pathlib import Path
@@ -9,11 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
-from articles import curation
-from articles.filters import ArticleFilter
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles.browse.filters import ArticleFilter
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files
 from articles.models import Article, ArticleConcept
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = 19387736

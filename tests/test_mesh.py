@@ -1,4 +1,4 @@
-"""articles.mesh and ``load_mesh``: the MeSH tree in the database, and walking it."""
+"""articles.text.mesh and ``load_mesh``: the MeSH tree in the database, and walking it."""
 
 import gzip
 from io import StringIO
@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles import models as m
-from articles.ingest import ingest_files
-from articles.mesh import descendant_uis, load_mesh
+from articles.ingest.files import ingest_files
 from articles.search import search
+from articles.text.mesh import descendant_uis, load_mesh
 
 pytestmark = pytest.mark.django_db
 

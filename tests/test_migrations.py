@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from articles.ingest import _partial
+from articles.ingest.files import _partial
 from articles.models import Article, ArticleSource
 from articles.pubmed.parser import iter_raw_records, parse
 from articles.pubmed.records import Article as Record

@@ -1,4 +1,4 @@
-"""Concept recognition from text (``articles.recognise``): no database, no network.
+"""Concept recognition from text (``articles.text.recognise``): no database, no network.
 
 The vocabulary is built once from the bundled MeSH files into a cache directory under the
 system's temporary directory, keyed by the files' contents, so later runs only load it.
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from articles.pubmed.parser import parse
-from articles.recognise import recognise
-from articles.recognise import text as t
-from articles.recognise.abbreviations import best_long_form, definitions
-from articles.recognise.vocabulary import Vocabulary
+from articles.text.recognise import recognise
+from articles.text.recognise import text as t
+from articles.text.recognise.abbreviations import best_long_form, definitions
+from articles.text.recognise.vocabulary import Vocabulary
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = FIXTURES / "seed_19387736_from_page.xml"

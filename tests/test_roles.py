@@ -12,9 +12,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from articles.ingest import ingest_files
+from articles.curation.roles import CURATOR_PERMISSIONS, CURATORS, curators_group
+from articles.ingest.files import ingest_files
 from articles.models import Curation, ExclusionReason
-from articles.roles import CURATOR_PERMISSIONS, CURATORS, curators_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PMID = 21813367

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from articles import curation
 from articles import models as m
-from articles.ingest import ingest_files, ingest_records
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
 from articles.search import refresh, search, snippets
@@ -586,9 +586,9 @@ def test_a_small_index_has_no_index_of_its_newest_rows(records):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
 def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(records, monkeypatch):
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
     from articles.search.filtering import _text_match, _window_hits
-    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 200)
     hits = search(m.Article.objects.visible(), "rats").queryset
@@ -691,7 +691,7 @@ def test_only_searches_of_plain_words_act_on_the_planners_estimate(records, quer
 
 
 def test_newest_first_sorts_a_title_search_as_the_list_does(records):
-    from articles.facets import NEWEST_FIRST
+    from articles.browse.facets import NEWEST_FIRST
     from articles.search import newest_first
 
     hits = search(m.Article.objects.visible(), "rats[ti]").queryset
@@ -706,7 +706,7 @@ def test_newest_first_sorts_a_title_search_as_the_list_does(records):
 
 
 def test_newest_first_leaves_a_plain_word_to_the_planner(records):
-    from articles.facets import NEWEST_FIRST
+    from articles.browse.facets import NEWEST_FIRST
     from articles.search import newest_first
 
     hits = search(m.Article.objects.visible(), "rats").queryset
@@ -715,7 +715,7 @@ def test_newest_first_leaves_a_plain_word_to_the_planner(records):
 
 
 def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
-    from articles.facets import NEWEST_FIRST
+    from articles.browse.facets import NEWEST_FIRST
     from articles.search import newest_pks
 
     titled = search(m.Article.objects.visible(), "rats[ti]").queryset
@@ -750,8 +750,8 @@ def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypatch):
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
-    from articles.sorting import SORTS
 
     explained = []
 
@@ -772,8 +772,8 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_window_far_short_of_the_estimate_gives_up_and_ranks_every_match(records, monkeypatch):
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
-    from articles.sorting import SORTS
 
     # The planner expects 1,000 matches of 293 rows, so the first window is the newest 7 or
     # so; none of the ten newest is a rats review.
@@ -804,8 +804,8 @@ def test_stopwords_among_other_words_are_not_searched(records):
 def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filters(
     records, monkeypatch
 ):
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
-    from articles.sorting import SORTS
 
     # PostgreSQL bounds when its planner expects many more matches than the limit; with 293
     # records it expects a few (estimated_rows has its own test).
@@ -825,8 +825,8 @@ def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filter
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 def test_bounded_best_match_leaves_index_scans_enabled(records, monkeypatch):
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
-    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
     hits = search(m.Article.objects.visible(), "rats").queryset
@@ -959,8 +959,8 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
 ):
     from django.test.utils import CaptureQueriesContext
 
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks, newest_pks
-    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: estimate)
     m.Curation.objects.create(article_id=39180124, status=m.Curation.Status.EXCLUDED)
@@ -990,8 +990,8 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
 def test_best_match_without_filters_is_the_order_of_the_articles_own_query(records, query):
     from django.test.utils import CaptureQueriesContext
 
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
-    from articles.sorting import SORTS
 
     order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), query).queryset
@@ -1010,8 +1010,8 @@ def test_best_match_without_filters_is_the_order_of_the_articles_own_query(recor
 def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks
-    from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
     order = SORTS["relevance"].keys
@@ -1032,8 +1032,8 @@ def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatc
 def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks, filtering
-    from articles.sorting import SORTS
 
     order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), "rats").queryset
@@ -1063,8 +1063,8 @@ def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, m
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_first_window_of_index_rows_far_too_small_ranks_every_match(records, monkeypatch):
+    from articles.browse.sorting import SORTS
     from articles.search import best_first_pks, filtering
-    from articles.sorting import SORTS
 
     order = SORTS["relevance"].keys
     hits = search(m.Article.objects.visible(), "rats").queryset
@@ -1084,7 +1084,7 @@ def test_newest_first_without_filters_comes_from_a_window_of_recent_index_rows(
 ):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.facets import NEWEST_FIRST
+    from articles.browse.facets import NEWEST_FIRST
     from articles.search import newest_pks
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 60)
@@ -1140,7 +1140,7 @@ def test_a_date_window_too_small_grows_or_gives_way_to_every_hit(
 
     from django.test.utils import CaptureQueriesContext
 
-    from articles.facets import NEWEST_FIRST
+    from articles.browse.facets import NEWEST_FIRST
     from articles.search import filtering, newest_pks
 
     starts = iter([date.fromisoformat(first_start)])

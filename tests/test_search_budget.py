@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from articles import filters
-from articles.ingest import ingest_files
+from articles.browse import filters
+from articles.ingest.files import ingest_files
 from articles.models import Article
 from articles.search import search
 from articles.search.budget import QueryTooSlow, query_budget

@@ -11,12 +11,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from articles import curation
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files
 from articles.models import Article
 from articles.search import read, search
 from articles.search.query import Mapped, parse
+from articles.text.mesh import load_mesh
 from tests.search_index import empty_search_index
 
 FIXTURES = Path(__file__).parent / "fixtures"

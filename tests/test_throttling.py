@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from articles import throttling
-from articles.ingest import ingest_files
+from articles.ingest.files import ingest_files
 from articles.throttling import client_address, hit, parse_rate
 
 FIXTURES = Path(__file__).parent / "fixtures"

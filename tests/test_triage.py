@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from articles import curation
-from articles.ingest import ingest_files
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files
 from articles.models import Curation, ExclusionReason, SavedFilter, Tag
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles.ingest.files import ingest_files
+from articles.text.mesh import load_mesh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from articles.ingest import ingest_files
-from articles.mesh import load_mesh
+from articles.ingest.files import ingest_files
 from articles.models import Article, Curation
+from articles.text.mesh import load_mesh
 from tests.test_views_list import LIST_QUERIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -214,7 +214,7 @@ def test_past_two_thousand_matches_the_chart_counts_every_one_and_the_facets_a_f
 
 
 def test_past_the_sample_the_facets_are_estimates_and_say_so(client, records, monkeypatch):
-    monkeypatch.setattr("articles.facets.SAMPLE", 20)
+    monkeypatch.setattr("articles.browse.facets.SAMPLE", 20)
 
     response = client.get(LIST_URL)
 
@@ -239,9 +239,9 @@ def test_a_large_result_is_estimated_from_a_sample_of_the_whole_collection(
 ):
     # Past 10,000 matches the list holds only the first 10,001 PMIDs, so the sample comes
     # from the database: here half the buckets stand in for "past 30 matches, a sample of 10".
-    monkeypatch.setattr("articles.facets.CAP", 30)
-    monkeypatch.setattr("articles.facets.SAMPLE", 10)
-    monkeypatch.setattr("articles.facets.FIRST_BUCKETS", 512)
+    monkeypatch.setattr("articles.browse.facets.CAP", 30)
+    monkeypatch.setattr("articles.browse.facets.SAMPLE", 10)
+    monkeypatch.setattr("articles.browse.facets.FIRST_BUCKETS", 512)
 
     response = client.get(LIST_URL)
 
@@ -261,9 +261,9 @@ def test_past_the_cap_a_sparse_result_is_read_whole_and_counted_exactly(
 ):
     # Past 30 matches, a sample of 10: the first 4 buckets hold none of the 52, so the 40 a
     # sample would need are more than the 8 read through the index, and every match is read.
-    monkeypatch.setattr("articles.facets.CAP", 30)
-    monkeypatch.setattr("articles.facets.SAMPLE", 10)
-    monkeypatch.setattr("articles.facets.INDEXED_BUCKETS", 8)
+    monkeypatch.setattr("articles.browse.facets.CAP", 30)
+    monkeypatch.setattr("articles.browse.facets.SAMPLE", 10)
+    monkeypatch.setattr("articles.browse.facets.INDEXED_BUCKETS", 8)
 
     response = client.get(LIST_URL)
 
@@ -292,7 +292,7 @@ def test_without_a_filter_the_count_is_of_what_an_anonymous_visitor_may_see(
 def test_past_ten_thousand_the_count_without_a_filter_says_more_than_ten_thousand(
     client, records, monkeypatch
 ):
-    monkeypatch.setattr("articles.browse.count_capped", lambda queryset: 10_001)
+    monkeypatch.setattr("articles.browse.listing.count_capped", lambda queryset: 10_001)
 
     page = text(client.get(LIST_URL, {"disease": "Asthma", "language": "fre"}))
 

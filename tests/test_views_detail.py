@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from articles.ingest import ingest_files, ingest_records
+from articles.ingest.files import ingest_files, ingest_records
 from articles.models import Article, Author, DeletedCitation
 from articles.pubmed import records as r
 
@@ -19,9 +19,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # case-facts panel; its CaseFacts row comes with the article). A record with no authors
 # or no MeSH headings skips the nested query (affiliations, qualifiers) and uses one fewer.
 # 15 for the record, 1 for curators' corrections, 16 for the exported record the Cite box
-# renders (articles.export.article_to_dict, as the citation files read it).
+# renders (articles.exports.records.article_to_dict, as the citation files read it).
 DETAIL_QUERIES = 32
-# Beyond the record (articles.article_page.related): the citing PMIDs always; with concepts,
+# Beyond the record (articles.browse.article_page.related): the citing PMIDs always; with concepts,
 # the articles sharing them; with any similar or citing article, their rows and first authors.
 # One more where the text names concepts the record's MeSH does not: their descriptors' names.
 RELATED_QUERIES = {"no concepts": 1, "similar articles": 5}

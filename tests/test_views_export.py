@@ -19,12 +19,13 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import curation, views
-from articles.ingest import ingest_files, ingest_records
-from articles.mesh import load_mesh
+from articles import views
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files, ingest_records
 from articles.models import Curation
 from articles.pubmed import records as r
 from articles.pubmed.parser import parse
+from articles.text.mesh import load_mesh
 from tests.test_views_browse import add_filler
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,7 +40,7 @@ CONTENT_TYPES = {
 }
 NO_ABSTRACT_PMIDS = [598790, 769879, 3583306, 3770794, 6677511, 7161829]
 # Queries a chunk of iter_export may cost: the articles with their journal, case facts and
-# curation, then one per prefetched related table (see articles.export.EXPORT_PREFETCHES).
+# curation, then one per prefetched related table (see articles.exports.records.EXPORT_PREFETCHES).
 MAX_QUERIES_PER_CHUNK = 16
 CORRECTED_TITLE = "PFOA exposure estimates in the C8 Health Project."
 PUBMED_TITLE = (

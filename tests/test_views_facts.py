@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from articles import curation
 from articles import models as m
-from articles.ingest import ingest_files, ingest_records
-from articles.mesh import load_mesh
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed.parser import parse
+from articles.text.mesh import load_mesh
 
 LABELLED = Path(__file__).parent / "fixtures" / "facts_labels_110.xml.gz"
 

@@ -9,16 +9,16 @@ from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.urls import reverse
 
-from articles import curation
-from articles.filters import ArticleFilter
-from articles.ingest import ingest_files, ingest_records
+from articles.browse.filters import ArticleFilter
+from articles.curation import actions as curation
+from articles.ingest.files import ingest_files, ingest_records
 from articles.models import Article
 from articles.pubmed import records as r
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LIST_URL = reverse("articles:list")
 
-# Facets (articles.facets): the first 10,001 PMIDs newest first (count and counted sample),
+# Facets (articles.browse.facets): the first 10,001 PMIDs newest first (count and counted sample),
 # concepts and their names, publication types and their names, article columns with their
 # case facts, journal names = 7. Page (its PMIDs come from the facets' list in the default
 # order): its rows, first authors, abstracts, curators' text corrections, publication-type
@@ -407,7 +407,7 @@ def test_it_escapes_markup_in_titles(client, tmp_path):
 
 @pytest.mark.django_db
 def test_pages_go_past_the_articles_the_facets_count(client, hawc_259, monkeypatch):
-    monkeypatch.setattr("articles.facets.SAMPLE", 50)
+    monkeypatch.setattr("articles.browse.facets.SAMPLE", 50)
 
     response = client.get(LIST_URL, {"page": 10})
 

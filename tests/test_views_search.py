@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.ingest import ingest_files
+from articles.browse.sorting import SORTS
+from articles.ingest.files import ingest_files
 from articles.models import Article, Curation
 from articles.search import search
-from articles.sorting import SORTS
 from tests.search_index import empty_search_index
 from tests.test_views_list import LIST_QUERIES, shown_option
 
@@ -177,7 +177,7 @@ def test_a_search_page_takes_a_fixed_number_of_queries(client, records, django_a
 
 
 def test_by_best_match_the_facets_count_every_match_not_the_best_only(client, records, monkeypatch):
-    monkeypatch.setattr("articles.facets.SAMPLE", 5)
+    monkeypatch.setattr("articles.browse.facets.SAMPLE", 5)
 
     response = client.get(LIST_URL, {"term": "phthalate", "per_page": 10})
 
@@ -198,7 +198,7 @@ def test_by_best_match_the_facets_count_every_match_not_the_best_only(client, re
 
 
 def test_a_search_counts_the_same_whichever_way_it_is_sorted(client, records, monkeypatch):
-    monkeypatch.setattr("articles.facets.SAMPLE", 5)
+    monkeypatch.setattr("articles.browse.facets.SAMPLE", 5)
 
     by_date = client.get(LIST_URL, {"term": "phthalate", "sort": "pubdate"})
     by_rank = client.get(LIST_URL, {"term": "phthalate"})
@@ -233,7 +233,7 @@ def test_list_export_honours_the_term(client, records):
 
 
 def test_past_the_cap_best_match_ranks_the_newest_matches(client, records, monkeypatch):
-    monkeypatch.setattr("articles.facets.CAP", 4)
+    monkeypatch.setattr("articles.browse.facets.CAP", 4)
     # PostgreSQL bounds the ranking when its planner expects more matches than that; here
     # it expects one or two (estimated_rows has its own test).
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)

@@ -5,7 +5,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from articles.facets import CAP
+from articles.browse.facets import CAP
 
 SORT_PARAMS = ("sort", "sort_order")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
-from articles.citation_formats import FORMATS, CitationFormat
+from articles.exports.formats import FORMATS, CitationFormat
 
 
 class CitationRenderer(BaseRenderer):

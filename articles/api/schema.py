@@ -32,7 +32,7 @@ SEARCH_TOO_SLOW = OpenApiResponse(
     "the search (articles.search.budget)",
 )
 
-# The CSL-JSON items ``articles.citation_formats.to_csl`` writes (citeproc's input).
+# The CSL-JSON items ``articles.exports.formats.to_csl`` writes (citeproc's input).
 _TEXT = {"type": "string"}
 _CSL_NAME = {
     "type": "object",

@@ -1,4 +1,4 @@
-"""API representations. The detail is ``articles.export.article_to_dict`` as is (the same
+"""API representations. The detail is ``articles.exports.records.article_to_dict`` as is (the same
 record the JSONL export writes); these serializers describe it for the OpenAPI schema and
 shape the list rows."""
 
@@ -7,8 +7,8 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from articles import curated
-from articles.citations import short_authors, source_line
-from articles.export import related_or_none
+from articles.exports.pubmed_style import short_authors, source_line
+from articles.exports.records import related_or_none
 from articles.models import Article, ArticleConcept, CaseFacts, Curation
 
 

@@ -38,8 +38,8 @@ from articles.api.serializers import (
     MeshLookupQuerySerializer,
     MeshTermSerializer,
 )
-from articles.export import iter_export
-from articles.filters import SORTS, ApiArticleFilter
+from articles.browse.filters import SORTS, ApiArticleFilter
+from articles.exports.records import iter_export
 from articles.models import (
     Article,
     ArticleConcept,

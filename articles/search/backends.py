@@ -37,7 +37,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from articles import bulk
+from articles.ingest import bulk
 from articles.search.lookups import CompiledText
 from articles.search.query import Node, Term
 from articles.search.text import tokens
@@ -363,7 +363,7 @@ class PostgresBackend(SearchBackend):
     def recent_rows(self, indexed: int) -> int | None:
         """How many of the newest of ``indexed`` rows the recent index should hold, or None
         when it should not exist (it would hold over half of them)."""
-        from articles.facets import CAP
+        from articles.browse.facets import CAP
         from articles.search.filtering import largest_window
 
         rows = math.ceil(largest_window(indexed, CAP + 1))

@@ -26,8 +26,7 @@ from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from articles import models as m
-from articles.facets import BEST_FIRST, in_pks
-from articles.mesh import narrower_uis
+from articles.browse.facets import BEST_FIRST, in_pks
 from articles.search import mapping
 from articles.search.backends import (
     NARROW_FIELDS,
@@ -38,6 +37,7 @@ from articles.search.backends import (
 )
 from articles.search.lookups import CompiledText, Match
 from articles.search.query import Bool, Node, ParsedQuery, Term, parse
+from articles.text.mesh import narrower_uis
 
 # ISO 639-2 codes PubMed stores, for the language names people type with [la].
 LANGUAGES = {

@@ -12,10 +12,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import models as m
-from articles.mesh import narrower_uis
 from articles.search.backends import positive_terms, term_tokens
 from articles.search.query import ParsedQuery, parse
 from articles.search.text import token_spans, tokens
+from articles.text.mesh import narrower_uis
 
 WINDOW = 40  # words in a snippet
 HIGHLIGHTED_FIELDS = frozenset({"all", "ab", "tiab"})

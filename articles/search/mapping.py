@@ -18,7 +18,8 @@ from django.db.models.functions import Lower
 from articles import models as m
 from articles.search.query import Mapped, Node, Term
 
-# The concept store's branches (``articles.concepts.ROLE_BRANCHES``, ``articles.roles``).
+# The concept store's branches (``articles.text.concepts.ROLE_BRANCHES``,
+# ``articles.curation.roles``).
 CONCEPT_BRANCHES = ("C", "F03", "D", "E02", "E04")
 
 

@@ -16,7 +16,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import curated
-from articles.facts import abstract_text
+from articles.text.facts import abstract_text
 
 register = template.Library()
 
@@ -76,7 +76,7 @@ def facts_view(article) -> FactsView:
     """What the panel shows for an article fetched with ``for_detail()`` (no queries)."""
     view = FactsView()
     # Stored facts and concepts hold curators' corrections (articles.curated.apply);
-    # articles.curation.apply_corrections says which of the two were corrected.
+    # articles.curation.actions.apply_corrections says which of the two were corrected.
     view.facts_corrected = getattr(article, "facts_corrected", False)
     view.concepts_corrected = getattr(article, "concepts_corrected", False)
     try:

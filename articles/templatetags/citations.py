@@ -1,8 +1,8 @@
-"""Template filters that print citations the PubMed way (see ``articles.citations``)."""
+"""Template filters that print citations the PubMed way (see ``articles.exports.pubmed_style``)."""
 
 from django import template
 
-from articles import citations
+from articles.exports import pubmed_style as citations
 
 register = template.Library()
 

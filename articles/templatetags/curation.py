@@ -1,4 +1,5 @@
-"""The "corrected" mark of the curation overlay (``articles.curation.apply_corrections``)."""
+"""The "corrected" mark of the curation overlay
+(``articles.curation.actions.apply_corrections``)."""
 
 from django import template
 from django.template.loader import render_to_string

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.export import WRITERS, iter_export
+from articles.exports.records import WRITERS, iter_export
 from articles.models import Article
 
 

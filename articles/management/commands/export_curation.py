@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.curation_export import TABLES, as_csv, as_json
+from articles.curation.export import TABLES, as_csv, as_json
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from articles.derive import all_pmids, outdated_pmids, rederive
+from articles.ingest.derive import all_pmids, outdated_pmids, rederive
 
 
 class Command(BaseCommand):

@@ -18,8 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import eutils_ingest
-from articles.ingest import IngestStats, ingest_files
+from articles.ingest import eutils as eutils_ingest
+from articles.ingest.files import IngestStats, ingest_files
 from articles.models import IngestRun
 from articles.pubmed.client import (
     DATE_TYPES,

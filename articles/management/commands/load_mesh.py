@@ -6,9 +6,9 @@ article's concepts with the broader ones above them in the tree (``search.index`
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import search
-from articles.classify import MESH_FILE
-from articles.mesh import MeshFileError, load_mesh
 from articles.models import Article
+from articles.text.classify import MESH_FILE
+from articles.text.mesh import MeshFileError, load_mesh
 
 
 class Command(BaseCommand):

@@ -339,6 +339,8 @@ class Article(models.Model):
         indexes = [
             # The default list order: newest first.
             models.Index(fields=["-pub_date", "-pmid"], name="article_pub_date_idx"),
+            # Saved searches' alerts and feeds (articles.alerts): the latest arrivals first.
+            models.Index(fields=["-first_ingested_at", "-pmid"], name="article_arrived_idx"),
             # Year facet and year-range filter.
             models.Index(fields=["pub_year"], name="article_pub_year_idx"),
             # DOI look-ups (/api, reference resolution).
@@ -1092,6 +1094,39 @@ class SavedFilter(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('curation:queue')}?filter={self.pk}"
+
+
+class SavedSearch(models.Model):
+    """A signed-in user's list query (the list page's query string) that tells them of new
+    matches: by e-mail digest (``manage.py send_alerts``) and by an Atom feed anyone holding
+    its address can read (``/feeds/<token>/``). New means stored in Casebook after
+    ``alerted_until`` (``Article.first_ingested_at``), whatever its publication date."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=100)
+    query = models.TextField(blank=True, help_text="The article list's query string.")
+    # The feed's address: unguessable, so a feed is as private as its link.
+    feed_token = models.CharField(max_length=43, unique=True, editable=False)
+    email_alerts = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Articles stored up to here have been sent; the next digest starts after it.
+    alerted_until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["user_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="savedsearch_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return (
+            f"{reverse('articles:list')}?{self.query}" if self.query else reverse("articles:list")
+        )
 
 
 class IngestRun(models.Model):

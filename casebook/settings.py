@@ -224,6 +224,19 @@ CASEBOOK_LOGIN_LOCKOUT = env_int("CASEBOOK_LOGIN_LOCKOUT", 900)
 # Server errors are mailed to these when DEBUG is off; email goes through EMAIL_HOST.
 ADMINS = admins(os.environ.get("CASEBOOK_ADMINS", ""))
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "root@localhost")
+# Development prints mail on the console; production sends it through EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+# Saved searches' digests (manage.py send_alerts) come from this address.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casebook@localhost")
+# The site's address as readers reach it, for links in e-mail (no request to take it from).
+CASEBOOK_SITE_URL = os.environ.get("CASEBOOK_SITE_URL", "http://127.0.0.1:8000")
+LOGIN_REDIRECT_URL = "/saved/"
+LOGOUT_REDIRECT_URL = "/"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

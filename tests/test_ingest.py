@@ -1,8 +1,10 @@
 """articles.ingest.files: records in, rows out, idempotent and all-or-nothing per article."""
 
 import dataclasses
+import datetime
 import gc
 import gzip
+import itertools
 from pathlib import Path
 
 import pytest
@@ -428,3 +430,20 @@ def test_it_refuses_records_built_with_numbers_no_column_holds():
         ": DeleteCitation PMID 100000000000000000000: out of range",
     ]
     assert m.Article.objects.get().version == 1
+
+
+def test_each_batch_is_stamped_when_it_is_written(monkeypatch):
+    # Saved searches' alerts take what was stored after a time: a batch written late in a run
+    # must not carry the run's start time. Nine records of pubmed21n1298 in batches of four.
+    ticks = iter(range(1_000))
+    start = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    monkeypatch.setattr(
+        ingest.timezone, "now", lambda: start + datetime.timedelta(minutes=next(ticks))
+    )
+
+    ingest_files([FIXTURES / "pubmed21n1298_facts_9.xml.gz"], batch_size=4)
+
+    stamps = m.Article.objects.order_by("first_ingested_at").values_list(
+        "first_ingested_at", flat=True
+    )
+    assert [len(list(group)) for _time, group in itertools.groupby(stamps)] == [4, 4, 1]

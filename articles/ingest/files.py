@@ -767,6 +767,10 @@ class Writer:
         stats.unchanged += segment.unchanged
         if not segment.articles:
             return
+        # Each batch is stamped when it is written, not when the run began: saved searches'
+        # alerts (articles.alerts) take what was stored after a time, and a run of a whole
+        # baseline file would otherwise date its last batch an hour before it is visible.
+        self._now_db = connection.ops.adapt_datetimefield_value(timezone.now())
         try:
             with transaction.atomic():
                 self._write(segment, delta := IngestStats())

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads: which database this request's reads go to.
+    "casebook.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +146,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
         "PGOPTIONS", "-c jit=off -c work_mem=64MB"
     )
+
+# PostgreSQL read replicas (casebook/replicas.py): comma-separated URLs, each made an alias
+# replica_1, replica_2... with the primary's session settings. Reads of web requests that have
+# not written go to one of them; everything else to the primary.
+for number, url in enumerate(
+    filter(None, os.environ.get("DATABASE_REPLICA_URLS", "").split(",")), 1
+):
+    DATABASES[f"replica_{number}"] = {
+        **dj_database_url.parse(url.strip(), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests write through the primary; the replica alias reads the same test database.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["casebook.replicas.PrimaryReplicaRouter"]
+# Seconds a browser that wrote reads from the primary, so it sees its own change at once.
+CASEBOOK_REPLICA_PIN_SECONDS = env_int("CASEBOOK_REPLICA_PIN_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

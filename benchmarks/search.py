@@ -10,8 +10,10 @@ pubmed21n1298, 20,788 of 2021) through the real ingest; records without an abstr
 hidden, and the rest are replayed under new PMIDs (rows copied with SQL, children and index
 rows included, source XML left out) until the collection holds each size in turn.
 
-At each size it prints p50/p95 over --repeat runs of what the list page does for a query:
-read the first 10,001 matches' PMIDs in the list's order (``facets.first_pks``: best match,
+At each size it prints p50/p95 over --repeat runs of the one call at the heart of the list
+page for a query, not the page (``benchmarks/browse.py`` times the same six searches as whole
+pages, on a collection with every table copied): read the first 10,001 matches' PMIDs in the
+list's order (``facets.first_pks``: best match,
 ``search_order``, or newest first), which gives the capped count (the list pages through the
 first 10,000 matches), the facets' sample and the page. Queries: a rare term,
 a common term (~10% of records; also timed in date order), a phrase, a boolean with a field

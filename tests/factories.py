@@ -4,7 +4,8 @@ rows: those ingest real files (tests/fixtures).
 
 Each article is one of the real records below, keyed by PMID, with the values ingest stores
 for it (the HAWC fixtures ``hawc_*_<PMID>.xml``); a test that needs another value passes it.
-Only the rows a test asks for are made: no abstract unless given, no MeSH, no case facts.
+Its journal, authors, comments and corrections and case facts are made too; its abstract
+only when given, and no MeSH headings or concepts.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 
 from articles import search
-from articles.models import AbstractSection, Article, Author, Journal
+from articles.models import AbstractSection, Article, Author, CaseFacts, CommentCorrection, Journal
 from articles.roles import curators_group
 
 # A fixed time, so that nothing a test compares depends on when it ran.
@@ -49,8 +50,9 @@ JOURNALS = {
     },
 }
 
-# Article fields and authors as ingest stores them; authors are (last, fore, initials) or a
-# collective name.
+# Article fields as ingest stores them, and the rows beside: authors as (last, fore,
+# initials) or a collective name, comments and corrections as (type, source), and the case
+# facts the rules derive from the title and abstract.
 RECORDS = {
     21813367: {
         "journal": "nlm:0330411",
@@ -75,6 +77,8 @@ RECORDS = {
             ("Steenland", "Kyle", "K"),
             ("Bartell", "Scott M", "SM"),
         ],
+        "comments_corrections": [("ErratumIn", "Environ Health Perspect.2013 Apr;121(4):A113")],
+        "facts": {"kind": "other"},
     },
     29186030: {
         "journal": "nlm:101092791",
@@ -97,6 +101,7 @@ RECORDS = {
             ("Miah", "Mohammad Asaduzzaman", "MA"),
             ("Han", "Zhaojun", "Z"),
         ],
+        "facts": {"kind": "other"},
     },
     21860499: {
         "journal": "nlm:101157309",
@@ -108,6 +113,7 @@ RECORDS = {
         "pub_date_precision": "year",
         "pub_date": dt.date(2011, 1, 1),
         "authors": ["National Toxicology Program"],
+        "facts": {"kind": "other"},
     },
 }
 
@@ -135,6 +141,8 @@ def article(pmid: int = 21813367, *, abstract: Sequence[tuple[str, str]] = (), *
     as ingest does."""
     values = {**RECORDS.get(pmid, {}), **fields}
     authors = values.pop("authors", [])
+    comments_corrections = values.pop("comments_corrections", [])
+    facts = values.pop("facts", {})
     if isinstance(values.get("journal"), str):
         values["journal"] = journal(values["journal"])
     values.setdefault("title_html", values.get("title", ""))
@@ -159,5 +167,16 @@ def article(pmid: int = 21813367, *, abstract: Sequence[tuple[str, str]] = (), *
         AbstractSection(article=made, position=position, label=label, html=text, text=text)
         for position, (label, text) in enumerate(abstract)
     )
+    CommentCorrection.objects.bulk_create(
+        CommentCorrection(article=made, position=position, ref_type=ref_type, source=source)
+        for position, (ref_type, source) in enumerate(comments_corrections)
+    )
+    # Ingest gives every article a row, whatever the rules find.
+    CaseFacts.objects.create(article=made, **facts)
     search.refresh([pmid])
     return made
+
+
+def hawc_articles() -> list[Article]:
+    """The three HAWC records of ``RECORDS``, as the shared ``curator`` fixture ingests them."""
+    return [article(pmid) for pmid in RECORDS]

@@ -4,7 +4,6 @@ re-ingest of a newer PubMed version."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,7 +20,7 @@ from articles.models import (
     MeshDescriptor,
     Tag,
 )
-from articles.roles import curators_group
+from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORD = FIXTURES / "hawc_structured_abstract_21813367.xml"
@@ -64,9 +63,7 @@ def newer_version(tmp_path: Path, **replacements: str) -> Path:
 
 @pytest.fixture
 def curator():
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
+    return factories.curator()
 
 
 @pytest.fixture

@@ -146,10 +146,10 @@ def article(pmid: int = 21813367, *, abstract: Sequence[tuple[str, str]] = (), *
     if isinstance(values.get("journal"), str):
         values["journal"] = journal(values["journal"])
     values.setdefault("title_html", values.get("title", ""))
+    values.setdefault("languages", ["eng"])
+    values.setdefault("has_abstract", bool(abstract))
     made = Article.objects.create(
         pmid=pmid,
-        languages=["eng"],
-        has_abstract=bool(abstract),
         source_hash="",
         first_ingested_at=INGESTED_AT,
         last_changed_at=INGESTED_AT,

@@ -1,14 +1,13 @@
-"""Fixtures shared by the curation test modules."""
+"""Fixtures shared by the test modules."""
 
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from articles.curation.roles import curators_group
 from articles.ingest.files import ingest_files
+from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,9 +30,7 @@ def curator(db):
         ]
     )
     assert stats.failed == 0, stats.problems
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
+    return factories.curator()
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ the admin and exportable."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from articles.curation import actions as curation
 from articles.curation import audit
-from articles.curation.roles import curators_group
 from articles.ingest.files import ingest_files
 from articles.models import BlockedPMID, Correction, ExclusionReason, Tag
+from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PMID = 21813367
@@ -25,17 +24,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def curator():
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    assert ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"]).failed == 0
-    return user
+    return factories.curator()
+
+
+@pytest.fixture
+def record():
+    return factories.article(PMID)
 
 
 def rows(entries):
     return [(e.who, e.pmid, e.subject, e.action, e.field, e.before, e.after) for e in entries]
 
 
-def test_it_records_decisions_tags_and_notes_with_exact_before_and_after(curator):
+def test_it_records_decisions_tags_and_notes_with_exact_before_and_after(record, curator):
     reason = ExclusionReason.objects.create(name="Not a case series")
     pediatric = Tag.objects.create(name="pediatric")
     lung = Tag.objects.create(name="lung")
@@ -58,6 +59,7 @@ def test_it_records_decisions_tags_and_notes_with_exact_before_and_after(curator
 
 
 def test_it_records_corrections_and_the_flag_a_reingest_sets(curator, tmp_path):
+    assert ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"]).failed == 0
     curation.correct(PMID, "title", "Corrected title.", user=curator)
     curation.correct(PMID, "title", "Corrected title, again.", user=curator, note="typo")
     xml = (FIXTURES / "hawc_structured_abstract_21813367.xml").read_text(encoding="utf-8")
@@ -87,7 +89,7 @@ def test_it_records_corrections_and_the_flag_a_reingest_sets(curator, tmp_path):
     ]
 
 
-def test_it_records_deleted_corrections_and_the_blocklist(curator):
+def test_it_records_deleted_corrections_and_the_blocklist(record, curator):
     correction = curation.correct(PMID, "pub_date", "2011 Dec 1", user=curator)
     correction._history_user = curator
     correction.delete()
@@ -104,7 +106,7 @@ def test_it_records_deleted_corrections_and_the_blocklist(curator):
     ]
 
 
-def test_the_admin_shows_an_articles_audit_trail_with_the_user_of_each_request(curator):
+def test_the_admin_shows_an_articles_audit_trail_with_the_user_of_each_request(record, curator):
     client = Client()
     client.force_login(curator)
     Tag.objects.create(name="pediatric")

@@ -4,12 +4,10 @@ re-ingest of a newer PubMed version."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.curation import actions as curation
-from articles.curation.roles import curators_group
 from articles.ingest.files import ingest_files
 from articles.models import (
     Article,
@@ -22,6 +20,7 @@ from articles.models import (
     MeshDescriptor,
     Tag,
 )
+from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORD = FIXTURES / "hawc_structured_abstract_21813367.xml"
@@ -64,9 +63,7 @@ def newer_version(tmp_path: Path, **replacements: str) -> Path:
 
 @pytest.fixture
 def curator():
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
+    return factories.curator()
 
 
 @pytest.fixture

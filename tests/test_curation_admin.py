@@ -1,18 +1,22 @@
 """Curation in the admin and on the list: bulk actions, corrections, the staff-only status
 filter."""
 
-from pathlib import Path
-
 import pytest
 
 from articles.browse.filters import ArticleFilter
 from articles.curation import actions as curation
 from articles.models import Article, Correction, Curation, ExclusionReason, Tag
+from tests import factories
 
-FIXTURES = Path(__file__).parent / "fixtures"
 THREE = [21813367, 29186030, 21860499]
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator():
+    factories.hawc_articles()
+    return factories.curator()
 
 
 def act(client, action: str, pmids, url="/admin/articles/article/", **extra):

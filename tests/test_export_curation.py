@@ -4,19 +4,15 @@ the blocklist and the audit trail, as CSV and JSON, exactly."""
 import datetime as dt
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from articles.curation import actions as curation
-from articles.curation.roles import curators_group
-from articles.ingest.files import ingest_files
 from articles.models import BlockedPMID, Correction, Curation, ExclusionReason, Tag
+from tests import factories
 
-FIXTURES = Path(__file__).parent / "fixtures"
 NOON = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 TITLE = (
     "Retrospective exposure estimation and predicted versus observed serum "
@@ -28,16 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def curator():
-    stats = ingest_files(
-        [
-            FIXTURES / "hawc_structured_abstract_21813367.xml",
-            FIXTURES / "hawc_abstract_markup_29186030.xml",
-        ]
-    )
-    assert stats.failed == 0
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
+    factories.article(21813367)
+    factories.article(29186030)
+    return factories.curator()
 
 
 @pytest.fixture

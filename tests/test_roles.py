@@ -3,7 +3,6 @@ superusers manage users; every admin and curation URL needs a login, every form 
 
 import importlib
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.admindocs.views import simplify_regex
@@ -12,11 +11,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from articles.curation.roles import CURATOR_PERMISSIONS, CURATORS, curators_group
-from articles.ingest.files import ingest_files
+from articles.curation.roles import CURATOR_PERMISSIONS, CURATORS
 from articles.models import Curation, ExclusionReason
+from tests import factories
 
-FIXTURES = Path(__file__).parent / "fixtures"
 PMID = 21813367
 # Admin URLs anyone may open: the login page itself (the admin's, and the same page behind
 # the lockout of casebook.login_lockout), logout (POST only), and Django's
@@ -52,9 +50,7 @@ PROTECTED = sorted(
 
 @pytest.fixture
 def curator():
-    user = get_user_model().objects.create_user("cora", password="pw", is_staff=True)
-    user.groups.add(curators_group())
-    return user
+    return factories.curator()
 
 
 @pytest.fixture
@@ -166,7 +162,7 @@ def test_a_curator_opens_the_curation_admin_and_triage(curator_client):
 
 @pytest.mark.parametrize("is_staff", [False, True])
 def test_signed_in_users_who_are_not_curators_get_403_on_curation(is_staff):
-    user = get_user_model().objects.create_user("walt", password="pw", is_staff=is_staff)
+    user = factories.user("walt", is_staff=is_staff)
     client = Client()
     client.force_login(user)
 
@@ -175,7 +171,7 @@ def test_signed_in_users_who_are_not_curators_get_403_on_curation(is_staff):
 
 
 def test_decisions_need_a_csrf_token(curator):
-    assert ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"]).failed == 0
+    factories.article(PMID)
     client = Client(enforce_csrf_checks=True)
     client.force_login(curator)
 
@@ -186,7 +182,7 @@ def test_decisions_need_a_csrf_token(curator):
 
 
 def test_admin_bulk_actions_need_a_csrf_token(curator):
-    assert ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"]).failed == 0
+    factories.article(PMID)
     client = Client(enforce_csrf_checks=True)
     client.force_login(curator)
 

@@ -1,6 +1,5 @@
 """Rate limits on the HTML list and exports for anonymous clients (articles.throttling)."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -8,10 +7,9 @@ from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from articles import throttling
-from articles.ingest.files import ingest_files
 from articles.throttling import client_address, hit, parse_rate
+from tests import factories
 
-FIXTURES = Path(__file__).parent / "fixtures"
 # 2026-12-01 12:00:30 UTC: the minute's window has 30 seconds left.
 NOON_AND_30_SECONDS = 1_796_126_430.0
 
@@ -103,8 +101,7 @@ def test_keys_count_apart():
 
 @pytest.fixture
 def article(db):
-    stats = ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"])
-    assert stats.failed == 0, stats.problems
+    return factories.article(21813367)
 
 
 def test_the_list_answers_429_with_retry_after_past_its_rate(client, settings, article, frozen):

@@ -13,7 +13,6 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import QueryDict
 
 from articles.facets import (
-    BEST_FIRST,
     CAP,
     NEWEST_FIRST,
     Facets,
@@ -23,6 +22,7 @@ from articles.facets import (
 )
 from articles.filters import searching
 from articles.models import AbstractSection, Article, CommentCorrection
+from articles.search.filtering import BEST_FIRST
 from articles.year_chart import YearChart, year_chart
 
 # Parameters that change how the list looks, not what it holds.

@@ -16,14 +16,12 @@ are estimated from the sample too.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import CharField, Count, F, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from articles.models import (
@@ -35,8 +33,10 @@ from articles.models import (
     Journal,
     MeshDescriptor,
     PublicationType,
+    in_pks,
     sample_bucket,
 )
+from articles.search.filtering import BEST_FIRST, best_first_pks, newest_first, newest_pks
 from articles.sorting import SORTS
 
 CAP = 10_000
@@ -120,7 +120,6 @@ def count_capped(queryset) -> int:
 
 
 NEWEST_FIRST = SORTS["pubdate"].keys  # the list's default order
-BEST_FIRST = SORTS["relevance"].keys[0]  # a search's best-match order starts with it
 
 
 def first_pks(queryset, order: tuple = NEWEST_FIRST) -> tuple[list[int], bool]:
@@ -139,8 +138,6 @@ def _first_matches(queryset, order: tuple) -> tuple[list[int], list | None, bool
     them (not a search's ranking or index, which give PMIDs only): the date index holds
     them beside the PMIDs, and a date's year is always its article's ``pub_year``, as the
     year filters rely on."""
-    from articles.search import best_first_pks, newest_first, newest_pks
-
     if order[:1] == (BEST_FIRST,):
         pks, bounded = best_first_pks(queryset, order, CAP + 1)
         return pks, None, bounded
@@ -165,16 +162,6 @@ def _count_years(dates: list) -> Counter[int]:
     return Counter(
         int(date[:4]) if isinstance(date, str) else date.year for date in dates if date is not None
     )
-
-
-def in_pks(pks: list[int]) -> RawSQL:
-    """``pks`` as one parameter for ``field__in=``: thousands of PMIDs without thousands of
-    bound parameters, and without re-running the filters in every facet query."""
-    if connection.vendor == "postgresql":
-        # An array literal as one text parameter: psycopg adapting a list of 2,000 ints
-        # element by element took 4 ms a query.
-        return RawSQL("SELECT unnest(%s::integer[])", ("{" + ",".join(map(str, pks)) + "}",))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(pks),))
 
 
 def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:

@@ -20,7 +20,7 @@ from articles.models import (
     PublicationType,
     in_language,
 )
-from articles.search import search
+from articles.search.filtering import search
 from articles.sorting import SORTS, SortKey
 
 # The order a list has when no (known) sort is asked for: best match with a search, else

@@ -181,7 +181,7 @@ def _prepare_sources(cursor) -> None:
         "UPDATE articles_article SET deleted_at = first_ingested_at "
         "WHERE NOT has_abstract AND deleted_at IS NULL"
     )
-    # As ingest would (``articles.search.refresh``): the index holds only visible articles.
+    # As ingest would (``articles.search.index.refresh``): the index holds only visible articles.
     cursor.execute(
         "DELETE FROM articles_search WHERE rowid IN "
         "(SELECT pmid FROM articles_article WHERE deleted_at IS NOT NULL)"
@@ -354,7 +354,7 @@ def _run(query: tuple, backend_pid: int | None) -> tuple[float, float, int]:
     """One run of what the list page does for ``query``: wall ms, CPU ms, matches."""
     from articles.facets import NEWEST_FIRST, first_pks
     from articles.models import Article, ArticleConcept
-    from articles.search import search
+    from articles.search.filtering import search
     from articles.sorting import SORTS
 
     _label, term, facet, order = query

@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from articles import ingest, search
+from articles import ingest
 from articles import models as m
 from articles.ingest import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
+from articles.search.index import rebuild
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
@@ -105,7 +106,7 @@ def test_it_indexes_new_articles_as_a_rebuild_from_their_stored_rows_would():
     ingest_files([HAWC_259, EXCERPT_1298], workers=2)
     ingested = search_rows()
 
-    search.rebuild()
+    rebuild()
 
     assert search_rows() == ingested
     assert len(ingested) == 293

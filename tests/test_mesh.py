@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from articles import models as m
 from articles.ingest import ingest_files
 from articles.mesh import descendant_uis, load_mesh
-from articles.search import search
+from articles.search.filtering import search
 
 pytestmark = pytest.mark.django_db
 

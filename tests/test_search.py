@@ -16,8 +16,10 @@ from articles import models as m
 from articles.ingest import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
-from articles.search import refresh, search, snippets
 from articles.search.backends import backend_for
+from articles.search.filtering import search
+from articles.search.highlight import snippets
+from articles.search.index import refresh
 from tests.search_index import empty_search_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -547,11 +549,20 @@ def test_migration_0009_unpacks_the_rows_compressed_before_it(records):
 
 
 def test_the_largest_window_is_that_of_the_fewest_hits_bounded():
-    from articles.search.filtering import largest_window
+    from articles.search.backends import largest_window
 
     # 1.1 * sqrt(10,001 * 1,000,000 / 0.08) + 1% of the rows.
     assert largest_window(1_000_000, 10_001) == pytest.approx(398_928.17, abs=0.01)
     assert largest_window(293, 10_001) == pytest.approx(6_660.31, abs=0.01)
+
+
+def test_the_recent_index_is_sized_for_the_matches_the_list_reads():
+    from articles.facets import CAP
+    from articles.search.backends import RANK_LIMIT
+
+    # The list ranks its first CAP + 1 matches; a recent index sized for fewer would miss
+    # the older end of the window, and one sized for more would be larger than it needs.
+    assert RANK_LIMIT == CAP + 1 == 10_001
 
 
 def _recent_start() -> int | None:
@@ -586,8 +597,7 @@ def test_a_small_index_has_no_index_of_its_newest_rows(records):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
 def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(records, monkeypatch):
-    from articles.search import best_first_pks
-    from articles.search.filtering import _text_match, _window_hits
+    from articles.search.filtering import _text_match, _window_hits, best_first_pks
     from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 200)
@@ -692,7 +702,7 @@ def test_only_searches_of_plain_words_act_on_the_planners_estimate(records, quer
 
 def test_newest_first_sorts_a_title_search_as_the_list_does(records):
     from articles.facets import NEWEST_FIRST
-    from articles.search import newest_first
+    from articles.search.filtering import newest_first
 
     hits = search(m.Article.objects.visible(), "rats[ti]").queryset
     order = newest_first(hits, NEWEST_FIRST)
@@ -707,7 +717,7 @@ def test_newest_first_sorts_a_title_search_as_the_list_does(records):
 
 def test_newest_first_leaves_a_plain_word_to_the_planner(records):
     from articles.facets import NEWEST_FIRST
-    from articles.search import newest_first
+    from articles.search.filtering import newest_first
 
     hits = search(m.Article.objects.visible(), "rats").queryset
 
@@ -716,7 +726,7 @@ def test_newest_first_leaves_a_plain_word_to_the_planner(records):
 
 def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
     from articles.facets import NEWEST_FIRST
-    from articles.search import newest_pks
+    from articles.search.filtering import newest_pks
 
     titled = search(m.Article.objects.visible(), "rats[ti]").queryset
     tagged = search(m.Article.objects.visible(), "rats AND review[pt]").queryset
@@ -750,7 +760,7 @@ def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypatch):
-    from articles.search import best_first_pks
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     explained = []
@@ -772,7 +782,7 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_window_far_short_of_the_estimate_gives_up_and_ranks_every_match(records, monkeypatch):
-    from articles.search import best_first_pks
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     # The planner expects 1,000 matches of 293 rows, so the first window is the newest 7 or
@@ -804,7 +814,7 @@ def test_stopwords_among_other_words_are_not_searched(records):
 def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filters(
     records, monkeypatch
 ):
-    from articles.search import best_first_pks
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     # PostgreSQL bounds when its planner expects many more matches than the limit; with 293
@@ -825,7 +835,7 @@ def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filter
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 def test_bounded_best_match_leaves_index_scans_enabled(records, monkeypatch):
-    from articles.search import best_first_pks
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
@@ -959,7 +969,7 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
 ):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.search import best_first_pks, newest_pks
+    from articles.search.filtering import best_first_pks, newest_pks
     from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: estimate)
@@ -990,7 +1000,7 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
 def test_best_match_without_filters_is_the_order_of_the_articles_own_query(records, query):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.search import best_first_pks
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     order = SORTS["relevance"].keys
@@ -1010,7 +1020,7 @@ def test_best_match_without_filters_is_the_order_of_the_articles_own_query(recor
 def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.search import best_first_pks
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
@@ -1032,7 +1042,8 @@ def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatc
 def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    from articles.search import best_first_pks, filtering
+    from articles.search import filtering
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     order = SORTS["relevance"].keys
@@ -1063,7 +1074,8 @@ def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, m
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_first_window_of_index_rows_far_too_small_ranks_every_match(records, monkeypatch):
-    from articles.search import best_first_pks, filtering
+    from articles.search import filtering
+    from articles.search.filtering import best_first_pks
     from articles.sorting import SORTS
 
     order = SORTS["relevance"].keys
@@ -1085,7 +1097,7 @@ def test_newest_first_without_filters_comes_from_a_window_of_recent_index_rows(
     from django.test.utils import CaptureQueriesContext
 
     from articles.facets import NEWEST_FIRST
-    from articles.search import newest_pks
+    from articles.search.filtering import newest_pks
 
     monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 60)
     with connection.cursor() as cursor:
@@ -1141,7 +1153,8 @@ def test_a_date_window_too_small_grows_or_gives_way_to_every_hit(
     from django.test.utils import CaptureQueriesContext
 
     from articles.facets import NEWEST_FIRST
-    from articles.search import filtering, newest_pks
+    from articles.search import filtering
+    from articles.search.filtering import newest_pks
 
     starts = iter([date.fromisoformat(first_start)])
     window_start = filtering._date_window_start

@@ -13,8 +13,8 @@ from django.db.models.expressions import RawSQL
 from articles import filters
 from articles.ingest import ingest_files
 from articles.models import Article
-from articles.search import search
 from articles.search.budget import QueryTooSlow, query_budget
+from articles.search.filtering import search
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MESSAGE = (

@@ -15,7 +15,7 @@ from articles import curation
 from articles.ingest import ingest_files
 from articles.mesh import load_mesh
 from articles.models import Article
-from articles.search import read, search
+from articles.search.filtering import read, search
 from articles.search.query import Mapped, parse
 from tests.search_index import empty_search_index
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles.ingest import ingest_files
 from articles.models import Article, Curation
-from articles.search import search
+from articles.search.filtering import search
 from articles.sorting import SORTS
 from tests.search_index import empty_search_index
 from tests.test_views_list import LIST_QUERIES, shown_option

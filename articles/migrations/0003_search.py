@@ -4,7 +4,7 @@ PostgreSQL (see ``articles.search.backends``), filled from the articles already 
 import django.db.models.deletion
 from django.db import migrations, models
 
-import articles.search.lookups
+import articles.models
 
 
 def create_index(apps, schema_editor):
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "document",
-                    articles.search.lookups.SearchDocumentField(editable=False),
+                    articles.models.SearchDocumentField(editable=False),
                 ),
             ],
             options={

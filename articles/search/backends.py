@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from articles import bulk
-from articles.search.lookups import CompiledText
+from articles.models import Article, CompiledText
 from articles.search.query import Node, Term
 from articles.search.text import tokens
 
@@ -363,10 +363,7 @@ class PostgresBackend(SearchBackend):
     def recent_rows(self, indexed: int) -> int | None:
         """How many of the newest of ``indexed`` rows the recent index should hold, or None
         when it should not exist (it would hold over half of them)."""
-        from articles.facets import CAP
-        from articles.search.filtering import largest_window
-
-        rows = math.ceil(largest_window(indexed, CAP + 1))
+        rows = math.ceil(largest_window(indexed, RANK_LIMIT))
         return rows if 0 < 2 * rows <= indexed else None
 
     def recent_start(self, cursor, *, table: str = TABLE) -> int | None:
@@ -496,8 +493,6 @@ class PostgresBackend(SearchBackend):
                 [sorted(words)],
             )
         if rows:
-            from articles.models import Article
-
             # The article's date, for sorting hits without its row (``filtering``). COPY,
             # not a statement per row: an ingest of pubmed20n0014's 30,000 records spent
             # 15.7 s in the index instead of 27.5 (docs/benchmarks.md, 2026-12-07).
@@ -606,6 +601,33 @@ class PostgresBackend(SearchBackend):
     def size_bytes(self, cursor) -> int:
         cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
         return int(cursor.fetchone()[0] or 0)
+
+
+# The most hits a best match ranks (``filtering.best_first_pks``): the list reads its first
+# ``articles.facets.CAP`` + 1 matches, and the recent index is sized for that many.
+RANK_LIMIT = 10_001
+
+# Where bounding pays on PostgreSQL: when hits squared exceed this times ``limit`` times the
+# indexed rows. Ranking costs every hit; the window costs its hits (about ``limit``) and a
+# bitmap of its rows (``limit * indexed / hits``). Measured at 1,000,000 abstracts (window,
+# every hit ranked; ms): diabetes, 21,204 estimated, 279 and 180; bone, 29,902, 205 and 226;
+# pressure, 36,631, 234 and 281; children, 42,308, 160 and 263; blood, 99,454, 148 and 760.
+BREAK_EVEN = 0.08
+
+# How much larger than the estimate says the window is made: the estimate of a common word
+# was within 3% of the truth at 1,000,000 abstracts (blood: 99,257 for 101,355), and the
+# histogram rounds the start to the wide side. At 1.1, twelve words and two tagged searches
+# each took one window (blood AND 2021[dp] two, as at 1.25), and each took less time than at
+# 1.25 (median of seven, twice: pressure 154 -> 95 ms, children 112 -> 94, blood 95 -> 91).
+WINDOW_MARGIN = 1.1
+
+
+def largest_window(indexed: float, limit: int) -> float:
+    """The most index rows a first window is sized to for ``limit`` hits among ``indexed``:
+    that of the fewest hits bounded (``filtering.bounding_estimate``), with its margin and
+    the histogram's rounding (``filtering._window_start``: 1% of the rows). At 1,000,000:
+    398,929."""
+    return WINDOW_MARGIN * math.sqrt(limit * indexed / BREAK_EVEN) + indexed / 100
 
 
 def _after(stem: str) -> str:

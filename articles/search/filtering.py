@@ -11,7 +11,6 @@ better); text terms anywhere else (under OR or NOT with structured terms) become
 from __future__ import annotations
 
 import json
-import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -26,17 +25,18 @@ from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from articles import models as m
-from articles.facets import BEST_FIRST, in_pks
 from articles.mesh import narrower_uis
+from articles.models import CompiledText, Match, in_pks
 from articles.search import mapping
 from articles.search.backends import (
+    BREAK_EVEN,
     NARROW_FIELDS,
     TABLE,
+    WINDOW_MARGIN,
     SearchBackend,
     backend_for,
     positive_terms,
 )
-from articles.search.lookups import CompiledText, Match
 from articles.search.query import Bool, Node, ParsedQuery, Term, parse
 
 # ISO 639-2 codes PubMed stores, for the language names people type with [la].
@@ -69,6 +69,9 @@ LANGUAGES = {
     "croatian": "hrv",
     "ukrainian": "ukr",
 }
+# The annotation ``search`` sorts by best match with (ascending: best first); a list in best
+# match order starts with it (``articles.sorting.SORTS["relevance"]``).
+BEST_FIRST = "search_order"
 _DATE = re.compile(r"^\s*(\d{4})(?:[/-]\d{1,2}(?:[/-]\d{1,2})?)?\s*$")
 NOTHING = Q(pk__in=[])
 
@@ -238,21 +241,6 @@ def _scopes(alias: str) -> tuple[tuple[tuple, str], ...]:
 
 def _sql(articles: QuerySet) -> tuple:
     return articles.order_by().values_list("pk").query.sql_with_params()
-
-
-# Where bounding pays on PostgreSQL: when hits squared exceed this times ``limit`` times the
-# indexed rows. Ranking costs every hit; the window costs its hits (about ``limit``) and a
-# bitmap of its rows (``limit * indexed / hits``). Measured at 1,000,000 abstracts (window,
-# every hit ranked; ms): diabetes, 21,204 estimated, 279 and 180; bone, 29,902, 205 and 226;
-# pressure, 36,631, 234 and 281; children, 42,308, 160 and 263; blood, 99,454, 148 and 760.
-BREAK_EVEN = 0.08
-
-
-def largest_window(indexed: float, limit: int) -> float:
-    """The most index rows a first window is sized to for ``limit`` hits among ``indexed``:
-    that of the fewest hits bounded (``bounding_estimate``), with its margin and the
-    histogram's rounding (``_window_start``: 1% of the rows). At 1,000,000: 398,929."""
-    return WINDOW_MARGIN * math.sqrt(limit * indexed / BREAK_EVEN) + indexed / 100
 
 
 def bounding_estimate(
@@ -442,13 +430,6 @@ def _pruned(node, match: Match):
 # growing it to the whole index took 1.3 s, giving up and ranking every hit 1.1 (0.87 when
 # every hit was ranked from the start).
 GIVE_UP = 4.0
-
-# How much larger than the estimate says the window is made: the estimate of a common word
-# was within 3% of the truth at 1,000,000 abstracts (blood: 99,257 for 101,355), and the
-# histogram rounds the start to the wide side. At 1.1, twelve words and two tagged searches
-# each took one window (blood AND 2021[dp] two, as at 1.25), and each took less time than at
-# 1.25 (median of seven, twice: pressure 154 -> 95 ms, children 112 -> 94, blood 95 -> 91).
-WINDOW_MARGIN = 1.1
 
 
 def _window_start(rows: float, indexed: float) -> int | None:

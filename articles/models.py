@@ -1176,15 +1176,6 @@ class CompiledText:
 
     sql: str
     params: tuple
-    # Whether PostgreSQL's row estimate for the search is worth acting on
-    # (search.filtering.newest_first): not when a word is restricted to the title or the
-    # authors (the estimate ignores tsquery weights, so it counts every article with the
-    # word), nor when the query has structured tags, which the planner often guesses at 50%.
-    trust_estimate: bool = True
-    # Whether a word is restricted to the title or the authors (``[ti]``, ``[au]``): the
-    # index then finds candidates by the word alone and re-tests each
-    # (search.filtering.newest_pks).
-    narrow: bool = False
 
     def render(self, table: str) -> str:
         return self.sql.format(table=table, doc=f"{table}.document", aff=f"{table}.affiliations")

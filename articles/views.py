@@ -35,6 +35,7 @@ from articles.curation import apply_corrections, status_counts
 from articles.filters import ArticleFilter
 from articles.models import Article, Author, Curation, DeletedCitation
 from articles.search.budget import QueryTooSlow, query_budget
+from articles.search.first import Scope
 from articles.throttling import limit_anonymous
 
 PER_PAGE_CHOICES = (10, 20, 50, 100, 200)
@@ -69,14 +70,18 @@ class ArticleListView(FilterView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        # Curators (staff) see excluded articles too, and can filter by status.
-        if not self.request.user.is_staff:
+        if self.scope is Scope.PUBLIC:
             queryset = queryset.public()
         return ListPage.rows(queryset, self.request.GET)
 
+    @property
+    def scope(self) -> Scope:
+        # Curators (staff) see excluded articles too, and can filter by status.
+        return Scope.VISIBLE if self.request.user.is_staff else Scope.PUBLIC
+
     def get_context_data(self, **kwargs):
         # Facets first: their capped count is also the paginator's, with the PMIDs they read.
-        listing = ListPage(self.request.GET, self.filterset, self.object_list)
+        listing = ListPage(self.request.GET, self.filterset, self.object_list, self.scope)
         per_page = _per_page(self.request.GET)
         paginator = CappedPaginator(self.object_list, per_page, **listing.paginator_kwargs())
         # As PubMed: past the last page, the last page; no page number, the first.

@@ -11,7 +11,7 @@ hidden, and the rest are replayed under new PMIDs (rows copied with SQL, childre
 rows included, source XML left out) until the collection holds each size in turn.
 
 At each size it prints p50/p95 over --repeat runs of what the list page does for a query:
-read the first 10,001 matches' PMIDs in the list's order (``facets.first_pks``: best match,
+read the first 10,001 matches' PMIDs in the list's order (``facets.first_matches``: best match,
 ``search_order``, or newest first), which gives the capped count (the list pages through the
 first 10,000 matches), the facets' sample and the page. Queries: a rare term,
 a common term (~10% of records; also timed in date order), a phrase, a boolean with a field
@@ -352,9 +352,10 @@ def _time_queries(repeat: int) -> None:
 
 def _run(query: tuple, backend_pid: int | None) -> tuple[float, float, int]:
     """One run of what the list page does for ``query``: wall ms, CPU ms, matches."""
-    from articles.facets import NEWEST_FIRST, first_pks
+    from articles.facets import NEWEST_FIRST, Searched, first_matches
     from articles.models import Article, ArticleConcept
     from articles.search.filtering import search
+    from articles.search.first import Scope
     from articles.sorting import SORTS
 
     _label, term, facet, order = query
@@ -362,13 +363,15 @@ def _run(query: tuple, backend_pid: int | None) -> tuple[float, float, int]:
     cpu_started = time.process_time_ns() + _cpu_ns(backend_pid)
     started = time.perf_counter()
     base = Article.objects.visible().public()  # as the list shows the public
+    filters = None
     if facet:  # as the list's disease filter (ConceptFilter) narrows it
         concepts = ArticleConcept.objects.filter(role="disease", descriptor_id=facet)
-        base = base.filter(pk__in=concepts.values("article_id"))
-    queryset = search(base, term).queryset
+        base = filters = base.filter(pk__in=concepts.values("article_id"))
+    result = search(base, term)
     # As the list page: one query, the first 10,001 matches in the list's order, gives the
     # capped count, the facets' sample and the page's PMIDs.
-    pks, _bounded = first_pks(queryset, orders[order])
+    searched = Searched(result.plan, Scope.PUBLIC, filters)
+    pks, _dates, _bounded = first_matches(result.queryset, orders[order], searched)
     wall = (time.perf_counter() - started) * 1000
     cpu = (time.process_time_ns() + _cpu_ns(backend_pid) - cpu_started) / 1e6
     return wall, cpu, len(pks)

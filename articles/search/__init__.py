@@ -2,13 +2,21 @@
 
 Each module is imported from where it is defined; this package re-exports nothing.
 
-- ``filtering.search(queryset, term) -> SearchResult``: filter Articles by a PubMed-style
-  query, annotated with ``search_rank`` (float, higher is better); ``.note`` says how the
-  query was read when it needed repair, ``.parsed.details`` how it was run (concepts the
-  words name included). ``ArticleFilter.term`` calls it. ``filtering.read(term)``: the query
-  as ``search`` runs it, without running it.
-- ``filtering.best_first_pks``, ``filtering.newest_pks``, ``filtering.newest_first``: a
-  search's first PMIDs by best match or newest first, for the list (``articles.facets``).
+A ``?term=`` of the list page, layer by layer:
+
+1. ``articles.filters.ArticleFilter.filter_term``: ``filtering.read`` (text -> ``ParsedQuery``,
+   by ``query.parse`` and ``mapping``) and ``filtering.compile_search`` (-> ``Plan``: the
+   index match and other conditions as SQL, from ``backends``).
+2. ``ArticleFilter.filter_queryset``: the other filters, then ``filtering.apply(plan,
+   articles)``: the matching articles, annotated with their rank.
+3. ``articles.browse.ListPage`` -> ``articles.facets.first_matches`` ->
+   ``first.first_pks(plan, scope, filters, order, limit)``: the first PMIDs in the list's
+   order, told the reader's scope and what the other filters leave; PostgreSQL's planner
+   help is confined to ``first``.
+
+``filtering.search(queryset, term) -> SearchResult`` does read, compile and apply at once:
+``.queryset`` annotated with ``search_rank`` (float, higher is better), ``.note`` how the
+query was read when it needed repair, ``.parsed.details`` how it was run.
 - ``highlight.snippets(pmids, term) -> {pmid: safe HTML}``: highlighted abstract snippets.
 - ``index.refresh(pmids)``: re-index those articles (after ingest, deletion, or a curator's
   correction of title/abstract), inside the caller's transaction; ``index.rebuild()``:

@@ -37,6 +37,7 @@ from articles.exports.formats import CURATOR_CSV, FORMATS, CitationFormat
 from articles.exports.pubmed_style import number_affiliations
 from articles.models import Article, Author, Curation, DeletedCitation
 from articles.search.budget import QueryTooSlow, query_budget
+from articles.search.first import Scope
 from articles.text.concepts import suggest
 from articles.throttling import limit_anonymous
 
@@ -72,14 +73,18 @@ class ArticleListView(FilterView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        # Curators (staff) see excluded articles too, and can filter by status.
-        if not self.request.user.is_staff:
+        if self.scope is Scope.PUBLIC:
             queryset = queryset.public()
         return ListPage.rows(queryset, self.request.GET)
 
+    @property
+    def scope(self) -> Scope:
+        # Curators (staff) see excluded articles too, and can filter by status.
+        return Scope.VISIBLE if self.request.user.is_staff else Scope.PUBLIC
+
     def get_context_data(self, **kwargs):
         # Facets first: their capped count is also the paginator's, with the PMIDs they read.
-        listing = ListPage(self.request.GET, self.filterset, self.object_list)
+        listing = ListPage(self.request.GET, self.filterset, self.object_list, self.scope)
         per_page = _per_page(self.request.GET)
         paginator = CappedPaginator(self.object_list, per_page, **listing.paginator_kwargs())
         # As PubMed: past the last page, the last page; no page number, the first.

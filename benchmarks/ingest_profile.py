@@ -16,7 +16,7 @@ the wall time, to the innermost phase running:
   text concepts  ``recognise``: the concept recogniser over title, abstract and keywords
   facts          ``facts.extract``: case-series facts
   SQL            the writer's statements (``Writer._write`` without the next two)
-  search index   ``search.refresh`` of the batch's articles
+  search index   ``search.index.refresh`` of the batch's articles
   commit         the end of each batch's transaction
   other          everything else (batching, the command's own work)
 
@@ -133,8 +133,8 @@ def profile(path: str, database: str | None) -> None:
     from django.db import connection
     from django.db.backends.base import base as db_base
 
-    from articles import search
     from articles.ingest import files as ingest
+    from articles.search import index as search_index
     from articles.text import classify, facts
 
     call_command("migrate", verbosity=0)
@@ -148,7 +148,7 @@ def profile(path: str, database: str | None) -> None:
     ingest.recognise = clock.wrap("text concepts", ingest.recognise)
     facts.extract = clock.wrap("facts", facts.extract)
     ingest.Writer._write = clock.wrap("SQL", ingest.Writer._write)
-    search.refresh = clock.wrap("search index", search.refresh)
+    search_index.refresh = clock.wrap("search index", search_index.refresh)
     db_base.BaseDatabaseWrapper.commit = clock.wrap("commit", db_base.BaseDatabaseWrapper.commit)
 
     wall = time.perf_counter()

@@ -13,7 +13,7 @@ rows included, source XML left out) until the collection holds each size in turn
 At each size it prints p50/p95 over --repeat runs of the one call at the heart of the list
 page for a query, not the page (``benchmarks/browse.py`` times the same six searches as whole
 pages, on a collection with every table copied): read the first 10,001 matches' PMIDs in the
-list's order (``facets.first_pks``: best match,
+list's order (``facets.first_matches``: best match,
 ``search_order``, or newest first), which gives the capped count (the list pages through the
 first 10,000 matches), the facets' sample and the page. Queries: a rare term,
 a common term (~10% of records; also timed in date order), a phrase, a boolean with a field
@@ -183,7 +183,7 @@ def _prepare_sources(cursor) -> None:
         "UPDATE articles_article SET deleted_at = first_ingested_at "
         "WHERE NOT has_abstract AND deleted_at IS NULL"
     )
-    # As ingest would (``articles.search.refresh``): the index holds only visible articles.
+    # As ingest would (``articles.search.index.refresh``): the index holds only visible articles.
     cursor.execute(
         "DELETE FROM articles_search WHERE rowid IN "
         "(SELECT pmid FROM articles_article WHERE deleted_at IS NOT NULL)"
@@ -354,23 +354,26 @@ def _time_queries(repeat: int) -> None:
 
 def _run(query: tuple, backend_pid: int | None) -> tuple[float, float, int]:
     """One run of what the list page does for ``query``: wall ms, CPU ms, matches."""
-    from articles.browse.facets import NEWEST_FIRST, first_pks
+    from articles.browse.facets import NEWEST_FIRST, Searched, first_matches
     from articles.browse.sorting import SORTS
     from articles.models import Article, ArticleConcept
-    from articles.search import search
+    from articles.search.filtering import search
+    from articles.search.first import Scope
 
     _label, term, facet, order = query
     orders = {"relevance": SORTS["relevance"].keys, "date": NEWEST_FIRST}
     cpu_started = time.process_time_ns() + _cpu_ns(backend_pid)
     started = time.perf_counter()
     base = Article.objects.visible().public()  # as the list shows the public
+    filters = None
     if facet:  # as the list's disease filter (ConceptFilter) narrows it
         concepts = ArticleConcept.objects.filter(role="disease", descriptor_id=facet)
-        base = base.filter(pk__in=concepts.values("article_id"))
-    queryset = search(base, term).queryset
+        base = filters = base.filter(pk__in=concepts.values("article_id"))
+    result = search(base, term)
     # As the list page: one query, the first 10,001 matches in the list's order, gives the
     # capped count, the facets' sample and the page's PMIDs.
-    pks, _bounded = first_pks(queryset, orders[order])
+    searched = Searched(result.plan, Scope.PUBLIC, filters)
+    pks, _dates, _bounded = first_matches(result.queryset, orders[order], searched)
     wall = (time.perf_counter() - started) * 1000
     cpu = (time.process_time_ns() + _cpu_ns(backend_pid) - cpu_started) / 1e6
     return wall, cpu, len(pks)

@@ -156,3 +156,23 @@ def test_it_sorts_as_pubmed_does(records):
         for pk in order("disease=Asthma&sort=fauth&sort_order=asc")
     ]
     assert first == sorted(first)
+
+
+def test_it_tells_the_search_what_the_other_filters_leave(records):
+    searched = ArticleFilter(QueryDict("term=cromolyn"), queryset=Article.objects.visible())
+    narrowed = ArticleFilter(
+        QueryDict("term=cromolyn&disease=Asthma&has_abstract=true"),
+        queryset=Article.objects.visible(),
+    )
+    assert searched.is_valid() and narrowed.is_valid()
+
+    hits = sorted(searched.qs.values_list("pk", flat=True))
+    narrowed_hits = sorted(narrowed.qs.values_list("pk", flat=True))
+
+    # No other filter: the search is told so, and runs over the reader's scope.
+    assert searched.search_plan.parsed.text == "cromolyn"
+    assert searched.filtered is None
+    assert hits == [403383, 406740, 411399, 411403, 412160]
+    # With filters, the articles they leave before the search: asthma with an abstract.
+    assert sorted(narrowed.filtered.values_list("pk", flat=True)) == [402871, 411399]
+    assert narrowed_hits == [411399]

@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 
 from articles import models as m
-from articles import search
 from articles.ingest import files as ingest
 from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
+from articles.search.index import rebuild
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAWC_259 = FIXTURES / "hawc_259_records.xml.gz"
@@ -108,7 +108,7 @@ def test_it_indexes_new_articles_as_a_rebuild_from_their_stored_rows_would():
     ingest_files([HAWC_259, EXCERPT_1298], workers=2)
     ingested = search_rows()
 
-    search.rebuild()
+    rebuild()
 
     assert search_rows() == ingested
     assert len(ingested) == 293

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from articles import models as m
 from articles.ingest.files import ingest_files
-from articles.search import search
+from articles.search.filtering import search
 from articles.text.mesh import descendant_uis, load_mesh
 
 pytestmark = pytest.mark.django_db

@@ -10,14 +10,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import QuerySet
 
 from articles import models as m
 from articles.curation import actions as curation
 from articles.ingest.files import ingest_files, ingest_records
 from articles.pubmed.parser import parse
 from articles.pubmed.records import Article, Deletion
-from articles.search import refresh, search, snippets
 from articles.search.backends import backend_for
+from articles.search.filtering import search
+from articles.search.first import Scope, Search
+from articles.search.highlight import snippets
+from articles.search.index import refresh
 from tests.search_index import empty_search_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -67,6 +71,15 @@ def hits(query: str) -> list[int]:
     """PMIDs found, best first (ties: newest PMID first)."""
     result = search(m.Article.objects.visible(), query)
     return list(result.queryset.order_by("-search_rank", "-pmid").values_list("pmid", flat=True))
+
+
+def asked(
+    articles, text: str, *, scope: Scope = Scope.VISIBLE, filters=None
+) -> tuple[QuerySet, Search]:
+    """The search of ``text`` over ``articles``, and the same as the list tells it to
+    ``articles.search.first``: the reader's scope and what the other filters leave."""
+    result = search(articles, text)
+    return result.queryset, Search(result.plan, scope, filters)
 
 
 def found(query: str) -> set[int]:
@@ -547,11 +560,20 @@ def test_migration_0009_unpacks_the_rows_compressed_before_it(records):
 
 
 def test_the_largest_window_is_that_of_the_fewest_hits_bounded():
-    from articles.search.filtering import largest_window
+    from articles.search.backends import largest_window
 
     # 1.1 * sqrt(10,001 * 1,000,000 / 0.08) + 1% of the rows.
     assert largest_window(1_000_000, 10_001) == pytest.approx(398_928.17, abs=0.01)
     assert largest_window(293, 10_001) == pytest.approx(6_660.31, abs=0.01)
+
+
+def test_the_recent_index_is_sized_for_the_matches_the_list_reads():
+    from articles.browse.facets import CAP
+    from articles.search.backends import RANK_LIMIT
+
+    # The list ranks its first CAP + 1 matches; a recent index sized for fewer would miss
+    # the older end of the window, and one sized for more would be larger than it needs.
+    assert RANK_LIMIT == CAP + 1 == 10_001
 
 
 def _recent_start() -> int | None:
@@ -587,13 +609,12 @@ def test_a_small_index_has_no_index_of_its_newest_rows(records):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL's index rows")
 def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(records, monkeypatch):
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
-    from articles.search.filtering import _text_match, _window_hits
+    from articles.search.first import _window_hits, best_first_pks
 
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 200)
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 200)
+    _hits, rats = asked(m.Article.objects.visible(), "rats")
     order = SORTS["relevance"].keys
-    before = best_first_pks(hits, order, 5)
+    before = best_first_pks(rats, order, 5)
     monkeypatch.setattr(
         "articles.search.backends.PostgresBackend.recent_rows", lambda self, indexed: 100
     )
@@ -608,11 +629,11 @@ def test_the_recent_index_starts_at_the_newest_rows_the_largest_window_holds(rec
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("DROP INDEX articles_search_doc_gin")
         cursor.execute("ALTER TABLE articles_search DROP CONSTRAINT articles_search_pkey")
-        window = _window_hits(_text_match(hits).rhs, _newest_rowid(50))
+        window = _window_hits(rats.plan.match, _newest_rowid(50))
         cursor.execute("EXPLAIN " + str(window.values("pk").query))
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "articles_search_recent_gin" in plan
-    assert best_first_pks(hits, order, 5) == before  # the same newest hits, ranked alike
+    assert best_first_pks(rats, order, 5) == before  # the same newest hits, ranked alike
     assert before == ([33166671, 39180124, 35810816, 38056127, 32540476], True)
 
 
@@ -651,9 +672,10 @@ def test_migration_0010_builds_the_recent_index_and_its_reverse_drops_it(records
     import importlib
 
     migration = importlib.import_module("articles.migrations.0010_search_recent_index")
-    monkeypatch.setattr(
-        "articles.search.backends.PostgresBackend.recent_rows", lambda self, indexed: 100
-    )
+    # Its own frozen sizing, not the search code's: 293 rows want no index of their own.
+    assert migration.recent_rows(293) is None
+    assert migration.recent_rows(1_000_000) == 398_929
+    monkeypatch.setattr(migration, "recent_rows", lambda indexed: 100)
 
     with connection.schema_editor() as editor:
         migration.place(None, editor)
@@ -665,7 +687,7 @@ def test_migration_0010_builds_the_recent_index_and_its_reverse_drops_it(records
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_estimated_rows_is_the_planners_guess_at_the_match_count(records):
-    from articles.search.filtering import estimated_rows
+    from articles.search.first import estimated_rows
 
     hits = search(m.Article.objects.visible(), "micronucleus").queryset
 
@@ -685,17 +707,16 @@ def test_estimated_rows_is_the_planners_guess_at_the_match_count(records):
     ],
 )
 def test_only_searches_of_plain_words_act_on_the_planners_estimate(records, query, trusted):
-    from articles.search.filtering import trust_estimate
-
-    assert trust_estimate(search(m.Article.objects.visible(), query).queryset) is trusted
+    assert search(m.Article.objects.visible(), query).plan.trust_estimate is trusted
 
 
 def test_newest_first_sorts_a_title_search_as_the_list_does(records):
     from articles.browse.facets import NEWEST_FIRST
-    from articles.search import newest_first
+    from articles.search.first import newest_first
 
-    hits = search(m.Article.objects.visible(), "rats[ti]").queryset
-    order = newest_first(hits, NEWEST_FIRST)
+    result = search(m.Article.objects.visible(), "rats[ti]")
+    hits = result.queryset
+    order = newest_first(result.plan, NEWEST_FIRST)
     pmids = list(hits.order_by(*order).values_list("pmid", flat=True))
 
     assert len(pmids) > 5
@@ -707,19 +728,19 @@ def test_newest_first_sorts_a_title_search_as_the_list_does(records):
 
 def test_newest_first_leaves_a_plain_word_to_the_planner(records):
     from articles.browse.facets import NEWEST_FIRST
-    from articles.search import newest_first
+    from articles.search.first import newest_first
 
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    plan = search(m.Article.objects.visible(), "rats").plan
 
-    assert newest_first(hits, NEWEST_FIRST) == NEWEST_FIRST
+    assert newest_first(plan, NEWEST_FIRST) == NEWEST_FIRST
 
 
 def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
     from articles.browse.facets import NEWEST_FIRST
-    from articles.search import newest_pks
+    from articles.search.first import newest_pks
 
-    titled = search(m.Article.objects.visible(), "rats[ti]").queryset
-    tagged = search(m.Article.objects.visible(), "rats AND review[pt]").queryset
+    _hits, titled = asked(m.Article.objects.visible(), "rats[ti]")
+    _hits, tagged = asked(m.Article.objects.visible(), "rats AND review[pt]")
 
     pmids = newest_pks(titled, NEWEST_FIRST, 5)
 
@@ -734,11 +755,11 @@ def test_newest_pks_of_a_title_search_come_from_its_hits_on_postgresql(records):
 def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
     records, django_assert_num_queries
 ):
-    from articles.search.filtering import bounding_estimate
+    from articles.search.first import bounding_estimate
 
-    titled = search(m.Article.objects.visible(), "micronucleus[ti]").queryset
-    plain = search(m.Article.objects.visible(), "micronucleus").queryset
-    tagged = search(m.Article.objects.visible(), "micronucleus AND review[pt]").queryset
+    _hits, titled = asked(m.Article.objects.visible(), "micronucleus[ti]")
+    _hits, plain = asked(m.Article.objects.visible(), "micronucleus")
+    _hits, tagged = asked(m.Article.objects.visible(), "micronucleus AND review[pt]")
 
     with django_assert_num_queries(0):
         assert bounding_estimate(titled, 5) is None
@@ -751,7 +772,7 @@ def test_bounding_asks_the_planner_unless_a_word_is_for_titles_or_authors(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite never asks the planner")
 def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypatch):
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
+    from articles.search.first import best_first_pks
 
     explained = []
 
@@ -759,13 +780,14 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
         explained.append(str(queryset.query))
         return 2
 
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", estimate)
+    monkeypatch.setattr("articles.search.first.estimated_rows", estimate)
     order = SORTS["relevance"].keys
-    plain = search(m.Article.objects.visible().public(), "micronucleus").queryset
-    dated = search(m.Article.objects.visible().filter(pub_year__gte=1900), "micronucleus")
+    _hits, plain = asked(m.Article.objects.visible().public(), "micronucleus", scope=Scope.PUBLIC)
+    since_1900 = m.Article.objects.visible().filter(pub_year__gte=1900)
+    _hits, dated = asked(since_1900, "micronucleus", filters=since_1900)
 
     assert best_first_pks(plain, order, 5) == ([39180124, 12209168], False)
-    assert best_first_pks(dated.queryset, order, 5) == ([39180124, 12209168], False)
+    assert best_first_pks(dated, order, 5) == ([39180124, 12209168], False)
     assert ["articles_article" in sql for sql in explained] == [False, True]
     assert "articles_curation" not in explained[0]  # nor the public list's exclusions
 
@@ -773,17 +795,17 @@ def test_a_plain_search_is_estimated_over_the_index_rows_alone(records, monkeypa
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_window_far_short_of_the_estimate_gives_up_and_ranks_every_match(records, monkeypatch):
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
+    from articles.search.first import best_first_pks
 
     # The planner expects 1,000 matches of 293 rows, so the first window is the newest 7 or
     # so; none of the ten newest is a rats review.
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 1000)
     order = SORTS["relevance"].keys
-    hits = search(m.Article.objects.visible(), "rats AND review[pt]").queryset
+    hits, reviews = asked(m.Article.objects.visible(), "rats AND review[pt]")
     newest = m.SearchDocument.objects.order_by("-pk").values_list("pk", flat=True)[:10]
     assert not hits.filter(pk__in=list(newest)).exists()
 
-    pmids, bounded = best_first_pks(hits, order, 5)
+    pmids, bounded = best_first_pks(reviews, order, 5)
 
     # 17 reviews mention rats: a window grown to hold five would have said "bounded".
     assert hits.count() == 17
@@ -805,15 +827,16 @@ def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filter
     records, monkeypatch
 ):
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
+    from articles.search.first import best_first_pks
 
     # PostgreSQL bounds when its planner expects many more matches than the limit; with 293
     # records it expects a few (estimated_rows has its own test).
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 1000)
     order = SORTS["relevance"].keys
-    hits = search(m.Article.objects.visible().filter(pub_year__gte=2000), "rats").queryset
+    since_2000 = m.Article.objects.visible().filter(pub_year__gte=2000)
+    hits, rats = asked(since_2000, "rats", filters=since_2000)
 
-    pmids, bounded = best_first_pks(hits, order, 5)
+    pmids, bounded = best_first_pks(rats, order, 5)
 
     # "rats" since 2000: 72 of its 201 matches; the five most recently added to PubMed.
     newest = {39180124, 38056127, 35810816, 33166671, 32540476}
@@ -826,12 +849,12 @@ def test_past_the_limit_best_match_ranks_the_newest_matches_that_pass_the_filter
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
 def test_bounded_best_match_leaves_index_scans_enabled(records, monkeypatch):
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
+    from articles.search.first import best_first_pks
 
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 1000)
+    _hits, rats = asked(m.Article.objects.visible(), "rats")
 
-    assert best_first_pks(hits, SORTS["relevance"].keys, 5)[1] is True
+    assert best_first_pks(rats, SORTS["relevance"].keys, 5)[1] is True
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_indexscan")
         assert cursor.fetchone()[0] == "on"
@@ -839,7 +862,7 @@ def test_bounded_best_match_leaves_index_scans_enabled(records, monkeypatch):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
 def test_window_start_holds_at_least_the_newest_rows_asked_for(records):
-    from articles.search.filtering import _window_start
+    from articles.search.first import _window_start
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE articles_search")  # the histogram of PMIDs it reads
@@ -855,9 +878,9 @@ def test_window_start_holds_at_least_the_newest_rows_asked_for(records):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
 def test_window_start_before_any_analyze_counts_the_newest_rows(records, monkeypatch):
-    from articles.search.filtering import _window_start
+    from articles.search.first import _window_start
 
-    monkeypatch.setattr("articles.search.filtering._pmid_histogram", lambda: [])
+    monkeypatch.setattr("articles.search.first._pmid_histogram", lambda: [])
 
     start = _window_start(146, 293)
 
@@ -866,22 +889,22 @@ def test_window_start_before_any_analyze_counts_the_newest_rows(records, monkeyp
 
 
 def test_without_the_text_match_a_search_keeps_its_other_conditions(records):
-    from articles.search.filtering import _text_match, _without
+    since_2000 = m.Article.objects.visible().filter(pub_year__gte=2000)
+    hits, rats = asked(since_2000, "rats", filters=since_2000)
+    _hits, reviews = asked(since_2000, "rats AND review[pt]", filters=since_2000)
 
-    hits = search(m.Article.objects.visible().filter(pub_year__gte=2000), "rats").queryset
-    match = _text_match(hits)
-    others = _without(hits, match)
-    negated = m.Article.objects.exclude(search_document__document__match=match.rhs)
-
-    assert others.count() == 143  # every article since 2000, with "rats" or not
-    assert "articles_search" not in str(others.query)
-    assert _without(negated, _text_match(negated)) is None  # not a condition every row meets
+    assert rats.others.count() == 143  # every article since 2000, with "rats" or not
+    assert "articles_search" not in str(rats.others.query)
+    assert hits.count() == rats.hits.count() == 72
+    # The reviews since 2000, with "rats" or not: the query's own condition is kept.
+    reviewed = since_2000.filter(article_publication_types__publication_type__name="Review")
+    assert reviews.others.count() == reviewed.count() == 11
 
 
 def test_rows_sorted_as_sql_put_nulls_last_ascending_and_first_descending():
     from operator import itemgetter
 
-    from articles.search.filtering import _sorted_as_sql
+    from articles.search.first import _sorted_as_sql
 
     rows = [(1, None), (2, 5), (3, 3), (4, None), (5, 5)]
 
@@ -934,21 +957,19 @@ def test_migration_0008_dates_the_rows_indexed_before_it(records):
 
 
 def test_only_visible_or_public_articles_are_answered_from_the_index_rows(records):
-    from articles.search.filtering import _index_rows
-
     everything = m.SearchDocument.objects.count()
-    public = _index_rows(m.Article.objects.visible().public())
+    public = Scope.PUBLIC.index_rows()
     m.Curation.objects.create(article_id=39180124, status=m.Curation.Status.EXCLUDED)
     m.BlockedPMID.objects.create(pmid=38056127)
+    since_2000 = m.Article.objects.visible().filter(pub_year__gte=2000)
 
-    assert _index_rows(m.Article.objects.visible()).count() == everything == 293
+    assert Scope.VISIBLE.index_rows().count() == everything == 293
     assert public.count() == 291  # less the excluded and the blocklisted article
     assert not public.filter(pk__in=[39180124, 38056127]).exists()
-    assert _index_rows(m.Article.objects.public()).count() == 291
-    assert _index_rows(m.Article.objects.visible().filter(pub_year__gte=2000)) is None
-    assert _index_rows(m.Article.objects.all()) is None  # asks for withdrawn articles too
-    assert _index_rows(m.Article.objects.visible().filter(pk__in=[])) is None
-    assert _index_rows(None) is None
+    assert asked(m.Article.objects.visible(), "rats")[1].rows.count() == 293
+    # A filter, or a condition of the query's own, asks what the index rows cannot say.
+    assert asked(since_2000, "rats", filters=since_2000)[1].rows is None
+    assert asked(m.Article.objects.visible(), "rats AND review[pt]")[1].rows is None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
@@ -960,19 +981,19 @@ def test_the_public_lists_search_leaves_out_excluded_and_blocklisted_articles(
     from django.test.utils import CaptureQueriesContext
 
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks, newest_pks
+    from articles.search.first import best_first_pks, newest_pks
 
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: estimate)
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: estimate)
     m.Curation.objects.create(article_id=39180124, status=m.Curation.Status.EXCLUDED)
     m.BlockedPMID.objects.create(pmid=35810816)
     order = SORTS[order_name].keys
-    hits = search(m.Article.objects.visible().public(), "rats").queryset
+    hits, rats = asked(m.Article.objects.visible().public(), "rats", scope=Scope.PUBLIC)
 
     with CaptureQueriesContext(connection) as queries:
         if order_name == "relevance":
-            pmids, bounded = best_first_pks(hits, order, 20)
+            pmids, bounded = best_first_pks(rats, order, 20)
         else:
-            pmids, bounded = newest_pks(hits, order, 20), False
+            pmids, bounded = newest_pks(rats, order, 20), False
 
     # 199 of the 201 "rats" are public; bounded, best match ranks the newest 20 of them.
     assert hits.count() == 199
@@ -991,14 +1012,14 @@ def test_best_match_without_filters_is_the_order_of_the_articles_own_query(recor
     from django.test.utils import CaptureQueriesContext
 
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
+    from articles.search.first import best_first_pks
 
     order = SORTS["relevance"].keys
-    hits = search(m.Article.objects.visible(), query).queryset
+    hits, searched = asked(m.Article.objects.visible(), query)
     expected = list(hits.order_by(*order).values_list("pk", flat=True))
 
     with CaptureQueriesContext(connection) as queries:
-        pmids, bounded = best_first_pks(hits, order, 10_001)
+        pmids, bounded = best_first_pks(searched, order, 10_001)
 
     assert (pmids, bounded) == (expected, False)
     ranking = queries.captured_queries[-1]["sql"]
@@ -1011,14 +1032,14 @@ def test_bounded_best_match_without_filters_reads_no_article(records, monkeypatc
     from django.test.utils import CaptureQueriesContext
 
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks
+    from articles.search.first import best_first_pks
 
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 1000)
     order = SORTS["relevance"].keys
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    hits, rats = asked(m.Article.objects.visible(), "rats")
 
     with CaptureQueriesContext(connection) as queries:
-        pmids, bounded = best_first_pks(hits, order, 5)
+        pmids, bounded = best_first_pks(rats, order, 5)
 
     # "rats": 201 matches; the five most recently added to PubMed, in the articles' order.
     newest = [39180124, 38056127, 35810816, 33166671, 32540476]
@@ -1033,22 +1054,23 @@ def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, m
     from django.test.utils import CaptureQueriesContext
 
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks, filtering
+    from articles.search import first
+    from articles.search.first import best_first_pks
 
     order = SORTS["relevance"].keys
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    hits, rats = asked(m.Article.objects.visible(), "rats")
     newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:20])
     # A first window holding the newest 10 "rats" of the 20 asked for (more than a quarter:
     # it grows rather than gives up); the windows after it start where the histogram says.
     starts = iter([newest[9]])
-    window_start = filtering._window_start
+    window_start = first._window_start
     monkeypatch.setattr(
-        filtering, "_window_start", lambda *args: next(starts, None) or window_start(*args)
+        first, "_window_start", lambda *args: next(starts, None) or window_start(*args)
     )
-    monkeypatch.setattr(filtering, "estimated_rows", lambda queryset: 1000)
+    monkeypatch.setattr(first, "estimated_rows", lambda queryset: 1000)
 
     with CaptureQueriesContext(connection) as queries:
-        pmids, bounded = best_first_pks(hits, order, 20)
+        pmids, bounded = best_first_pks(rats, order, 20)
 
     windows = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
     starts = [int(re.search(r'"rowid" >= (\d+)', sql).group(1)) for sql in windows]
@@ -1064,15 +1086,16 @@ def test_a_window_of_index_rows_too_small_grows_to_the_newest_matches(records, m
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
 def test_a_first_window_of_index_rows_far_too_small_ranks_every_match(records, monkeypatch):
     from articles.browse.sorting import SORTS
-    from articles.search import best_first_pks, filtering
+    from articles.search import first
+    from articles.search.first import best_first_pks
 
     order = SORTS["relevance"].keys
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    hits, rats = asked(m.Article.objects.visible(), "rats")
     newest = list(hits.order_by("-pk").values_list("pk", flat=True)[:3])
-    monkeypatch.setattr(filtering, "_window_start", lambda *args: newest[2])  # 3 of 20
-    monkeypatch.setattr(filtering, "estimated_rows", lambda queryset: 1000)
+    monkeypatch.setattr(first, "_window_start", lambda *args: newest[2])  # 3 of 20
+    monkeypatch.setattr(first, "estimated_rows", lambda queryset: 1000)
 
-    pmids, bounded = best_first_pks(hits, order, 20)
+    pmids, bounded = best_first_pks(rats, order, 20)
 
     assert bounded is False
     assert pmids == list(hits.order_by(*order).values_list("pk", flat=True)[:20])
@@ -1085,15 +1108,15 @@ def test_newest_first_without_filters_comes_from_a_window_of_recent_index_rows(
     from django.test.utils import CaptureQueriesContext
 
     from articles.browse.facets import NEWEST_FIRST
-    from articles.search import newest_pks
+    from articles.search.first import newest_pks
 
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 60)
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 60)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE articles_search")
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    hits, rats = asked(m.Article.objects.visible(), "rats")
 
     with CaptureQueriesContext(connection) as queries:
-        pmids = newest_pks(hits, NEWEST_FIRST, 20)
+        pmids = newest_pks(rats, NEWEST_FIRST, 20)
 
     assert pmids == list(hits.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:20])
     assert pmids[:3] == [39180124, 38056127, 35810816]
@@ -1105,7 +1128,7 @@ def test_newest_first_without_filters_comes_from_a_window_of_recent_index_rows(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
 def test_date_window_start_holds_at_least_the_most_recent_rows_asked_for(records, monkeypatch):
-    from articles.search import filtering
+    from articles.search import first
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE articles_search")
@@ -1117,12 +1140,12 @@ def test_date_window_start_holds_at_least_the_most_recent_rows_asked_for(records
             return cursor.fetchone()[0]
 
     # From the most common dates and the histogram of the others: 146 rows from 1999-11-01.
-    assert 146 <= recent(filtering._date_window_start(146, 293)) <= 149
-    assert 60 <= recent(filtering._date_window_start(60, 293)) <= 66
-    assert filtering._date_window_start(293, 293) is None  # the whole index
+    assert 146 <= recent(first._date_window_start(146, 293)) <= 149
+    assert 60 <= recent(first._date_window_start(60, 293)) <= 66
+    assert first._date_window_start(293, 293) is None  # the whole index
     # Before any ANALYZE, the date index is read: the 147th most recent date and every tie.
-    monkeypatch.setattr(filtering, "_date_stats", lambda: None)
-    assert 147 <= recent(filtering._date_window_start(146, 293)) <= 149
+    monkeypatch.setattr(first, "_date_stats", lambda: None)
+    assert 147 <= recent(first._date_window_start(146, 293)) <= 149
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
@@ -1141,18 +1164,19 @@ def test_a_date_window_too_small_grows_or_gives_way_to_every_hit(
     from django.test.utils import CaptureQueriesContext
 
     from articles.browse.facets import NEWEST_FIRST
-    from articles.search import filtering, newest_pks
+    from articles.search import first
+    from articles.search.first import newest_pks
 
     starts = iter([date.fromisoformat(first_start)])
-    window_start = filtering._date_window_start
+    window_start = first._date_window_start
     monkeypatch.setattr(
-        filtering, "_date_window_start", lambda *args: next(starts, None) or window_start(*args)
+        first, "_date_window_start", lambda *args: next(starts, None) or window_start(*args)
     )
-    monkeypatch.setattr(filtering, "estimated_rows", lambda queryset: 60)
-    hits = search(m.Article.objects.visible(), "rats").queryset
+    monkeypatch.setattr(first, "estimated_rows", lambda queryset: 60)
+    hits, rats = asked(m.Article.objects.visible(), "rats")
 
     with CaptureQueriesContext(connection) as queries:
-        pmids = newest_pks(hits, NEWEST_FIRST, 20)
+        pmids = newest_pks(rats, NEWEST_FIRST, 20)
 
     assert pmids == list(hits.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:20])
     read = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]

@@ -13,8 +13,8 @@ from django.db.models.expressions import RawSQL
 from articles.browse import filters
 from articles.ingest.files import ingest_files
 from articles.models import Article
-from articles.search import search
 from articles.search.budget import QueryTooSlow, query_budget
+from articles.search.filtering import apply
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MESSAGE = (
@@ -85,12 +85,10 @@ def slow_search(monkeypatch):
     stats = ingest_files([FIXTURES / "hawc_structured_abstract_21813367.xml"])
     assert stats.failed == 0, stats.problems
 
-    def slow(queryset, term):
-        result = search(queryset, term)
-        result.queryset = result.queryset.filter(pk__gte=RawSQL(slow_sql(), ()))
-        return result
+    def slow(plan, articles):
+        return apply(plan, articles).filter(pk__gte=RawSQL(slow_sql(), ()))
 
-    monkeypatch.setattr(filters, "search", slow)
+    monkeypatch.setattr(filters, "apply", slow)
 
 
 def test_the_list_page_answers_503_with_the_message_and_the_search_to_narrow(

@@ -14,7 +14,7 @@ from django.test import Client
 from articles.curation import actions as curation
 from articles.ingest.files import ingest_files
 from articles.models import Article
-from articles.search import read, search
+from articles.search.filtering import read, search
 from articles.search.query import Mapped, parse
 from articles.text.mesh import load_mesh
 from tests.search_index import empty_search_index

@@ -10,7 +10,7 @@ from django.urls import reverse
 from articles.browse.sorting import SORTS
 from articles.ingest.files import ingest_files
 from articles.models import Article, Curation
-from articles.search import search
+from articles.search.filtering import search
 from tests.search_index import empty_search_index
 from tests.test_views_list import LIST_QUERIES, shown_option
 
@@ -21,7 +21,7 @@ LIST_URL = reverse("articles:list")
 # abstracts. Sorted by relevance, one query ranks the hits once for the count, the facets'
 # sample and the page's PMIDs, as the newest-first list does by date; one more finds the
 # 10,001st most recently added hit on SQLite, the bound of the ranking, or asks PostgreSQL's
-# planner whether there are that many (search.best_first_pks). Two more look the words up
+# planner whether there are that many (search.first.best_first_pks). Two more look the words up
 # among MeSH names and entry terms (term mapping, search.mapping; a third reads the tree
 # branches when some phrase names a descriptor).
 SEARCH_QUERIES = LIST_QUERIES + 4
@@ -236,7 +236,7 @@ def test_past_the_cap_best_match_ranks_the_newest_matches(client, records, monke
     monkeypatch.setattr("articles.browse.facets.CAP", 4)
     # PostgreSQL bounds the ranking when its planner expects more matches than that; here
     # it expects one or two (estimated_rows has its own test).
-    monkeypatch.setattr("articles.search.filtering.estimated_rows", lambda queryset: 1000)
+    monkeypatch.setattr("articles.search.first.estimated_rows", lambda queryset: 1000)
 
     response = client.get(LIST_URL, {"term": "phthalate"})
 

@@ -16,14 +16,13 @@ are estimated from the sample too.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Count, F, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from articles.browse.sorting import SORTS
@@ -36,8 +35,11 @@ from articles.models import (
     Journal,
     MeshDescriptor,
     PublicationType,
+    in_pks,
     sample_bucket,
 )
+from articles.search.filtering import Plan
+from articles.search.first import Scope, first_pks, newest_first
 
 CAP = 10_000
 SAMPLE = 2_000  # articles the facets count at most (bar one bucket of the sample)
@@ -71,7 +73,7 @@ class Facets:
     # the count up to CAP, the facets' articles and that order's pages come from this query.
     first_pks: list[int] = field(default_factory=list, repr=False)
     order: tuple = ()
-    # Best match ranked only the CAP + 1 matches most recently added (search.best_first_pks).
+    # Best match ranked only the CAP + 1 matches most recently added (search.first).
     bounded: bool = False
     disease: list[Option] = field(default_factory=list)
     therapy: list[Option] = field(default_factory=list)
@@ -120,34 +122,35 @@ def count_capped(queryset) -> int:
 
 
 NEWEST_FIRST = SORTS["pubdate"].keys  # the list's default order
-BEST_FIRST = SORTS["relevance"].keys[0]  # a search's best-match order starts with it
 
 
-def first_pks(queryset, order: tuple = NEWEST_FIRST) -> tuple[list[int], bool]:
-    """The first ``CAP + 1`` matches' PMIDs in ``order``, and whether a search's best-match
-    ranking was bounded (``search.best_first_pks``). One query gives the count up to CAP,
-    every match the facets count up to CAP and that order's pages; filters are applied once,
-    which matters when they cost (a disease's subtree walks thousands of concept rows; a
-    common search term matches a tenth of the collection). Newest first reads the list's
-    date index (article_visible_date_idx)."""
-    pks, _dates, bounded = _first_matches(queryset, order)
-    return pks, bounded
+@dataclass(frozen=True)
+class Searched:
+    """What the list tells the facets of its search: the compiled query, the reader's
+    scope, and the articles its other filters leave (None when none narrows the scope)."""
+
+    plan: Plan
+    scope: Scope
+    filters: Any = None  # a QuerySet of articles, or None
 
 
-def _first_matches(queryset, order: tuple) -> tuple[list[int], list | None, bool]:
-    """``first_pks``, with the matches' publication dates where the list's own query reads
-    them (not a search's ranking or index, which give PMIDs only): the date index holds
-    them beside the PMIDs, and a date's year is always its article's ``pub_year``, as the
-    year filters rely on."""
-    from articles.search import best_first_pks, newest_first, newest_pks
-
-    if order[:1] == (BEST_FIRST,):
-        pks, bounded = best_first_pks(queryset, order, CAP + 1)
-        return pks, None, bounded
-    found = newest_pks(queryset, order, CAP + 1)
-    if found is not None:
-        return found, None, False
-    order = newest_first(queryset, order)
+def first_matches(
+    queryset, order: tuple = NEWEST_FIRST, searched: Searched | None = None
+) -> tuple[list[int], list | None, bool]:
+    """The first ``CAP + 1`` matches' PMIDs in ``order``; their publication dates where the
+    list's own query reads them (not a search's ranking or index, which give PMIDs only: the
+    date index holds them beside the PMIDs, and a date's year is always its article's
+    ``pub_year``, as the year filters rely on); and whether a search's best-match ranking was
+    bounded (``search.first.first_pks``). One query gives the count up to CAP, every match
+    the facets count up to CAP and that order's pages; filters are applied once, which
+    matters when they cost (a disease's subtree walks thousands of concept rows; a common
+    search term matches a tenth of the collection). Newest first reads the list's date
+    index (article_visible_date_idx). ``queryset``: the list's rows, the search applied."""
+    if searched is not None:
+        found = first_pks(searched.plan, searched.scope, searched.filters, order, CAP + 1)
+        if found is not None:
+            return found[0], None, found[1]
+        order = newest_first(searched.plan, order)
     rows = list(_with_dates(queryset).order_by(*order)[: CAP + 1])
     return [pk for pk, _date in rows], [date for _pk, date in rows], False
 
@@ -167,21 +170,12 @@ def _count_years(dates: list) -> Counter[int]:
     )
 
 
-def in_pks(pks: list[int]) -> RawSQL:
-    """``pks`` as one parameter for ``field__in=``: thousands of PMIDs without thousands of
-    bound parameters, and without re-running the filters in every facet query."""
-    if connection.vendor == "postgresql":
-        # An array literal as one text parameter: psycopg adapting a list of 2,000 ints
-        # element by element took 4 ms a query.
-        return RawSQL("SELECT unnest(%s::integer[])", ("{" + ",".join(map(str, pks)) + "}",))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(pks),))
-
-
-def facet_counts(queryset, order: tuple = NEWEST_FIRST) -> Facets:
+def facet_counts(queryset, order: tuple = NEWEST_FIRST, searched: Searched | None = None) -> Facets:
     """Counts of every facet over ``queryset`` (the filtered articles), exact or estimated
     from a uniform sample of about ``SAMPLE`` of them: a fixed number of queries, each over
-    at most about ``SAMPLE`` articles (the year chart's, over a search's, at most ``CAP``)."""
-    pks, dates, bounded = _first_matches(queryset, order)
+    at most about ``SAMPLE`` articles (the year chart's, over a search's, at most ``CAP``).
+    ``searched``: the list's search, as ``first_matches`` takes it."""
+    pks, dates, bounded = first_matches(queryset, order, searched)
     facets = Facets(total=len(pks), first_pks=pks, order=tuple(order), bounded=bounded)
     if not pks:
         return facets

@@ -20,7 +20,7 @@ from articles.models import (
     PublicationType,
     in_language,
 )
-from articles.search import search
+from articles.search.filtering import Plan, apply, compile_search, read
 from articles.text.concepts import find_descriptor, narrower_uis
 
 # The order a list has when no (known) sort is asked for: best match with a search, else
@@ -335,6 +335,12 @@ class ArticleFilter(django_filters.FilterSet):
     # answers 400 instead (``ApiArticleFilter``), as its schema lists the sorts.
     lenient_sort = True
 
+    # The search asked for, compiled (``filter_term``), and the articles the other filters
+    # leave, None when none narrows the list (``filter_queryset``): what the list tells the
+    # search (``ListPage``).
+    search_plan: Plan | None = None
+    filtered = None
+
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and self.lenient_sort:
             data = with_plain_sort(data)
@@ -344,8 +350,23 @@ class ArticleFilter(django_filters.FilterSet):
             del self.filters["status"]
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return SORTS[self.sort_key].apply(queryset, ascending=self.ascending)
+        """Every filter, then the search over the articles they leave, then the order."""
+        self.search_plan = None
+        filtered = super().filter_queryset(queryset)
+        self.filtered = filtered if self.narrowing else None
+        if self.search_plan is not None:
+            filtered = apply(self.search_plan, filtered)
+        return SORTS[self.sort_key].apply(filtered, ascending=self.ascending)
+
+    @property
+    def narrowing(self) -> bool:
+        """Whether a filter other than the search narrows the list: one with a value, as
+        django-filter skips a filter whose value is empty."""
+        return any(
+            value not in EMPTY_VALUES
+            for name, value in self.form.cleaned_data.items()
+            if name not in ("term", "sort", "sort_order")
+        )
 
     @property
     def sort_key(self) -> str:
@@ -365,13 +386,14 @@ class ArticleFilter(django_filters.FilterSet):
         return SORTS[self.sort_key].ordering(ascending=self.ascending)
 
     def filter_term(self, queryset, name, value):
-        """Articles matching the PubMed-style query, in each article's search document."""
-        # Annotates ``search_rank`` (higher is better); ``search_note`` says how the query
-        # was read when it needed repair, for the list page.
-        result = search(queryset, value)
-        self.search_note = result.note
-        self.search_query = result.parsed  # ``details``: the query as it was run
-        return result.queryset
+        """Articles matching the PubMed-style query, in each article's search document:
+        compiled here, applied by ``filter_queryset`` once the other filters have run, so
+        that the list can tell the search what they leave."""
+        self.search_plan = compile_search(read(value), value)
+        # ``search_note`` says how the query was read when it needed repair, for the list.
+        self.search_note = self.search_plan.parsed.note
+        self.search_query = self.search_plan.parsed  # ``details``: the query as it was run
+        return queryset
 
     def filter_journal(self, queryset, name, value):
         """Articles in the journals whose title, ISO or MEDLINE abbreviation contains it."""

@@ -13,17 +13,19 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import QueryDict
 
 from articles.browse.facets import (
-    BEST_FIRST,
     CAP,
     NEWEST_FIRST,
     Facets,
     Option,
+    Searched,
     count_capped,
     facet_counts,
 )
 from articles.browse.filters import searching
 from articles.browse.year_chart import YearChart, year_chart
 from articles.models import AbstractSection, Article, CommentCorrection
+from articles.search.filtering import BEST_FIRST
+from articles.search.first import Scope
 
 # Parameters that change how the list looks, not what it holds.
 DISPLAY_PARAMS = {"page", "per_page", "sort", "sort_order", "format"}
@@ -137,7 +139,8 @@ def url_with(query: QueryDict, **changes: str | None) -> str:
 
 
 class ListPage:
-    def __init__(self, query: QueryDict, filterset, object_list) -> None:
+    def __init__(self, query: QueryDict, filterset, object_list, scope: Scope) -> None:
+        """``scope``: the articles the reader may see, which ``object_list`` starts from."""
         self.query = query
         self.filterset = filterset
         valid = filterset.is_bound is False or filterset.is_valid()
@@ -147,8 +150,14 @@ class ListPage:
         self.searched = filtered and searching(filterset.form.cleaned_data)
         # A search sorted by best match counts its best matches; any other list its newest.
         facets_order = self.order if self.order[:1] == (BEST_FIRST,) else NEWEST_FIRST
+        # What the search is told: its plan, the scope, what the other filters leave.
+        searched = None
+        if self.searched and filterset.search_plan is not None:
+            searched = Searched(filterset.search_plan, scope, filterset.filtered)
         self.facets: Facets = (
-            facet_counts(object_list, facets_order) if valid else Facets(total=0, counted=0)
+            facet_counts(object_list, facets_order, searched)
+            if valid
+            else Facets(total=0, counted=0)
         )
         # The paginator pages through every match up to CAP, not just those the facets count.
         self.count = min(self.facets.total, CAP)

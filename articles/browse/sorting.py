@@ -2,8 +2,8 @@
 
 ``SORTS`` is the one declaration of what each order sorts by. The list page, the API and the
 exports all read it through ``ArticleFilter``, which picks the order a request asks for; the
-facets read the two orders whose first matches they read themselves (``NEWEST_FIRST`` and
-``BEST_FIRST`` in ``articles.browse.facets``)."""
+facets read the two orders whose first matches they read themselves (``NEWEST_FIRST`` in
+``articles.browse.facets``, and a search's ``BEST_FIRST``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import TypeAlias
 from django.db.models import Expression, F, OrderBy, OuterRef, QuerySet, Subquery
 
 from articles.models import Author
+from articles.search.filtering import BEST_FIRST
 
 SortKey: TypeAlias = str | OrderBy
 
@@ -56,7 +57,7 @@ SORTS: dict[str, Sort] = {
     "pubdate": Sort("Publication date", ("-pub_date", "-pmid")),
     # The search's ``search_order`` (ascending: best match first); without a search the list
     # sorts by publication date instead (``ArticleFilter.sort``).
-    "relevance": Sort("Best match (with a search)", ("search_order", "-pub_date", "-pmid")),
+    "relevance": Sort("Best match (with a search)", (BEST_FIRST, "-pub_date", "-pmid")),
     "fauth": Sort(
         "First author",
         ("-first_author", "-pmid"),

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.html import escape
 
-from articles import curated, search
+from articles import curated
 from articles.models import (
     AbstractSection,
     Affiliation,
@@ -51,6 +51,7 @@ from articles.models import (
     MeshDescriptor,
     Tag,
 )
+from articles.search import index as search_index
 
 FACT_FIELDS = ("kind", "patient_count", "male_count", "female_count")
 CONCEPT_ROLES = tuple(ArticleConcept.Role.values)
@@ -332,7 +333,7 @@ def on_corrections_changed(pmids: Sequence[int]) -> None:
     caller's transaction.
     """
     curated.apply(pmids)
-    search.refresh(sorted(set(pmids)))
+    search_index.refresh(sorted(set(pmids)))
 
 
 # The overlay on the article page ----------------------------------------------------------

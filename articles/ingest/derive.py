@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from articles import curated, search
+from articles import curated
 from articles import models as m
 from articles.ingest.files import (
     CHILD_COLUMNS,
@@ -25,6 +25,7 @@ from articles.ingest.files import (
 )
 from articles.pubmed import records as r
 from articles.pubmed.parser import RawRecord, map_raw_record
+from articles.search import index as search_index
 
 DERIVED_TABLES = ("articleconcept", "casefacts")
 CHUNK = 500
@@ -93,7 +94,7 @@ def rederive(pmids: Iterable[int], progress: Callable[[int], object] | None = No
                     )
                 _insert(cursor, model, CHILD_COLUMNS[table], tables[table])
             curated.apply(done)  # curators' fact and concept corrections, laid over again
-            search.refresh(done)  # the index holds each article's concepts
+            search_index.refresh(done)  # the index holds each article's concepts
         stats.articles += len(done)
         stats.concepts += len(tables["articleconcept"])
         stats.facts += len(tables["casefacts"])

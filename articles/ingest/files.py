@@ -46,7 +46,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from articles import models as m
-from articles import search
 from articles.curation import actions as curation
 from articles.ingest import bulk
 from articles.ingest import workers as worker_processes
@@ -58,6 +57,7 @@ from articles.pubmed.parser import (
     iter_raw_records,
     map_raw_items,
 )
+from articles.search import index as search_index
 from articles.search.index import author_name, empty_draft
 from articles.text import facts as case_facts
 from articles.text.classify import article_concepts
@@ -837,7 +837,7 @@ class Writer:
                     outranked = {p for p in chunk if p in stored and stored[p].place > place}
                     stats.deleted += len((set(hidden) | set(new)) - outranked)
                     stats.older += len(outranked)
-                    search.refresh(hidden)  # withdrawn articles leave the index
+                    search_index.refresh(hidden)  # withdrawn articles leave the index
             if self.dry_run:
                 transaction.set_rollback(True)
 
@@ -905,7 +905,7 @@ class Writer:
                     moved,
                 )
                 # Brought back or hidden: the index holds visible articles only.
-                search.refresh(
+                search_index.refresh(
                     [
                         row[-1]
                         for row in moved
@@ -952,7 +952,7 @@ class Writer:
                     rows = [row for row in rows if row[0] // owner in keep]
                 _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
             # Same transaction: the index changes with the rows.
-            search.refresh(sorted(keep), drafts={p: segment.drafts[p] for p in create})
+            search_index.refresh(sorted(keep), drafts={p: segment.drafts[p] for p in create})
             if update:
                 # Curator corrections whose PubMed original just changed are kept and flagged.
                 curation.flag_changed_originals(sorted(update))

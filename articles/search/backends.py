@@ -24,7 +24,7 @@ fields keeps a phrase from matching across two of them, as FTS5 columns do.
 Untagged words search every field but affiliations ([ad] only), on both backends.
 
 Relevance order (``order``, ascending = best first) is ``bm25()`` on SQLite and ``-ts_rank``
-on PostgreSQL: both score hit by hit, which is why ``filtering.best_first_pks`` bounds how
+on PostgreSQL: both score hit by hit, which is why ``first.best_first_pks`` bounds how
 many hits they rank. (A RUM index, tried at 1,000,000 abstracts, gave the best 20 of a word in
 a tenth of them in 140 ms from the index, but only for ``ORDER BY`` distance alone: with the
 list's date tie-break PostgreSQL sorted from the heap, 2.4 s.)
@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from articles.ingest import bulk
-from articles.search.lookups import CompiledText
+from articles.models import Article, CompiledText
 from articles.search.query import Node, Term
 from articles.search.text import tokens
 
@@ -340,7 +340,7 @@ class PostgresBackend(SearchBackend):
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_aff_gin ON {table} USING gin (affiliations)"
         )
-        # The window of the most recent hits, newest first (filtering._newest_dated).
+        # The window of the most recent hits, newest first (first._newest_dated).
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_date ON {table} (pub_date)")
         self.place_recent(cursor, table=table)
 
@@ -350,23 +350,20 @@ class PostgresBackend(SearchBackend):
         cursor.execute(f"DROP INDEX IF EXISTS {TABLE}_date")
         cursor.execute(f"DROP INDEX IF EXISTS {RECENT_INDEX}")
 
-    # The recent index. Best match past 10,000 hits ranks the newest (``filtering.
+    # The recent index. Best match past 10,000 hits ranks the newest (``first.
     # _newest_ranked``): the GIN index's hits in a window of the newest rows, intersected with
     # the primary key's range. For ``blood`` at 1,000,000 abstracts the full index gave all
     # 101,355 of its hits to find the 12,034 in the window (15 ms of a 47 ms query); a GIN
     # index over the newest rows alone gives the planner far fewer (its predicate is implied
     # by the window's ``rowid >= ...``, a literal: Django binds parameters client-side): 40,364
     # hits, and the query took 39 ms. It holds the newest rows the largest window can ask for
-    # (``filtering.largest_window``), only where that is at most half the index; each new
+    # (``largest_window``), only where that is at most half the index; each new
     # record is indexed twice, as it is newer than the index's start.
 
     def recent_rows(self, indexed: int) -> int | None:
         """How many of the newest of ``indexed`` rows the recent index should hold, or None
         when it should not exist (it would hold over half of them)."""
-        from articles.browse.facets import CAP
-        from articles.search.filtering import largest_window
-
-        rows = math.ceil(largest_window(indexed, CAP + 1))
+        rows = math.ceil(largest_window(indexed, RANK_LIMIT))
         return rows if 0 < 2 * rows <= indexed else None
 
     def recent_start(self, cursor, *, table: str = TABLE) -> int | None:
@@ -496,9 +493,7 @@ class PostgresBackend(SearchBackend):
                 [sorted(words)],
             )
         if rows:
-            from articles.models import Article
-
-            # The article's date, for sorting hits without its row (``filtering``). COPY,
+            # The article's date, for sorting hits without its row (``first``). COPY,
             # not a statement per row: an ingest of pubmed20n0014's 30,000 records spent
             # 15.7 s in the index instead of 27.5 (docs/benchmarks.md, 2026-12-07).
             cursor.execute(
@@ -606,6 +601,33 @@ class PostgresBackend(SearchBackend):
     def size_bytes(self, cursor) -> int:
         cursor.execute("SELECT pg_total_relation_size(%s)", [TABLE])
         return int(cursor.fetchone()[0] or 0)
+
+
+# The most hits a best match ranks (``first.best_first_pks``): the list reads its first
+# ``articles.browse.facets.CAP`` + 1 matches, and the recent index is sized for that many.
+RANK_LIMIT = 10_001
+
+# Where bounding pays on PostgreSQL: when hits squared exceed this times ``limit`` times the
+# indexed rows. Ranking costs every hit; the window costs its hits (about ``limit``) and a
+# bitmap of its rows (``limit * indexed / hits``). Measured at 1,000,000 abstracts (window,
+# every hit ranked; ms): diabetes, 21,204 estimated, 279 and 180; bone, 29,902, 205 and 226;
+# pressure, 36,631, 234 and 281; children, 42,308, 160 and 263; blood, 99,454, 148 and 760.
+BREAK_EVEN = 0.08
+
+# How much larger than the estimate says the window is made: the estimate of a common word
+# was within 3% of the truth at 1,000,000 abstracts (blood: 99,257 for 101,355), and the
+# histogram rounds the start to the wide side. At 1.1, twelve words and two tagged searches
+# each took one window (blood AND 2021[dp] two, as at 1.25), and each took less time than at
+# 1.25 (median of seven, twice: pressure 154 -> 95 ms, children 112 -> 94, blood 95 -> 91).
+WINDOW_MARGIN = 1.1
+
+
+def largest_window(indexed: float, limit: int) -> float:
+    """The most index rows a first window is sized to for ``limit`` hits among ``indexed``:
+    that of the fewest hits bounded (``first.bounding_estimate``), with its margin and the
+    histogram's rounding (``first._window_start``: 1% of the rows). At 1,000,000:
+    398,929."""
+    return WINDOW_MARGIN * math.sqrt(limit * indexed / BREAK_EVEN) + indexed / 100
 
 
 def _after(stem: str) -> str:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from articles.search import snippets
+from articles.search.highlight import snippets
 
 register = template.Library()
 

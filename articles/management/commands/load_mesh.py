@@ -5,8 +5,8 @@ article's concepts with the broader ones above them in the tree (``search.index`
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import search
 from articles.models import Article
+from articles.search.index import rebuild
 from articles.text.classify import MESH_FILE
 from articles.text.mesh import MeshFileError, load_mesh
 
@@ -28,4 +28,4 @@ class Command(BaseCommand):
         self.stdout.write(stats.summary())
         if (stats.tree_numbers_added or stats.tree_numbers_removed) and Article.objects.exists():
             self.stdout.write("The MeSH tree changed: rebuilding the search index.")
-            self.stdout.write(f"indexed {search.rebuild()} articles")
+            self.stdout.write(f"indexed {rebuild()} articles")

@@ -1,5 +1,5 @@
 """articles.ingest.files on PostgreSQL: rows go in by COPY, and rows that may be stored already
-through staging tables (``articles.ingest.bulk``), under the rules SQLite's statements keep."""
+through staging tables (``articles.bulk``), under the rules SQLite's statements keep."""
 
 import dataclasses
 import datetime as dt

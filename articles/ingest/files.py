@@ -14,7 +14,7 @@ on two runs applying files at the same time: see ``source_key`` and ``Writer``.
 
 Rows are written in one transaction per batch, so a crash leaves no half-written article: on
 PostgreSQL by COPY, and through staging tables where a row may be stored already
-(``articles.ingest.bulk``), elsewhere by ``executemany``. A batch the database refuses is retried
+(``articles.bulk``), elsewhere by ``executemany``. A batch the database refuses is retried
 record by record so one bad record is reported by PMID and the rest are stored. Curator-owned
 tables are never written.
 
@@ -45,9 +45,9 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from articles import bulk
 from articles import models as m
 from articles.curation import actions as curation
-from articles.ingest import bulk
 from articles.ingest import workers as worker_processes
 from articles.pubmed import records as r
 from articles.pubmed.parser import (

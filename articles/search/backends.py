@@ -37,7 +37,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from articles.ingest import bulk
+from articles import bulk
 from articles.models import Article, CompiledText
 from articles.search.query import Node, Term
 from articles.search.text import tokens

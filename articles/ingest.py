@@ -201,7 +201,7 @@ def add_article_rows(
     segment.articles.append((pmid, article.version, xml_hash, position))
     if journal is not None and journal_key:
         # The record's Journal has an attribute of each of the model's fields.
-        journal_row = JOURNAL.row_of(journal, key=journal_key)
+        journal_row = JOURNAL_ROW(journal, key=journal_key)
         known = segment.journals.get(journal_key)
         if known is not None:
             # Fill in, as the database upsert does: one article gives the print ISSN,
@@ -217,8 +217,7 @@ def add_article_rows(
         )
 
     vocabulary = segment.vocabulary
-    authors, author_row = tables["author"], CHILD_TABLES["author"].row
-    affiliations, affiliation_row = tables["affiliation"], CHILD_TABLES["affiliation"].row
+    authors, affiliations = tables["author"], tables["affiliation"]
     index = 0
     for role in ("author", "editor", "investigator"):
         position = 0
@@ -228,35 +227,25 @@ def add_article_rows(
             author_id = pmid * AUTHOR_ID_FACTOR + index
             index += 1
             authors.append(
-                author_row(
+                AUTHOR_ROW(
+                    author,
                     id=author_id,
                     article_id=pmid,
-                    role=role,
                     position=position,
-                    last_name=author.last_name,
-                    fore_name=author.fore_name,
-                    initials=author.initials,
-                    suffix=author.suffix,
-                    collective_name=author.collective_name,
-                    orcid=author.orcid,
                     identifiers=_identifiers_json(author.identifiers),
-                    equal_contrib=author.equal_contrib,
-                    valid=author.valid,
                 )
             )
-            for n, affiliation in enumerate(author.affiliations):
-                affiliations.append(
-                    affiliation_row(
-                        author_id=author_id,
-                        position=n,
-                        text=affiliation.text,
-                        identifiers=_identifiers_json(affiliation.identifiers),
-                    )
+            affiliations.extend(
+                AFFILIATION_ROW(
+                    affiliation,
+                    author_id=author_id,
+                    position=n,
+                    identifiers=_identifiers_json(affiliation.identifiers),
                 )
+                for n, affiliation in enumerate(author.affiliations)
+            )
             position += 1
-    headings, heading_row = tables["meshheading"], CHILD_TABLES["meshheading"].row
-    qualifiers = tables["meshheadingqualifier"]
-    qualifier_row = CHILD_TABLES["meshheadingqualifier"].row
+    headings, qualifiers = tables["meshheading"], tables["meshheadingqualifier"]
     descriptors = vocabulary["descriptors"]
     qualifier_names = vocabulary["qualifiers"]
     position = 0
@@ -266,23 +255,15 @@ def add_article_rows(
         heading_id = pmid * HEADING_ID_FACTOR + position
         descriptors[heading.ui] = heading.name
         headings.append(
-            heading_row(
-                id=heading_id,
-                article_id=pmid,
-                position=position,
-                descriptor_id=heading.ui,
-                major=heading.major,
-                descriptor_type=heading.descriptor_type,
+            HEADING_ROW(
+                heading, id=heading_id, article_id=pmid, position=position, descriptor_id=heading.ui
             )
         )
         for k, qualifier in enumerate(q for q in heading.qualifiers if q.ui):
             qualifier_names[qualifier.ui] = qualifier.name
             qualifiers.append(
-                qualifier_row(
-                    heading_id=heading_id,
-                    position=k,
-                    qualifier_id=qualifier.ui,
-                    major=qualifier.major,
+                QUALIFIER_ROW(
+                    qualifier, heading_id=heading_id, position=k, qualifier_id=qualifier.ui
                 )
             )
         position += 1
@@ -294,90 +275,36 @@ def add_article_rows(
             types[publication_type.ui] = publication_type.name
             tables["articlepublicationtype"].append(
                 type_row(
-                    article_id=pmid,
-                    position=position,
-                    publication_type_id=publication_type.ui,
+                    article_id=pmid, position=position, publication_type_id=publication_type.ui
                 )
             )
             position += 1
-    row = CHILD_TABLES["abstractsection"].row
-    tables["abstractsection"].extend(
-        row(
-            article_id=pmid,
-            position=n,
-            label=s.label,
-            nlm_category=s.nlm_category,
-            html=s.html,
-            text=s.text,
-        )
-        for n, s in enumerate(article.abstract)
-    )
-    row = CHILD_TABLES["supplementaryconcept"].row
-    tables["supplementaryconcept"].extend(
-        row(article_id=pmid, position=n, ui=c.ui, name=c.name, type=c.type)
-        for n, c in enumerate(article.supplementary_concepts)
-    )
-    row = CHILD_TABLES["substance"].row
-    tables["substance"].extend(
-        row(
-            article_id=pmid,
-            position=n,
-            ui=c.ui,
-            name=c.name,
-            registry_number=c.registry_number,
-        )
-        for n, c in enumerate(article.chemicals)
-    )
-    row = CHILD_TABLES["keyword"].row
-    tables["keyword"].extend(
-        row(article_id=pmid, position=n, owner=k.owner, major=k.major, text=k.text)
-        for n, k in enumerate(article.keywords)
-    )
-    row = CHILD_TABLES["grant"].row
-    tables["grant"].extend(
-        row(
-            article_id=pmid,
-            position=n,
-            grant_id=g.grant_id,
-            acronym=g.acronym,
-            agency=g.agency,
-            country=g.country,
-        )
-        for n, g in enumerate(article.grants)
-    )
-    row = CHILD_TABLES["articleid"].row
-    tables["articleid"].extend(
-        row(
-            article_id=pmid,
-            position=n,
-            id_type=i.id_type,
-            value=i.value,
-            source=i.source,
-            valid=i.valid,
-        )
-        for n, i in enumerate(article.article_ids)
-    )
-    row = CHILD_TABLES["reference"].row
+    # Rows that are the record's list items as they are, in order.
+    for name, items in (
+        ("abstractsection", article.abstract),
+        ("supplementaryconcept", article.supplementary_concepts),
+        ("substance", article.chemicals),
+        ("keyword", article.keywords),
+        ("grant", article.grants),
+        ("articleid", article.article_ids),
+    ):
+        if items:
+            row = LIST_ITEM_ROWS[name]
+            tables[name].extend(
+                row(item, article_id=pmid, position=n) for n, item in enumerate(items)
+            )
     tables["reference"].extend(
-        row(
+        REFERENCE_ROW(
+            ref,
             article_id=pmid,
             position=n,
-            citation=ref.citation,
             article_ids=_ids_json(ref.article_ids),
             cited_id=ref.pmid,
         )
         for n, ref in enumerate(article.references)
     )
-    row = CHILD_TABLES["commentcorrection"].row
     tables["commentcorrection"].extend(
-        row(
-            article_id=pmid,
-            position=n,
-            ref_type=c.ref_type,
-            source=c.source,
-            target_id=c.pmid,
-            note=c.note,
-        )
+        COMMENT_ROW(c, article_id=pmid, position=n, target_id=c.pmid)
         for n, c in enumerate(article.comments_corrections)
     )
     first_concept = len(tables["articleconcept"])
@@ -476,7 +403,7 @@ def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None
     )
     facts = case_facts.extract(article.title, abstract, [p.name for p in article.publication_types])
     tables["casefacts"].append(
-        CHILD_TABLES["casefacts"].row_of(
+        FACTS_ROW(
             facts,
             article_id=article.pmid,
             evidence=_json([e.as_dict() for e in facts.evidence]),
@@ -1136,9 +1063,10 @@ class Table:
     """A table ingest writes, with its columns read from the model: every concrete field but
     the ones named in ``skip`` (someone else's to write: a curator, the database, the writer's
     timestamps). ``row`` takes each field's value by its name (``attname``: ``article_id``
-    for a foreign key) and returns the row as a tuple in ``columns`` order. A field added to
-    the model makes ``row`` raise ``TypeError`` until ingest gives it a value or skips it, so
-    it can never shift the columns after it."""
+    for a foreign key) and returns the row as a tuple in ``columns`` order; ``from_record``
+    makes one that reads the values off a record's attributes of the same names. A field
+    added to the model makes them raise until ingest gives it a value or skips it, so it can
+    never shift the columns after it."""
 
     model: type[Model]
     names: tuple[str, ...]  # the fields' attnames, in the order of ``columns``
@@ -1152,15 +1080,10 @@ class Table:
     def pmid(self, row: Sequence) -> int:
         return row[self.owner] // self.divisor
 
-    def row_of(self, record: object, **values: Any) -> tuple:
-        """The row of a record whose attributes are named as the fields are, but for the
-        fields given in ``values``."""
-        return self.row(
-            **{
-                name: values[name] if name in values else getattr(record, name)
-                for name in self.names
-            }
-        )
+    def from_record(self, *given: str) -> Callable[..., tuple]:
+        """A maker of rows from a record whose attributes are named as the fields are: it
+        takes the record, and the fields named in ``given`` by keyword."""
+        return _row_maker(self.names, given)
 
 
 def table(
@@ -1175,22 +1098,30 @@ def table(
         model,
         tuple(names),
         tuple(model._meta.get_field(name).column for name in names),
-        _row_maker(names),
+        _row_maker(names, names),
         names.index(owner),
         divisor,
     )
 
 
-def _row_maker(names: Sequence[str]) -> Callable[..., tuple]:
-    """``def row(*, a, b): return (a, b)`` for these names, made as ``namedtuple`` makes its
-    constructor. Ingest builds tens of rows a record: a keyword call costs little more than
-    the tuple itself, where a dict read back by ``itemgetter`` costs several times as much,
-    and either refuses a missing or unknown name."""
+def _row_maker(names: Sequence[str], given: Sequence[str]) -> Callable[..., tuple]:
+    """A function returning the row of ``names``, in order: the ``given`` ones by keyword,
+    the others read off a record, its one positional argument. For names ``a, b`` with
+    ``b`` given: ``def row(record, /, *, b): return (record.a, b)``. Made as ``namedtuple``
+    makes its constructor, because ingest builds tens of rows a record: the call costs little
+    more than the tuple, where a dict read back by ``itemgetter`` costs several times as
+    much. A name missing or unknown raises ``TypeError``, one a record lacks
+    ``AttributeError``."""
+    if unknown := set(given) - set(names):
+        raise ValueError(f"not among the fields: {sorted(unknown)}")
     if not all(name.isidentifier() for name in names):
         raise ValueError(f"not field names: {names}")
-    arguments = ", ".join(names)
+    parameters = [] if set(given) == set(names) else ["record", "/"]
+    if given:
+        parameters += ["*", *given]
+    values = "".join(f"{n}, " if n in given else f"record.{n}, " for n in names)
     namespace: dict[str, Any] = {}
-    exec(f"def row(*, {arguments}):\n    return ({arguments},)", namespace)
+    exec(f"def row({', '.join(parameters)}):\n    return ({values})", namespace)
     return namespace["row"]
 
 
@@ -1225,6 +1156,32 @@ CHILD_TABLES: dict[str, Table] = {
     "casefacts": table(m.CaseFacts, skip=["suggested"]),
     "articlesource": table(m.ArticleSource),
 }
+# Makers of rows read off the record types (``articles.pubmed.records``) by field name.
+JOURNAL_ROW = JOURNAL.from_record("key")
+AUTHOR_ROW = CHILD_TABLES["author"].from_record("id", "article_id", "position", "identifiers")
+AFFILIATION_ROW = CHILD_TABLES["affiliation"].from_record("author_id", "position", "identifiers")
+HEADING_ROW = CHILD_TABLES["meshheading"].from_record(
+    "id", "article_id", "position", "descriptor_id"
+)
+QUALIFIER_ROW = CHILD_TABLES["meshheadingqualifier"].from_record(
+    "heading_id", "position", "qualifier_id"
+)
+LIST_ITEM_ROWS = {
+    name: CHILD_TABLES[name].from_record("article_id", "position")
+    for name in (
+        "abstractsection",
+        "supplementaryconcept",
+        "substance",
+        "keyword",
+        "grant",
+        "articleid",
+    )
+}
+REFERENCE_ROW = CHILD_TABLES["reference"].from_record(
+    "article_id", "position", "article_ids", "cited_id"
+)
+COMMENT_ROW = CHILD_TABLES["commentcorrection"].from_record("article_id", "position", "target_id")
+FACTS_ROW = CHILD_TABLES["casefacts"].from_record("article_id", "evidence", "rules_version")
 # Rows derived from a record rather than copied from it (``add_derived_rows``), which
 # ``articles.derive`` replaces for stored articles.
 DERIVED_TABLES = ("articleconcept", "casefacts")

@@ -184,6 +184,7 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
         "public_page",
         "source_xml_display",
     ]
+    # A chosen grouping of the record; a test holds it to show every field once.
     fieldsets = [
         (None, {"fields": ["pmid", "public_page", "version", "kind", "title", "title_html"]}),
         (
@@ -239,6 +240,8 @@ class ArticleAdmin(CurationActionsMixin, admin.ModelAdmin):
                 "classes": ["collapse"],
                 "fields": [
                     "source_file",
+                    "source_key",
+                    "source_position",
                     "source_hash",
                     "first_ingested_at",
                     "last_changed_at",

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
 
-from articles import search
 from articles.curation.roles import curators_group
 from articles.models import AbstractSection, Article, Author, CaseFacts, CommentCorrection, Journal
+from articles.search.index import refresh as refresh_search
 
 # A fixed time, so that nothing a test compares depends on when it ran.
 INGESTED_AT = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
@@ -173,7 +173,7 @@ def article(pmid: int = 21813367, *, abstract: Sequence[tuple[str, str]] = (), *
     )
     # Ingest gives every article a row, whatever the rules find.
     CaseFacts.objects.create(article=made, **facts)
-    search.refresh([pmid])
+    refresh_search([pmid])
     return made
 
 

@@ -75,6 +75,16 @@ def test_it_registers_every_model():
     assert [m for m in ARTICLE_MODELS if not admin.site.is_registered(m)] == []
 
 
+def test_the_article_page_shows_every_field_once():
+    shown = [
+        name for _, group in admin.site._registry[Article].fieldsets for name in group["fields"]
+    ]
+    fields = [field.name for field in Article._meta.concrete_fields]
+
+    assert sorted(name for name in shown if name in fields) == sorted(fields)
+    assert [name for name in shown if name not in fields] == ["public_page", "source_xml_display"]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", ARTICLE_MODELS, ids=lambda m: m.__name__)
 def test_it_shows_every_changelist_in_bounded_queries(

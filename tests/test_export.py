@@ -9,10 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 
 from articles.curation import actions as curation
-from articles.exports.records import article_to_dict, iter_export
+from articles.exports.records import EXPORT_PREFETCHES, NOT_EXPORTED, article_to_dict, iter_export
 from articles.ingest.files import DERIVED_VERSION
 from articles.models import Article, ArticleConcept, Curation
 from articles.text.mesh import load_mesh
@@ -745,6 +746,25 @@ def test_it_gives_the_same_record_without_prefetching():
 
     for streamed in iter_export(Article.objects.all()):
         assert article_to_dict(Article.objects.get(pmid=streamed["pmid"])) == streamed
+
+
+@pytest.mark.django_db
+def test_it_reads_every_article_field_but_the_ones_it_leaves_out_on_purpose():
+    ingest("hawc_structured_abstract_21813367.xml")
+    article = Article.objects.get(pmid=21813367)
+    prefetch_related_objects([article], *EXPORT_PREFETCHES)
+    read = set()
+
+    class Watched:
+        def __getattr__(self, name: str):
+            read.add(name)
+            return getattr(article, name)
+
+    article_to_dict(Watched())  # type: ignore[arg-type]
+
+    fields = {field.name for field in Article._meta.concrete_fields}
+    assert fields >= NOT_EXPORTED
+    assert fields - read == NOT_EXPORTED
 
 
 @pytest.mark.django_db

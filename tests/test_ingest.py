@@ -447,3 +447,71 @@ def test_each_batch_is_stamped_when_it_is_written(monkeypatch):
         "first_ingested_at", flat=True
     )
     assert [len(list(group)) for _time, group in itertools.groupby(stamps)] == [4, 4, 1]
+
+
+def test_it_orders_a_row_by_the_models_columns_whatever_order_it_is_given_in():
+    reference = ingest.CHILD_TABLES["reference"]
+
+    row = reference.row(
+        cited_id=27602157, article_ids="[]", citation="Ref.", position=3, article_id=1
+    )
+
+    assert reference.columns == ("article_id", "position", "citation", "article_ids", "cited_id")
+    assert row == (1, 3, "Ref.", "[]", 27602157)
+
+
+def test_it_refuses_a_row_that_leaves_out_a_field_or_names_one_the_model_lacks():
+    keyword = ingest.CHILD_TABLES["keyword"]
+
+    with pytest.raises(TypeError, match="text"):
+        keyword.row(article_id=1, position=0, owner="NOTNLM", major=False)
+    with pytest.raises(TypeError, match="weight"):
+        keyword.row(article_id=1, position=0, owner="NOTNLM", major=False, text="x", weight=1)
+    with pytest.raises(ValueError, match="weight"):
+        ingest.table(m.Keyword, skip=["id", "weight"])
+
+
+def test_it_reads_a_records_fields_by_name_pmid_21813367():
+    (article,) = records(FIXTURES / "hawc_structured_abstract_21813367.xml")
+    segment = ingest.Segment()
+
+    segment.add(article, "hawc_structured_abstract_21813367.xml", 1)
+
+    def first(name: str) -> dict:
+        return dict(zip(ingest.CHILD_TABLES[name].columns, segment.tables[name][0], strict=True))
+
+    assert first("author") == {
+        "id": 2181336700000,
+        "article_id": 21813367,
+        "role": "author",
+        "position": 0,
+        "last_name": "Shin",
+        "fore_name": "Hyeong-Moo",
+        "initials": "HM",
+        "suffix": "",
+        "collective_name": "",
+        "orcid": "",
+        "identifiers": "[]",
+        "equal_contrib": False,
+        "valid": True,
+    }
+    assert first("meshheadingqualifier") == {
+        "heading_id": 218133670000,
+        "position": 0,
+        "qualifier_id": "Q000097",
+        "major": True,
+    }
+    assert first("articleid") == {
+        "article_id": 21813367,
+        "position": 0,
+        "id_type": "pubmed",
+        "value": "21813367",
+        "source": "articleid",
+        "valid": True,
+    }
+    journal = dict(zip(ingest.JOURNAL.columns, segment.journals["nlm:0330411"], strict=True))
+    assert {name: journal[name] for name in ("key", "issn_print", "issn_electronic")} == {
+        "key": "nlm:0330411",
+        "issn_print": "",
+        "issn_electronic": "1552-9924",
+    }

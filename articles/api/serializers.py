@@ -305,6 +305,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Article
+        # A chosen set, the list page's columns; DRF refuses a name the model lacks.
         fields = [
             "pmid",
             "kind",

@@ -103,6 +103,23 @@ EXPORT_PREFETCHES = (
 )
 # Read with the chunk's own query (select_related): one row or none per article.
 EXPORT_ONE_TO_ONE = ("facts", "curation")
+# The record is a declared format, so ``article_to_dict`` names the fields it reads; these
+# Article fields it leaves out on purpose, and a test holds every other field to be read:
+# values derived from others (``pub_date`` sorts the list, ``has_abstract`` filters it) and
+# ingest's and the database's own bookkeeping. ``deleted_at`` shows as ``"deleted"``.
+NOT_EXPORTED = frozenset(
+    {
+        "pub_date",
+        "has_abstract",
+        "source_hash",
+        "source_file",
+        "source_key",
+        "source_position",
+        "first_ingested_at",
+        "last_changed_at",
+        "deleted_at",
+    }
+)
 
 
 def article_to_dict(article: Article, *, with_deleted: bool = False) -> dict[str, Any]:

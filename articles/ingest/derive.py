@@ -2,7 +2,9 @@
 already stored, after the rules or the MeSH data change (``manage.py extract_facts``).
 
 Each stored record is re-parsed from its XML as PubMed sent it (``ArticleSource``), so the
-rows come out exactly as a fresh ingest would write them (``ingest.add_derived_rows``).
+rows come out exactly as a fresh ingest would write them (``ingest.add_derived_rows``), and
+are written by ingest's ``replace_derived_rows``. ``rederive`` is the one way in, for the
+``extract_facts`` command and for anything else that re-derives stored articles.
 """
 
 from __future__ import annotations
@@ -11,23 +13,20 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from articles import curated
 from articles import models as m
 from articles.ingest.files import (
-    CHILD_COLUMNS,
-    CHILD_TABLES,
+    DERIVED_TABLES,
     DERIVED_VERSION,
-    _insert,
-    _table,
     add_derived_rows,
+    replace_derived_rows,
 )
 from articles.pubmed import records as r
 from articles.pubmed.parser import RawRecord, map_raw_record
 from articles.search import index as search_index
 
-DERIVED_TABLES = ("articleconcept", "casefacts")
 CHUNK = 500
 
 
@@ -84,15 +83,8 @@ def rederive(pmids: Iterable[int], progress: Callable[[int], object] | None = No
                 if pmid in stored
                 else f"PMID {pmid}: not stored"
             )
-        with transaction.atomic(), connection.cursor() as cursor:
-            marks = ", ".join(["%s"] * len(done))
-            for table in DERIVED_TABLES:
-                model = CHILD_TABLES[table][0]
-                if done:
-                    cursor.execute(
-                        f"DELETE FROM {_table(model)} WHERE article_id IN ({marks})", done
-                    )
-                _insert(cursor, model, CHILD_COLUMNS[table], tables[table])
+        with transaction.atomic():
+            replace_derived_rows(done, tables)
             curated.apply(done)  # curators' fact and concept corrections, laid over again
             search_index.refresh(done)  # the index holds each article's concepts
         stats.articles += len(done)

@@ -30,7 +30,6 @@ import functools
 import hashlib
 import json
 import multiprocessing
-import operator
 import os
 import re
 import zlib
@@ -43,6 +42,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from articles import bulk
@@ -121,8 +121,8 @@ class Segment:
 
     # pmid, version, hash, position of the record in its file
     articles: list[tuple[int, int, str, int]] = field(default_factory=list)
-    article_rows: list[list] = field(default_factory=list)  # ARTICLE_COLUMNS; journal as key
-    journals: dict[str, tuple] = field(default_factory=dict)
+    article_rows: list[list] = field(default_factory=list)  # ARTICLE's; journal as its key
+    journals: dict[str, tuple] = field(default_factory=dict)  # key -> JOURNAL's row
     vocabulary: dict[str, dict[str, str]] = field(
         default_factory=lambda: {"descriptors": {}, "qualifiers": {}, "publication_types": {}}
     )
@@ -156,80 +156,71 @@ def add_article_rows(
         pt.ui == RETRACTED_PUBLICATION_UI for pt in article.publication_types
     ) or any(c.ref_type in RETRACTION_NOTICE_TYPES for c in article.comments_corrections)
     journal = article.journal
-    journal_row = None
-    if journal is not None and journal.key:
-        journal_row = (
-            journal.key,
-            journal.title,
-            journal.iso_abbreviation,
-            journal.medline_ta,
-            journal.issn_print,
-            journal.issn_electronic,
-            journal.issn_linking,
-            journal.nlm_unique_id,
-            journal.country,
-        )
-    article_row = {
-        "pmid": article.pmid,
-        "version": article.version,
-        "kind": article.kind,
-        "title_html": article.title_html,
-        "title": article.title,
-        "vernacular_title": article.vernacular_title,
-        "volume": article.volume,
-        "issue": article.issue,
-        "pagination": article.pagination,
-        "start_page": article.start_page,
-        "end_page": article.end_page,
-        "pub_date_raw": pub.raw,
-        "pub_year": pub.year,
-        "pub_month": pub.month,
-        "pub_day": pub.day,
-        "pub_date_precision": pub.precision,
-        "pub_date": _first_day(pub.year, pub.month, pub.day),
-        "epub_date": _first_day(epub.year, epub.month, epub.day) if epub and epub.day else None,
-        "citation_status": article.citation_status,
-        "citation_owner": article.citation_owner,
-        "publication_status": article.publication_status,
-        "languages": json.dumps(list(article.languages)),
-        "has_abstract": bool(article.abstract),
-        "abstract_copyright": article.abstract_copyright,
-        "other_abstracts": json.dumps([_other_abstract(o) for o in article.other_abstracts]),
-        "book": json.dumps(_book(article.book)) if article.book else None,
-        "authors_complete": article.authors_complete,
-        "article_dates": json.dumps([_partial(d) for d in article.article_dates]),
-        "history": json.dumps([_partial(d) for d in article.history]),
-        "date_completed": _complete_date(article.date_completed),
-        "date_revised": _complete_date(article.date_revised),
-        "citation_subsets": json.dumps(list(article.citation_subsets)),
-        "coi_statement": article.coi_statement,
-        "is_retracted": is_retracted,
-        "doi": article.id_of("doi"),
-        "pmcid": article.id_of("pmc"),
-        "source_hash": hashlib.blake2b(article.xml, digest_size=16).hexdigest(),
-        "source_file": source_file,
-        "source_key": "",  # the writer's to fill in: a fetch is placed by when it is stored
-        "source_position": position,
-    }
-    xml_hash = article_row["source_hash"]
+    journal_key = journal.key if journal is not None and journal.key else None
+    xml_hash = hashlib.blake2b(article.xml, digest_size=16).hexdigest()
+    article_row = ARTICLE.row(
+        pmid=article.pmid,
+        version=article.version,
+        kind=article.kind,
+        title_html=article.title_html,
+        title=article.title,
+        vernacular_title=article.vernacular_title,
+        journal_id=journal_key,  # the writer puts the journal's id in its place
+        volume=article.volume,
+        issue=article.issue,
+        pagination=article.pagination,
+        start_page=article.start_page,
+        end_page=article.end_page,
+        pub_date_raw=pub.raw,
+        pub_year=pub.year,
+        pub_month=pub.month,
+        pub_day=pub.day,
+        pub_date_precision=pub.precision,
+        pub_date=_first_day(pub.year, pub.month, pub.day),
+        epub_date=_first_day(epub.year, epub.month, epub.day) if epub and epub.day else None,
+        citation_status=article.citation_status,
+        citation_owner=article.citation_owner,
+        publication_status=article.publication_status,
+        languages=json.dumps(list(article.languages)),
+        has_abstract=bool(article.abstract),
+        abstract_copyright=article.abstract_copyright,
+        other_abstracts=json.dumps([_other_abstract(o) for o in article.other_abstracts]),
+        book=json.dumps(_book(article.book)) if article.book else None,
+        authors_complete=article.authors_complete,
+        article_dates=json.dumps([_partial(d) for d in article.article_dates]),
+        history=json.dumps([_partial(d) for d in article.history]),
+        date_completed=_complete_date(article.date_completed),
+        date_revised=_complete_date(article.date_revised),
+        citation_subsets=json.dumps(list(article.citation_subsets)),
+        coi_statement=article.coi_statement,
+        is_retracted=is_retracted,
+        doi=article.id_of("doi"),
+        pmcid=article.id_of("pmc"),
+        source_hash=xml_hash,
+        source_file=source_file,
+        source_key="",  # the writer's to fill in: a fetch is placed by when it is stored
+        source_position=position,
+    )
     segment.articles.append((pmid, article.version, xml_hash, position))
-    if journal_row:
-        known = segment.journals.get(journal_row[0])
+    if journal is not None and journal_key:
+        # The record's Journal has an attribute of each of the model's fields.
+        journal_row = JOURNAL_ROW(journal, key=journal_key)
+        known = segment.journals.get(journal_key)
         if known is not None:
             # Fill in, as the database upsert does: one article gives the print ISSN,
             # another the electronic one.
             journal_row = tuple(new or old for new, old in zip(journal_row, known, strict=True))
-        segment.journals[journal_row[0]] = journal_row
-    article_row["journal_id"] = journal_row[0] if journal_row else None
-    segment.article_rows.append(list(_article_values(article_row)))
+        segment.journals[journal_key] = journal_row
+    segment.article_rows.append(list(article_row))
+    tables = segment.tables
     if settings.KEEP_SOURCE_XML:
         # Level 1: 3.6 times smaller at a third of the CPU of the default level.
-        segment.tables["articlesource"].append((pmid, zlib.compress(article.xml, 1)))
+        tables["articlesource"].append(
+            CHILD_TABLES["articlesource"].row(article_id=pmid, xml=zlib.compress(article.xml, 1))
+        )
 
-    tables = segment.tables
     vocabulary = segment.vocabulary
-    authors = tables["author"]
-    affiliations = tables["affiliation"]
+    authors, affiliations = tables["author"], tables["affiliation"]
     index = 0
     for role in ("author", "editor", "investigator"):
         position = 0
@@ -239,29 +230,25 @@ def add_article_rows(
             author_id = pmid * AUTHOR_ID_FACTOR + index
             index += 1
             authors.append(
-                (
-                    author_id,
-                    pmid,
-                    role,
-                    position,
-                    author.last_name,
-                    author.fore_name,
-                    author.initials,
-                    author.suffix,
-                    author.collective_name,
-                    author.orcid,
-                    _identifiers_json(author.identifiers),
-                    author.equal_contrib,
-                    author.valid,
+                AUTHOR_ROW(
+                    author,
+                    id=author_id,
+                    article_id=pmid,
+                    position=position,
+                    identifiers=_identifiers_json(author.identifiers),
                 )
             )
-            for n, affiliation in enumerate(author.affiliations):
-                affiliations.append(
-                    (author_id, n, affiliation.text, _identifiers_json(affiliation.identifiers))
+            affiliations.extend(
+                AFFILIATION_ROW(
+                    affiliation,
+                    author_id=author_id,
+                    position=n,
+                    identifiers=_identifiers_json(affiliation.identifiers),
                 )
+                for n, affiliation in enumerate(author.affiliations)
+            )
             position += 1
-    headings = tables["meshheading"]
-    qualifiers = tables["meshheadingqualifier"]
+    headings, qualifiers = tables["meshheading"], tables["meshheadingqualifier"]
     descriptors = vocabulary["descriptors"]
     qualifier_names = vocabulary["qualifiers"]
     position = 0
@@ -271,49 +258,63 @@ def add_article_rows(
         heading_id = pmid * HEADING_ID_FACTOR + position
         descriptors[heading.ui] = heading.name
         headings.append(
-            (heading_id, pmid, position, heading.ui, heading.major, heading.descriptor_type)
+            HEADING_ROW(
+                heading, id=heading_id, article_id=pmid, position=position, descriptor_id=heading.ui
+            )
         )
         for k, qualifier in enumerate(q for q in heading.qualifiers if q.ui):
             qualifier_names[qualifier.ui] = qualifier.name
-            qualifiers.append((heading_id, k, qualifier.ui, qualifier.major))
+            qualifiers.append(
+                QUALIFIER_ROW(
+                    qualifier, heading_id=heading_id, position=k, qualifier_id=qualifier.ui
+                )
+            )
         position += 1
     types = vocabulary["publication_types"]
+    type_row = CHILD_TABLES["articlepublicationtype"].row
     position = 0
     for publication_type in article.publication_types:
         if publication_type.ui:
             types[publication_type.ui] = publication_type.name
-            tables["articlepublicationtype"].append((pmid, position, publication_type.ui))
+            tables["articlepublicationtype"].append(
+                type_row(
+                    article_id=pmid, position=position, publication_type_id=publication_type.ui
+                )
+            )
             position += 1
-    tables["abstractsection"].extend(
-        (pmid, n, s.label, s.nlm_category, s.html, s.text) for n, s in enumerate(article.abstract)
-    )
-    tables["supplementaryconcept"].extend(
-        (pmid, n, c.ui, c.name, c.type) for n, c in enumerate(article.supplementary_concepts)
-    )
-    tables["substance"].extend(
-        (pmid, n, c.ui, c.name, c.registry_number) for n, c in enumerate(article.chemicals)
-    )
-    tables["keyword"].extend(
-        (pmid, n, k.owner, k.major, k.text) for n, k in enumerate(article.keywords)
-    )
-    tables["grant"].extend(
-        (pmid, n, g.grant_id, g.acronym, g.agency, g.country) for n, g in enumerate(article.grants)
-    )
-    tables["articleid"].extend(
-        (pmid, n, i.id_type, i.value, i.source, i.valid) for n, i in enumerate(article.article_ids)
-    )
+    # Rows that are the record's list items as they are, in order.
+    for name, items in (
+        ("abstractsection", article.abstract),
+        ("supplementaryconcept", article.supplementary_concepts),
+        ("substance", article.chemicals),
+        ("keyword", article.keywords),
+        ("grant", article.grants),
+        ("articleid", article.article_ids),
+    ):
+        if items:
+            row = LIST_ITEM_ROWS[name]
+            tables[name].extend(
+                row(item, article_id=pmid, position=n) for n, item in enumerate(items)
+            )
     tables["reference"].extend(
-        (pmid, n, ref.citation, _ids_json(ref.article_ids), ref.pmid)
+        REFERENCE_ROW(
+            ref,
+            article_id=pmid,
+            position=n,
+            article_ids=_ids_json(ref.article_ids),
+            cited_id=ref.pmid,
+        )
         for n, ref in enumerate(article.references)
     )
     tables["commentcorrection"].extend(
-        (pmid, n, c.ref_type, c.source, c.pmid, c.note)
+        COMMENT_ROW(c, article_id=pmid, position=n, target_id=c.pmid)
         for n, c in enumerate(article.comments_corrections)
     )
     first_concept = len(tables["articleconcept"])
     add_derived_rows(tables, article)
+    descriptor = CHILD_TABLES["articleconcept"].columns.index("descriptor_id")
     segment.drafts[pmid] = search_draft(
-        article, [row[1] for row in tables["articleconcept"][first_concept:]]
+        article, [row[descriptor] for row in tables["articleconcept"][first_concept:]]
     )
 
 
@@ -390,28 +391,26 @@ def add_derived_rows(tables: dict[str, list[tuple]], article: r.Article) -> None
     substances classified as diseases, therapies and causes (``articles.text.classify``), and the
     case-series facts of its title and abstract (``articles.text.facts``)."""
     abstract = case_facts.abstract_text(s.text for s in article.abstract)
+    row = CHILD_TABLES["articleconcept"].row
     tables["articleconcept"].extend(
-        (article.pmid, ui, role, source, major, prior, evidence)
+        row(
+            article_id=article.pmid,
+            descriptor_id=ui,
+            role=role,
+            source=source,
+            major=major,
+            prior=prior,
+            evidence=evidence,
+        )
         for (ui, role), (source, major, prior, evidence) in concept_rows(article, abstract).items()
     )
     facts = case_facts.extract(article.title, abstract, [p.name for p in article.publication_types])
     tables["casefacts"].append(
-        (
-            article.pmid,
-            facts.kind,
-            facts.patient_count,
-            facts.male_count,
-            facts.female_count,
-            facts.reviewed_count,
-            facts.age_min_years,
-            facts.age_max_years,
-            facts.age_mean_years,
-            facts.age_median_years,
-            facts.has_child,
-            facts.has_adult,
-            facts.has_older_adult,
-            _json([e.as_dict() for e in facts.evidence]),
-            DERIVED_VERSION,
+        FACTS_ROW(
+            facts,
+            article_id=article.pmid,
+            evidence=_json([e.as_dict() for e in facts.evidence]),
+            rules_version=DERIVED_VERSION,
         )
     )
 
@@ -618,28 +617,48 @@ def _insert_on_conflict(
 
 
 def _update_articles(cursor, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """Replace stored articles' columns (``columns``, the PMID first) with ``rows``: on
+    """Replace stored articles' ``columns`` (the PMID among them) with ``rows``: on
     PostgreSQL from a staging table in one ``UPDATE ... FROM``."""
     if not rows:
         return
     quote = connection.ops.quote_name
     table = _table(m.Article)
+    key = columns.index("pmid")
+    changed = [c for c in columns if c != "pmid"]
     if connection.vendor == "postgresql":
         staged = bulk.stage(cursor, m.Article._meta.db_table, columns, rows)
-        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns[1:])
+        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in changed)
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {staged} s WHERE {table}.pmid = s.pmid"
         )
         return
-    assignments = ", ".join(f"{quote(c)} = %s" for c in columns[1:])
+    assignments = ", ".join(f"{quote(c)} = %s" for c in changed)
     cursor.executemany(
-        f"UPDATE {table} SET {assignments} WHERE pmid = %s", [[*row[1:], row[0]] for row in rows]
+        f"UPDATE {table} SET {assignments} WHERE pmid = %s",
+        [[*row[:key], *row[key + 1 :], row[key]] for row in rows],
     )
 
 
 def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def replace_derived_rows(pmids: Sequence[int], tables: dict[str, list[tuple]]) -> None:
+    """Replace the derived rows (``DERIVED_TABLES``) of the stored articles ``pmids`` with
+    ``tables``, as ``add_derived_rows`` fills them, in the caller's transaction: how
+    ``articles.ingest.derive`` re-derives stored articles with rows a fresh ingest would write.
+    Curators' changes and the search index are the caller's to apply again."""
+    with connection.cursor() as cursor:
+        for name in DERIVED_TABLES:
+            derived = CHILD_TABLES[name]
+            for chunk in _chunks(pmids):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {_table(derived.model)} WHERE article_id IN ({marks})",
+                    list(chunk),
+                )
+            _insert(cursor, derived.model, derived.columns, tables[name])
 
 
 # NLM's baseline and update files: pubmed21n1298.xml.gz (and slices of them named so).
@@ -812,9 +831,18 @@ class Writer:
                     later = [p for p in chunk if p in tombstones and tombstones[p] < place]
                     _insert(
                         cursor,
-                        m.DeletedCitation,
-                        ["pmid", "deleted_at", "source_file", "source_key", "source_position"],
-                        [(p, self._now_db, source_file, *place) for p in new],
+                        DELETED_CITATION.model,
+                        DELETED_CITATION.columns,
+                        [
+                            DELETED_CITATION.row(
+                                pmid=p,
+                                deleted_at=self._now_db,
+                                source_file=source_file,
+                                source_key=place.key,
+                                source_position=place.position,
+                            )
+                            for p in new
+                        ],
                     )
                     if later:
                         cursor.executemany(
@@ -917,8 +945,9 @@ class Writer:
                 return
             everything = len(keep) == len(segment.articles)
             # Copies: a batch the database refuses is written again from the same rows.
+            pmid = ARTICLE.owner
             article_rows = [
-                list(row) for row in segment.article_rows if everything or row[0] in keep
+                list(row) for row in segment.article_rows if everything or row[pmid] in keep
             ]
             journal_ids = self._journals(cursor, segment, article_rows)
             for row in article_rows:
@@ -929,28 +958,28 @@ class Writer:
                 self._delete_children(cursor, sorted(update))
                 _update_articles(
                     cursor,
-                    [*ARTICLE_COLUMNS, "last_changed_at", "deleted_at"],
+                    [*ARTICLE.columns, "last_changed_at", "deleted_at"],
                     [
-                        [*row, self._now_db, deleted_at[row[0]]]
+                        [*row, self._now_db, deleted_at[row[pmid]]]
                         for row in article_rows
-                        if row[0] in update
+                        if row[pmid] in update
                     ],
                 )
             _insert(
                 cursor,
                 m.Article,
-                [*ARTICLE_COLUMNS, "first_ingested_at", "last_changed_at", "deleted_at"],
+                [*ARTICLE.columns, "first_ingested_at", "last_changed_at", "deleted_at"],
                 [
-                    [*row, self._now_db, self._now_db, deleted_at[row[0]]]
+                    [*row, self._now_db, self._now_db, deleted_at[row[pmid]]]
                     for row in article_rows
-                    if row[0] in create
+                    if row[pmid] in create
                 ],
             )
-            for table, rows in segment.tables.items():
+            for name, rows in segment.tables.items():
+                child = CHILD_TABLES[name]
                 if not everything:
-                    owner = CHILD_TABLES[table][1]
-                    rows = [row for row in rows if row[0] // owner in keep]
-                _insert(cursor, CHILD_TABLES[table][0], CHILD_COLUMNS[table], rows)
+                    rows = [row for row in rows if child.pmid(row) in keep]
+                _insert(cursor, child.model, child.columns, rows)
             # Same transaction: the index changes with the rows.
             search_index.refresh(sorted(keep), drafts={p: segment.drafts[p] for p in create})
             if update:
@@ -990,7 +1019,7 @@ class Writer:
         if not keys:
             return {}
         _upsert_merging(
-            cursor, m.Journal, JOURNAL_COLUMNS, "key", [segment.journals[k] for k in keys]
+            cursor, m.Journal, JOURNAL.columns, "key", [segment.journals[k] for k in keys]
         )
         ids = {}
         quoted_key = connection.ops.quote_name("key")
@@ -1026,146 +1055,145 @@ class Writer:
                 f"(SELECT id FROM {_table(m.MeshHeading)} WHERE article_id IN ({marks}))",
                 params,
             )
-            for table, (model, _owner) in CHILD_TABLES.items():
-                if table not in ("affiliation", "meshheadingqualifier"):
+            for name, child in CHILD_TABLES.items():
+                if name not in ("affiliation", "meshheadingqualifier"):
                     cursor.execute(
-                        f"DELETE FROM {_table(model)} WHERE article_id IN ({marks})", params
+                        f"DELETE FROM {_table(child.model)} WHERE article_id IN ({marks})", params
                     )
 
 
-ARTICLE_COLUMNS = [
-    "pmid",
-    "version",
-    "kind",
-    "title_html",
-    "title",
-    "vernacular_title",
-    "journal_id",
-    "volume",
-    "issue",
-    "pagination",
-    "start_page",
-    "end_page",
-    "pub_date_raw",
-    "pub_year",
-    "pub_month",
-    "pub_day",
-    "pub_date_precision",
-    "pub_date",
-    "epub_date",
-    "citation_status",
-    "citation_owner",
-    "publication_status",
-    "languages",
-    "has_abstract",
-    "abstract_copyright",
-    "other_abstracts",
-    "book",
-    "authors_complete",
-    "article_dates",
-    "history",
-    "date_completed",
-    "date_revised",
-    "citation_subsets",
-    "coi_statement",
-    "is_retracted",
-    "doi",
-    "pmcid",
-    "source_hash",
-    "source_file",
-    "source_key",
-    "source_position",
-]
-JOURNAL_COLUMNS = [
-    "key",
-    "title",
-    "iso_abbreviation",
-    "medline_ta",
-    "issn_print",
-    "issn_electronic",
-    "issn_linking",
-    "nlm_unique_id",
-    "country",
-]
-JOURNAL_INDEX = ARTICLE_COLUMNS.index("journal_id")
-KEY_INDEX = ARTICLE_COLUMNS.index("source_key")
-_article_values = operator.itemgetter(*ARTICLE_COLUMNS)
+# Tables ---------------------------------------------------------------------------------------
 
-# table -> (model, divisor that turns the row's first value into its article's PMID)
-CHILD_TABLES: dict[str, tuple[type, int]] = {
-    "author": (m.Author, AUTHOR_ID_FACTOR),
-    "affiliation": (m.Affiliation, AUTHOR_ID_FACTOR),
-    "meshheading": (m.MeshHeading, HEADING_ID_FACTOR),
-    "meshheadingqualifier": (m.MeshHeadingQualifier, HEADING_ID_FACTOR),
-    "abstractsection": (m.AbstractSection, 1),
-    "articlepublicationtype": (m.ArticlePublicationType, 1),
-    "supplementaryconcept": (m.SupplementaryConcept, 1),
-    "substance": (m.Substance, 1),
-    "keyword": (m.Keyword, 1),
-    "grant": (m.Grant, 1),
-    "articleid": (m.ArticleId, 1),
-    "reference": (m.Reference, 1),
-    "commentcorrection": (m.CommentCorrection, 1),
-    "articleconcept": (m.ArticleConcept, 1),
-    "casefacts": (m.CaseFacts, 1),
-    "articlesource": (m.ArticleSource, 1),
+
+@dataclass(frozen=True)
+class Table:
+    """A table ingest writes, with its columns read from the model: every concrete field but
+    the ones named in ``skip`` (someone else's to write: a curator, the database, the writer's
+    timestamps). ``row`` takes each field's value by its name (``attname``: ``article_id``
+    for a foreign key) and returns the row as a tuple in ``columns`` order; ``from_record``
+    makes one that reads the values off a record's attributes of the same names. A field
+    added to the model makes them raise until ingest gives it a value or skips it, so it can
+    never shift the columns after it."""
+
+    model: type[Model]
+    names: tuple[str, ...]  # the fields' attnames, in the order of ``columns``
+    columns: tuple[str, ...]
+    row: Callable[..., tuple]
+    # The column holding the article's PMID, or an id that encodes it (``AUTHOR_ID_FACTOR``),
+    # and what divides that value into the PMID.
+    owner: int
+    divisor: int = 1
+
+    def pmid(self, row: Sequence) -> int:
+        return row[self.owner] // self.divisor
+
+    def from_record(self, *given: str) -> Callable[..., tuple]:
+        """A maker of rows from a record whose attributes are named as the fields are: it
+        takes the record, and the fields named in ``given`` by keyword."""
+        return _row_maker(self.names, given)
+
+
+def table(
+    model: type[Model], *, skip: Iterable[str] = (), owner: str = "article_id", divisor: int = 1
+) -> Table:
+    fields = model._meta.concrete_fields
+    skip = set(skip)
+    if unknown := skip - {f.attname for f in fields}:
+        raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
+    names = [f.attname for f in fields if f.attname not in skip]
+    return Table(
+        model,
+        tuple(names),
+        tuple(model._meta.get_field(name).column for name in names),
+        _row_maker(names, names),
+        names.index(owner),
+        divisor,
+    )
+
+
+def _row_maker(names: Sequence[str], given: Sequence[str]) -> Callable[..., tuple]:
+    """A function returning the row of ``names``, in order: the ``given`` ones by keyword,
+    the others read off a record, its one positional argument. For names ``a, b`` with
+    ``b`` given: ``def row(record, /, *, b): return (record.a, b)``. Made as ``namedtuple``
+    makes its constructor, because ingest builds tens of rows a record: the call costs little
+    more than the tuple, where a dict read back by ``itemgetter`` costs several times as
+    much. A name missing or unknown raises ``TypeError``, one a record lacks
+    ``AttributeError``."""
+    if unknown := set(given) - set(names):
+        raise ValueError(f"not among the fields: {sorted(unknown)}")
+    if not all(name.isidentifier() for name in names):
+        raise ValueError(f"not field names: {names}")
+    parameters = [] if set(given) == set(names) else ["record", "/"]
+    if given:
+        parameters += ["*", *given]
+    values = "".join(f"{n}, " if n in given else f"record.{n}, " for n in names)
+    namespace: dict[str, Any] = {}
+    exec(f"def row({', '.join(parameters)}):\n    return ({values})", namespace)
+    return namespace["row"]
+
+
+ARTICLE = table(
+    m.Article,
+    skip=["first_ingested_at", "last_changed_at", "deleted_at"],  # the writer's
+    owner="pmid",
+)
+JOURNAL = table(m.Journal, skip=["id"], owner="key")  # the database numbers journals
+DELETED_CITATION = table(m.DeletedCitation, owner="pmid")
+
+# What a record's rows go to, by table name. The database numbers the rows of most child
+# tables; authors and MeSH headings get ids derived from the PMID, for their own children.
+CHILD_TABLES: dict[str, Table] = {
+    "author": table(m.Author, divisor=AUTHOR_ID_FACTOR, owner="id"),
+    "affiliation": table(m.Affiliation, skip=["id"], owner="author_id", divisor=AUTHOR_ID_FACTOR),
+    "meshheading": table(m.MeshHeading, owner="id", divisor=HEADING_ID_FACTOR),
+    "meshheadingqualifier": table(
+        m.MeshHeadingQualifier, skip=["id"], owner="heading_id", divisor=HEADING_ID_FACTOR
+    ),
+    "abstractsection": table(m.AbstractSection, skip=["id"]),
+    "articlepublicationtype": table(m.ArticlePublicationType, skip=["id"]),
+    "supplementaryconcept": table(m.SupplementaryConcept, skip=["id"]),
+    "substance": table(m.Substance, skip=["id"]),
+    "keyword": table(m.Keyword, skip=["id"]),
+    "grant": table(m.Grant, skip=["id"]),
+    "articleid": table(m.ArticleId, skip=["id"]),
+    "reference": table(m.Reference, skip=["id"]),
+    "commentcorrection": table(m.CommentCorrection, skip=["id"]),
+    # Curators own ``rejected`` and ``suggested`` (``articles.curated``).
+    "articleconcept": table(m.ArticleConcept, skip=["id", "rejected"]),
+    "casefacts": table(m.CaseFacts, skip=["suggested"]),
+    "articlesource": table(m.ArticleSource),
 }
-CHILD_COLUMNS: dict[str, list[str]] = {
-    "author": [
-        "id",
-        "article_id",
-        "role",
-        "position",
-        "last_name",
-        "fore_name",
-        "initials",
-        "suffix",
-        "collective_name",
-        "orcid",
-        "identifiers",
-        "equal_contrib",
-        "valid",
-    ],
-    "affiliation": ["author_id", "position", "text", "identifiers"],
-    "meshheading": ["id", "article_id", "position", "descriptor_id", "major", "descriptor_type"],
-    "meshheadingqualifier": ["heading_id", "position", "qualifier_id", "major"],
-    "abstractsection": ["article_id", "position", "label", "nlm_category", "html", "text"],
-    "articlepublicationtype": ["article_id", "position", "publication_type_id"],
-    "supplementaryconcept": ["article_id", "position", "ui", "name", "type"],
-    "substance": ["article_id", "position", "ui", "name", "registry_number"],
-    "keyword": ["article_id", "position", "owner", "major", "text"],
-    "grant": ["article_id", "position", "grant_id", "acronym", "agency", "country"],
-    "articleid": ["article_id", "position", "id_type", "value", "source", "valid"],
-    "reference": ["article_id", "position", "citation", "article_ids", "cited_id"],
-    "commentcorrection": ["article_id", "position", "ref_type", "source", "target_id", "note"],
-    "articleconcept": [
-        "article_id",
-        "descriptor_id",
-        "role",
-        "source",
-        "major",
-        "prior",
-        "evidence",
-    ],
-    "casefacts": [
-        "article_id",
-        "kind",
-        "patient_count",
-        "male_count",
-        "female_count",
-        "reviewed_count",
-        "age_min_years",
-        "age_max_years",
-        "age_mean_years",
-        "age_median_years",
-        "has_child",
-        "has_adult",
-        "has_older_adult",
-        "evidence",
-        "rules_version",
-    ],
-    "articlesource": ["article_id", "xml"],
+# Makers of rows read off the record types (``articles.pubmed.records``) by field name.
+JOURNAL_ROW = JOURNAL.from_record("key")
+AUTHOR_ROW = CHILD_TABLES["author"].from_record("id", "article_id", "position", "identifiers")
+AFFILIATION_ROW = CHILD_TABLES["affiliation"].from_record("author_id", "position", "identifiers")
+HEADING_ROW = CHILD_TABLES["meshheading"].from_record(
+    "id", "article_id", "position", "descriptor_id"
+)
+QUALIFIER_ROW = CHILD_TABLES["meshheadingqualifier"].from_record(
+    "heading_id", "position", "qualifier_id"
+)
+LIST_ITEM_ROWS = {
+    name: CHILD_TABLES[name].from_record("article_id", "position")
+    for name in (
+        "abstractsection",
+        "supplementaryconcept",
+        "substance",
+        "keyword",
+        "grant",
+        "articleid",
+    )
 }
+REFERENCE_ROW = CHILD_TABLES["reference"].from_record(
+    "article_id", "position", "article_ids", "cited_id"
+)
+COMMENT_ROW = CHILD_TABLES["commentcorrection"].from_record("article_id", "position", "target_id")
+FACTS_ROW = CHILD_TABLES["casefacts"].from_record("article_id", "evidence", "rules_version")
+# Rows derived from a record rather than copied from it (``add_derived_rows``), which
+# ``articles.ingest.derive`` replaces for stored articles.
+DERIVED_TABLES = ("articleconcept", "casefacts")
+JOURNAL_INDEX = ARTICLE.columns.index("journal_id")
+KEY_INDEX = ARTICLE.columns.index("source_key")
 
 
 # Driving a run --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles.alerts.admin import SavedSearchAdmin  # noqa: F401  (registers it)
 from articles.curation.admin import (
     CurationActionsMixin,
     CurationStatusFilter,

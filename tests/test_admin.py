@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.alerts import searches
 from articles.ingest.files import ingest_files, ingest_records
 from articles.models import (
     Article,
@@ -59,6 +60,7 @@ def records():
     BlockedPMID.objects.create(pmid=21813367, reason="Duplicate record")
     user = get_user_model().objects.create_user("curator")
     SavedFilter.objects.create(user=user, name="Lung", query="journal=Lung")
+    searches.save(user, "Lung", "journal=Lung")
     IngestRun.objects.create(
         source=IngestRun.Source.PMIDS,
         requested_pmids=[21813367, 29186030],

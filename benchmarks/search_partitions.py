@@ -199,10 +199,8 @@ def todays(term: str, disease: str | None) -> list[int]:
 
 
 def p(values: list[float], percentile: int) -> float:
-    values = sorted(values)
-    if percentile == 50:
-        return statistics.median(values)
-    return values[min(len(values) - 1, round(percentile / 100 * (len(values) - 1)))]
+    """The ``percentile``-th percentile, interpolated between the two nearest runs."""
+    return statistics.quantiles(values, n=100, method="inclusive")[percentile - 1]
 
 
 if __name__ == "__main__":
